@@ -1,0 +1,70 @@
+"""taskgate's own errors: each carries a message a user can act on.
+
+The CLI catches :class:`TaskgateError` in one place and exits 2 with its
+message; anything else is a bug and exits 3 with a saved traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MAX_LISTED_PROBLEMS = 20
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input: where it is and what to do about it."""
+
+    source: str
+    """The file as the user named it (``-`` for standard input)."""
+    line: int | None
+    """1-based line number, when the problem has one."""
+    field: str | None
+    """Dotted path of the offending field or config key, when there is one."""
+    message: str
+    """What is wrong and what to do, in one sentence or two."""
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class TaskgateError(Exception):
+    """A problem the user can fix; the message says what and where."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(TaskgateError):
+    """One or more problems in a run file, tasks file, config or baseline."""
+
+    def __init__(self, problems: Sequence[Problem], headline: str | None = None) -> None:
+        self.problems = list(problems)
+        super().__init__(format_problems(self.problems, headline))
+
+
+class ConfigError(InputError):
+    """The config file is not valid."""
+
+
+class BaselineError(InputError):
+    """The baseline report cannot be used."""
+
+
+class OutputError(TaskgateError):
+    """An output file cannot be written."""
+
+
+def format_problems(problems: Sequence[Problem], headline: str | None = None) -> str:
+    """List the first problems, then say how many more there are."""
+    lines = [headline] if headline else []
+    lines += [str(p) for p in problems[:MAX_LISTED_PROBLEMS]]
+    hidden = len(problems) - MAX_LISTED_PROBLEMS
+    if hidden > 0:
+        lines.append(f"... and {hidden} more problem{'s' if hidden > 1 else ''}")
+    return "\n".join(lines)
