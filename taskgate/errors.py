@@ -27,7 +27,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
 
 
 class TaskgateError(Exception):
@@ -68,3 +69,14 @@ def format_problems(problems: Sequence[Problem], headline: str | None = None) ->
     if hidden > 0:
         lines.append(f"... and {hidden} more problem{'s' if hidden > 1 else ''}")
     return "\n".join(lines)
+
+
+class RecordError(TaskgateError):
+    """A record that validates but cannot be scored (e.g. a runaway regular expression).
+
+    The reader turns it into a Problem with the file and line of the record.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

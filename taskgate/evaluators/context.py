@@ -1,0 +1,81 @@
+"""What the evaluators read about one run, computed once per run.
+
+Evaluators stay pure functions of this context and their settings; the
+context only caches derived views of the record so no evaluator repeats
+the work of another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from taskgate.models import RunRecord, Task, ToolCall
+from taskgate.text import keywords, text_of, tokens
+
+_NO_TASK = Task()
+
+
+@dataclass(frozen=True)
+class RunContext:
+    record: RunRecord
+
+    @property
+    def task(self) -> Task:
+        return self.record.task or _NO_TASK
+
+    @cached_property
+    def calls(self) -> tuple[ToolCall, ...]:
+        return tuple(call for step in self.record.steps for call in step.tool_calls)
+
+    @cached_property
+    def has_final_step(self) -> bool:
+        return any(step.is_final for step in self.record.steps)
+
+    @cached_property
+    def budget_exhausted(self) -> bool:
+        budget = self.task.step_budget
+        return self.record.step_budget_exceeded or (
+            budget is not None and len(self.record.steps) > budget
+        )
+
+    @property
+    def final_step_reached(self) -> bool:
+        return self.has_final_step and not self.budget_exhausted
+
+    @cached_property
+    def result(self) -> Any:
+        """final_result, or else the message of the last step marked final."""
+        if self.record.final_result not in (None, ""):
+            return self.record.final_result
+        finals = [s.message for s in self.record.steps if s.is_final and s.message]
+        return finals[-1] if finals else None
+
+    @cached_property
+    def result_text(self) -> str:
+        return text_of(self.result)
+
+    @cached_property
+    def result_tokens(self) -> tuple[str, ...]:
+        return tokens(self.result_text)
+
+    @cached_property
+    def observation_texts(self) -> tuple[str, ...]:
+        """Observations and tool results: what the agent saw."""
+        texts = [text_of(step.observation) for step in self.record.steps]
+        texts += [text_of(call.result) for call in self.calls]
+        return tuple(text for text in texts if text)
+
+    @cached_property
+    def evidence_texts(self) -> tuple[str, ...]:
+        """Everything a phrase criterion may be met by: result, observations,
+        tool results, messages and tool calls; never the agent's thoughts."""
+        texts = [self.result_text, *self.observation_texts]
+        texts += [step.message for step in self.record.steps if step.message]
+        texts += [f"{call.name} {text_of(call.arguments)}" for call in self.calls]
+        return tuple(text for text in texts if text)
+
+    @cached_property
+    def evidence_keywords(self) -> frozenset[str]:
+        return frozenset(word for text in self.evidence_texts for word in keywords(text))

@@ -1,0 +1,96 @@
+"""Success criteria: is each one met by what the run did and said?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from taskgate.errors import RecordError
+from taskgate.evaluators.context import RunContext
+from taskgate.evaluators.outcome import canonical
+from taskgate.models import CalledTool, Criterion
+from taskgate.text import contains_words, keyword_recall, keywords, tokens
+
+# A user's regular expression gets this long per run before it counts as a
+# runaway; it is then an input error, never a silent pass or fail.
+REGEX_TIMEOUT_S = 1.0
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    name: str
+    met: bool
+
+
+def criterion_name(criterion: str | Criterion) -> str:
+    """How reasons refer to a criterion: its id, else a short rendering of it."""
+    if isinstance(criterion, str):
+        return repr(criterion)
+    if criterion.id:
+        return criterion.id
+    value = criterion.check_value(criterion.check)
+    if criterion.check == "not":
+        return f"not({criterion_name(value)})"
+    shown = value.name if isinstance(value, CalledTool) else value
+    return (
+        f"{criterion.check} {shown!r}"
+        if criterion.check != "tool_called"
+        else f"tool_called {shown}"
+    )
+
+
+def evaluate_criteria(
+    ctx: RunContext, criteria: list[str | Criterion], keyword_share: float
+) -> list[CriterionResult]:
+    return [
+        CriterionResult(criterion_name(c), is_met(ctx, c, keyword_share, f"[{i}]"))
+        for i, c in enumerate(criteria)
+    ]
+
+
+def is_met(ctx: RunContext, criterion: str | Criterion, keyword_share: float, where: str) -> bool:
+    if isinstance(criterion, str):
+        wanted = keywords(criterion)
+        return bool(wanted) and keyword_recall(wanted, ctx.evidence_keywords) >= keyword_share
+    value = criterion.check_value(criterion.check)
+    if criterion.check == "not":
+        return not is_met(ctx, value, keyword_share, where)
+    if criterion.check == "tool_called":
+        return _tool_called(ctx, value)
+    if criterion.check == "result_contains":
+        return contains_words(ctx.result_tokens, tokens(value))
+    if criterion.check == "observation_contains":
+        needle = tokens(value)
+        return any(contains_words(tokens(text), needle) for text in ctx.observation_texts)
+    return _matches(value, ctx.result_text, where)
+
+
+def _tool_called(ctx: RunContext, wanted: str | CalledTool) -> bool:
+    """A successful call to the tool, with at least the given arguments."""
+    name = wanted if isinstance(wanted, str) else wanted.name
+    arguments = {} if isinstance(wanted, str) else canonical(wanted.arguments)
+    return any(
+        call.name == name
+        and not call.failed
+        and _has_arguments(canonical(call.arguments), arguments)
+        for call in ctx.calls
+    )
+
+
+def _has_arguments(actual: Any, wanted: dict[str, Any]) -> bool:
+    if not wanted:
+        return True
+    return isinstance(actual, dict) and all(actual.get(k) == v for k, v in wanted.items())
+
+
+def _matches(pattern: str, text: str, where: str) -> bool:
+    try:
+        return regex.search(pattern, text, timeout=REGEX_TIMEOUT_S) is not None
+    except TimeoutError:
+        raise RecordError(
+            f"task.success_criteria{where}.result_matches",
+            f"the regular expression {pattern!r} ran for over {REGEX_TIMEOUT_S:g} s on this run's "
+            "result; simplify it (avoid nested repetition such as (a+)+)",
+        ) from None

@@ -1,0 +1,87 @@
+"""Outcome match: how well a run's result matches the task's expected result.
+
+In order: equal after normalisation scores 1.0; the expected value standing
+inside the result (whole words for text, a sub-object for JSON) scores 0.9;
+otherwise a graded similarity capped below 0.9. An empty result scores 0.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import orjson
+
+from taskgate.text import fuzzy, is_number, keyword_recall, keywords, text_of, tokens
+
+EXACT = 1.0
+CONTAINED = 0.9
+GRADED_CEILING = 0.85
+
+
+def canonical(value: Any) -> Any:
+    """A JSON value with case, Unicode, white space and number format folded away."""
+    if isinstance(value, dict):
+        # Sorted first, so that keys which fold to the same name resolve the
+        # same way whatever order they came in.
+        return {_key(k): canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(tokens(text_of(value))) if value is not None else None
+
+
+def _key(key: Any) -> str:
+    return unicodedata.normalize("NFKC", str(key)).casefold().strip()
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and not canonical(value))
+
+
+def _structured(value: Any) -> Any:
+    """A result given as a JSON string is compared as the value it encodes."""
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
+def _sub_value(expected: Any, actual: Any) -> bool:
+    """True when every key of ``expected`` is in ``actual`` with an equal value."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return all(k in actual and _sub_value(v, actual[k]) for k, v in expected.items())
+    return bool(expected == actual)
+
+
+def outcome_match(expected: Any, result: Any) -> float:
+    """Score in [0, 1] for ``result`` against ``expected`` (neither may be empty)."""
+    if is_empty(result) or is_empty(expected):
+        return 0.0
+    want, got = canonical(expected), canonical(_structured(result))
+    if want == got:
+        return EXACT
+    if isinstance(want, dict) and isinstance(got, dict):
+        return CONTAINED if _sub_value(want, got) else _graded(expected, result)
+    if isinstance(want, str) and isinstance(got, str) and f" {want} " in f" {got} ":
+        return CONTAINED
+    return _graded(expected, result)
+
+
+def _graded(expected: Any, result: Any) -> float:
+    """Keyword recall and fuzzy similarity; numbers are facts and weigh extra."""
+    want_text, got_text = text_of(expected), text_of(result)
+    want = keywords(want_text)
+    got = keywords(got_text)
+    similarity = 0.7 * keyword_recall(want, got) + 0.3 * fuzzy(
+        " ".join(tokens(want_text)), " ".join(tokens(got_text))
+    )
+    numbers = [word for word in want if is_number(word)]
+    if numbers:
+        similarity *= 0.5 + 0.5 * keyword_recall(numbers, got)
+    return round(min(GRADED_CEILING, GRADED_CEILING * similarity), 6)

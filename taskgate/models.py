@@ -1,0 +1,245 @@
+"""The run record (SPEC §2) as pydantic models.
+
+Records are validated once on the way in; evaluators then read plain, typed
+attributes. Unknown fields are kept (``extra="allow"``) and ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import orjson
+import regex
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+CallOrder = Literal["strict", "unordered", "subset", "superset"]
+RunStatus = Literal["completed", "error", "timeout"]
+CRITERION_CHECKS = (
+    "tool_called",
+    "result_contains",
+    "result_matches",
+    "observation_contains",
+    "not",
+)
+
+_RECORD = ConfigDict(extra="allow", frozen=True, coerce_numbers_to_str=False)
+
+
+def decode_arguments(value: Any) -> Any:
+    """Tool-call arguments may arrive as a JSON string; compare them by value.
+
+    A string that is not valid JSON is kept as it is: broken arguments are the
+    agent's mistake, to be scored, not an input error.
+    """
+    if isinstance(value, str):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
+class ToolCall(BaseModel):
+    model_config = _RECORD
+
+    name: str
+    """The tool's name as the agent called it."""
+    arguments: Any = None
+    """An object, or a JSON string of one (decoded on the way in)."""
+    result: Any = None
+    """What the tool returned."""
+    error: Any = None
+    """Set when the call failed; any non-empty value counts as an error."""
+
+    @field_validator("arguments", mode="before")
+    @classmethod
+    def _decode(cls, value: Any) -> Any:
+        return decode_arguments(value)
+
+    @property
+    def failed(self) -> bool:
+        return self.error not in (None, "", False, {}, [])
+
+
+class Step(BaseModel):
+    model_config = _RECORD
+
+    thought: str | None = None
+    """The agent's reasoning; never counted as evidence that a criterion was met."""
+    message: str | None = None
+    """What the agent said to the user at this step."""
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    observation: Any = None
+    """What the agent observed after acting (text or any JSON value)."""
+    is_final: bool = False
+    """The agent declared the task finished at this step."""
+
+    @field_validator("tool_calls", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+class CalledTool(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("arguments", mode="before")
+    @classmethod
+    def _decode(cls, value: Any) -> Any:
+        return {} if value is None else decode_arguments(value)
+
+
+class Criterion(BaseModel):
+    """A structured success criterion: an optional id and exactly one check."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str | None = None
+    tool_called: str | CalledTool | None = None
+    """Met when a call to this tool (with these arguments, if given) succeeded."""
+    result_contains: str | None = None
+    """Met when the text stands as whole words in the final result."""
+    result_matches: str | None = None
+    """Met when this regular expression matches the final result."""
+    observation_contains: str | None = None
+    """Met when the text stands as whole words in an observation or tool result."""
+    not_: SuccessCriterion | None = Field(default=None, alias="not")
+    """Met when the inner criterion is not."""
+
+    @field_validator("result_matches")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                regex.compile(pattern)
+            except regex.error as exc:
+                raise ValueError(
+                    f"not a valid regular expression ({exc}); fix the pattern"
+                ) from None
+        return pattern
+
+    @model_validator(mode="after")
+    def _exactly_one_check(self) -> Criterion:
+        given = [name for name in CRITERION_CHECKS if self.check_value(name) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError(
+                f"a criterion needs exactly one of {', '.join(CRITERION_CHECKS)}; found {found}"
+            )
+        return self
+
+    def check_value(self, name: str) -> Any:
+        return self.not_ if name == "not" else getattr(self, name)
+
+    @property
+    def check(self) -> str:
+        return next(n for n in CRITERION_CHECKS if self.check_value(n) is not None)
+
+
+def _criterion_kind(value: Any) -> str:
+    return "phrase" if isinstance(value, str) else "check"
+
+
+SuccessCriterion = Annotated[
+    Annotated[str, Tag("phrase")] | Annotated[Criterion, Tag("check")],
+    Discriminator(_criterion_kind),
+]
+"""A phrase, or an object with one structured check."""
+Criterion.model_rebuild()
+
+
+class ExpectedCall(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str
+    arguments: Any = None
+
+    @field_validator("arguments", mode="before")
+    @classmethod
+    def _decode(cls, value: Any) -> Any:
+        return decode_arguments(value)
+
+
+class Task(BaseModel):
+    """The golden expectation for a task."""
+
+    model_config = _RECORD
+
+    description: str | None = None
+    expected_result: Any = None
+    """Any JSON value; absent or null means the task states no expected result."""
+    success_criteria: list[SuccessCriterion] = Field(default_factory=list)
+    required_tools: list[str] = Field(default_factory=list)
+    forbidden_tools: list[str] = Field(default_factory=list)
+    available_tools: list[str] | None = None
+    """None means the tool set is unknown: no call can be judged hallucinated."""
+    expected_calls: list[ExpectedCall] = Field(default_factory=list)
+    call_order: CallOrder | None = None
+    """None means the config's function_calls.order applies."""
+    optimal_steps: int | None = Field(default=None, ge=1)
+    step_budget: int | None = Field(default=None, ge=1)
+
+
+class Usage(BaseModel):
+    model_config = _RECORD
+
+    input_tokens: int | None = Field(default=None, ge=0)
+    output_tokens: int | None = Field(default=None, ge=0)
+    cost_usd: float | None = Field(default=None, ge=0)
+    latency_ms: float | None = Field(default=None, ge=0)
+
+    @property
+    def tokens(self) -> int | None:
+        if self.input_tokens is None and self.output_tokens is None:
+            return None
+        return (self.input_tokens or 0) + (self.output_tokens or 0)
+
+
+CohortValue = Annotated[str, Field(min_length=1)]
+
+
+class RunRecord(BaseModel):
+    """One agent run: its trajectory and, usually, its task."""
+
+    model_config = _RECORD
+
+    run_id: Annotated[str, Field(min_length=1)]
+    task_id: Annotated[str, Field(min_length=1)]
+    trial: int | None = None
+    cohort: dict[str, CohortValue] = Field(default_factory=dict)
+    task: Task | None = None
+    """Absent when the task comes from ``--tasks``."""
+    steps: list[Step] = Field(default_factory=list)
+    final_result: Any = None
+    status: RunStatus = "completed"
+    step_budget_exceeded: bool = False
+    usage: Usage = Field(default_factory=Usage)
+    labels: dict[str, Any] = Field(default_factory=dict)
+    """An outside judgment (e.g. a benchmark's reward); never used for scoring."""
+
+    @field_validator("cohort", mode="before")
+    @classmethod
+    def _cohort_scalars_as_text(cls, value: Any) -> Any:
+        # Cohort values are labels; 3 and "3" name the same cohort.
+        if isinstance(value, dict):
+            return {k: _label(v) for k, v in value.items()}
+        return value
+
+
+def _label(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value

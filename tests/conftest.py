@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from taskgate.evaluators.context import RunContext
+from taskgate.models import RunRecord
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def make_record(**fields: Any) -> RunRecord:
+    """A valid record with the given fields; run_id and task_id filled in."""
+    return RunRecord.model_validate({"run_id": "r-1", "task_id": "t-1", **fields})
+
+
+def make_context(**fields: Any) -> RunContext:
+    return RunContext(make_record(**fields))
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    return path
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    return FIXTURES

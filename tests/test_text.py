@@ -1,0 +1,70 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from taskgate.text import contains_words, keyword_recall, keywords, stem, text_of, tokens
+
+
+def test_tokens_fold_case_unicode_and_number_formats() -> None:
+    assert tokens("Refund of $20.50 issued for Order 1182.") == (
+        "refund",
+        "of",
+        "20.5",
+        "issued",
+        "for",
+        "order",
+        "1182",
+    )
+    assert tokens("1,000 ITEMS") == ("1000", "items")
+    assert tokens("1,250.00 USD") == ("1250", "usd")
+    assert tokens("Ｃａｆé  éclair") == ("café", "éclair")
+    assert tokens("20.0") == ("20",)
+
+
+def test_tokens_keep_identifiers_whole_and_split_snake_case() -> None:
+    assert tokens("flight HAT136") == ("flight", "hat136")
+    assert tokens("parse_receipt") == ("parse", "receipt")
+    assert tokens("order 0042") == ("order", "0042")
+    assert tokens("1,2,3") == ("1", "2", "3")
+
+
+def test_stem_meets_common_inflections() -> None:
+    assert {stem(w) for w in ("parse", "parsed", "parsing")} == {"pars"}
+    assert {stem(w) for w in ("issue", "issued", "issues")} == {"issu"}
+    assert {stem(w) for w in ("cancel", "cancelled", "canceled")} == {"cancel"}
+    assert stem("data") != stem("database")
+    assert stem("process") == stem("processes") == "process"
+
+
+def test_keywords_drop_stopwords_and_repeats() -> None:
+    assert keywords("The refund of the refunds for order 1182") == ("refund", "order", "1182")
+
+
+def test_contains_words_respects_word_boundaries() -> None:
+    assert contains_words(tokens("14 items"), tokens("4")) is False
+    assert contains_words(tokens("database updated"), tokens("data")) is False
+    assert contains_words(tokens("order 4 shipped"), tokens("4")) is True
+    assert contains_words(tokens("anything"), tokens("")) is False
+
+
+def test_keyword_recall() -> None:
+    assert keyword_recall(("a", "b", "c", "d"), {"a", "c", "x"}) == 0.5
+    assert keyword_recall((), {"a"}) == 0.0
+
+
+def test_text_of_renders_json_with_sorted_keys() -> None:
+    assert text_of({"b": 1, "a": [True, None]}) == '{"a":[true,null],"b":1}'
+    assert text_of(None) == ""
+    assert text_of("as is") == "as is"
+
+
+@given(st.text())
+def test_tokens_are_idempotent(text: str) -> None:
+    once = tokens(text)
+    assert tokens(" ".join(once)) == once
+
+
+@given(st.text(), st.text())
+def test_containment_implies_full_recall(haystack: str, needle: str) -> None:
+    hay, need = tokens(haystack), tokens(needle)
+    if contains_words(hay, need):
+        assert keyword_recall(need, hay) == 1.0
