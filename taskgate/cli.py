@@ -1,0 +1,228 @@
+"""The command line: parse arguments, call the library, print, exit.
+
+The only module that imports typer or prints. One error boundary maps
+taskgate's own errors to exit 2 with their message, Ctrl-C to 130, and any
+other exception (a bug) to exit 3 with the traceback saved to a file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from taskgate.config import Config
+    from taskgate.results import Report
+
+EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPT = 2, 3, 130
+
+app = typer.Typer(
+    name="taskgate",
+    help="A release gate for AI agents: score runs, compare cohorts, block bad releases.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+ConfigOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option("--config", "-c", help="Config file (default: ./taskgate.yaml if present)."),
+]
+TasksOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--tasks", help="JSONL of tasks (task_id + task fields) joined on task_id."),
+]
+RunsArgument = Annotated[
+    str, typer.Argument(help="Run records: a .jsonl or .jsonl.gz file, or - for stdin.")
+]
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
+
+
+def _save_traceback() -> str:
+    fd, path = tempfile.mkstemp(prefix="taskgate-crash-", suffix=".log")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(traceback.format_exc())
+    return path
+
+
+def guarded(action: Callable[[], int]) -> None:
+    """Run a command body and exit with the code the outcome calls for."""
+    from taskgate.errors import TaskgateError
+
+    try:
+        code = action()
+    except TaskgateError as exc:
+        _console(stderr=True).print(f"error: {exc.message}", markup=False)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        _console(stderr=True).print("interrupted; no output was written", markup=False)
+        code = EXIT_INTERRUPT
+    except Exception as exc:  # a bug: one line for the user, the traceback on disk
+        where = _save_traceback()
+        message = f"internal error ({type(exc).__name__}): this is a bug in taskgate. "
+        _console(stderr=True).print(f"{message}Traceback saved to {where}", markup=False)
+        code = EXIT_BUG
+    raise typer.Exit(code)
+
+
+def _load_config(path: Path | None) -> Config:
+    from taskgate.config import default_config, load_config, resolve_config_path
+
+    resolved = resolve_config_path(path, Path.cwd())
+    return load_config(resolved) if resolved is not None else default_config()
+
+
+def _write_outputs(report: Report, outputs: list[Path]) -> None:
+    from taskgate.io import write_atomic
+    from taskgate.report import renderer_for
+
+    renderers = [(path, renderer_for(path)) for path in outputs]  # refuse bad names first
+    for path, render in renderers:
+        write_atomic(path, render(report))
+
+
+@app.command()
+def score(
+    runs: RunsArgument,
+    config: ConfigOption = None,
+    tasks: TasksOption = None,
+    output: Annotated[
+        Optional[list[Path]],  # noqa: UP045
+        typer.Option("--output", "-o", help="Write the report; format by name: .json .jsonl."),
+    ] = None,
+    cohort: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--cohort", help="Cohort dimension to report (repeatable; overrides config)."),
+    ] = None,
+) -> None:
+    """Score every run, aggregate per cohort, apply the gate; exit 1 when it fails."""
+
+    def action() -> int:
+        from taskgate.pipeline import score as score_runs
+        from taskgate.report import renderer_for
+        from taskgate.report.terminal import render_terminal, verdict_line
+
+        for path in output or []:
+            renderer_for(path)
+        report = score_runs(runs, _load_config(config), tasks, cohort)
+        _write_outputs(report, output or [])
+        console = _console()
+        console.print(verdict_line(report) if output else render_terminal(report))
+        return report.verdict.exit_code
+
+    guarded(action)
+
+
+@app.command()
+def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption = None) -> None:
+    """Check records and config; list every problem with file:line. No scoring."""
+
+    def action() -> int:
+        from taskgate.errors import InputError
+        from taskgate.io import RunReader, load_tasks
+
+        _load_config(config)
+        reader = RunReader(runs, load_tasks(str(tasks)) if tasks else None)
+        task_ids = {record.task_id for _, record in reader}
+        if reader.problems:
+            raise InputError(
+                reader.problems, headline=f"{runs}: {reader.invalid_lines} invalid records"
+            )
+        count = len(reader._seen)
+        _console().print(
+            f"{runs}: {count} runs of {len(task_ids)} tasks, no problems", markup=False
+        )
+        return 0
+
+    guarded(action)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the config.")] = Path(
+        "taskgate.yaml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter config."""
+
+    def action() -> int:
+        from taskgate.config import starter_config_text
+        from taskgate.errors import TaskgateError
+        from taskgate.io import write_atomic
+
+        if path.exists() and not force:
+            raise TaskgateError(f"{path} already exists; use --force to overwrite it")
+        write_atomic(path, starter_config_text().encode())
+        _console().print(f"wrote {path}; edit it, then run: taskgate score RUNS", markup=False)
+        return 0
+
+    guarded(action)
+
+
+class SchemaName(str, Enum):
+    record = "record"
+    config = "config"
+    report = "report"
+
+
+@app.command()
+def schema(name: Annotated[SchemaName, typer.Argument(help="Which format.")]) -> None:
+    """Print the JSON Schema of the run record, the config or the report."""
+
+    def action() -> int:
+        import orjson
+        from pydantic import BaseModel
+
+        from taskgate.config import Config
+        from taskgate.models import RunRecord
+        from taskgate.results import Report
+
+        models: dict[str, type[BaseModel]] = {
+            "record": RunRecord,
+            "config": Config,
+            "report": Report,
+        }
+        model = models[name.value]
+        text = orjson.dumps(model.model_json_schema(), option=orjson.OPT_INDENT_2).decode()
+        sys.stdout.write(text + "\n")
+        return 0
+
+    guarded(action)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from taskgate import __version__
+
+        typer.echo(f"taskgate {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """A release gate for AI agents: score runs, compare cohorts, block bad releases."""
+
+
+def main() -> None:
+    app()

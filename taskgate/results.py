@@ -1,0 +1,120 @@
+"""What scoring produces: per-run results, per-cohort summaries, findings and
+the report (SPEC §8), which is also the baseline format."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REPORT_VERSION = 1
+Status = Literal["green", "yellow", "red"]
+Level = Literal["fail", "warn"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class RunResult(BaseModel):
+    """One run, scored. Kept for every run: small, no trajectory."""
+
+    model_config = _FROZEN
+
+    run_id: str
+    task_id: str
+    trial: int | None
+    cohort: dict[str, str]
+    scores: dict[str, float | None]
+    """Every evaluator's score; null when the run cannot be judged on it."""
+    passed: bool
+    failure_shape: str | None = None
+    diagnosis: str | None = None
+    """For a failed run, the component with the lowest score."""
+    reason: str
+    """task_completion's one-line reason."""
+    status: str
+    underspecified: bool
+    step_budget_exceeded: bool
+    steps: int
+    cost_usd: float | None = None
+    tokens: int | None = None
+
+
+class MetricSummary(BaseModel):
+    model_config = _FROZEN
+
+    n: int
+    """Runs judged on this metric (null scores are left out)."""
+    mean: float | None
+    tail: float | None
+    """Mean of the worst decile: the lowest ceil(n/10) scores."""
+    gap: float | None
+    """mean - tail."""
+    pass_rate: float | None
+    """Share of judged runs at or above the metric's green threshold."""
+    status: Status | None
+    """From the mean and the thresholds; null for a metric without thresholds."""
+
+
+class CohortSummary(BaseModel):
+    model_config = _FROZEN
+
+    dimension: str
+    value: str
+    n: int
+    pass_rate: float
+    """Share of runs that passed (SPEC §3)."""
+    status: Status | None
+    """The worst status over the metrics with thresholds."""
+    metrics: dict[str, MetricSummary]
+    underspecified: int = 0
+    failure_shapes: dict[str, int] = Field(default_factory=dict)
+    steps: dict[str, float] = Field(default_factory=dict)
+    cost: dict[str, float | None] = Field(default_factory=dict)
+    pass_k: dict[str, float] = Field(default_factory=dict)
+    baseline: dict[str, Any] | None = None
+    delta: dict[str, Any] | None = None
+
+
+class Finding(BaseModel):
+    model_config = _FROZEN
+
+    rule: str
+    level: Level
+    dimension: str | None = None
+    cohort: str | None = None
+    metric: str | None = None
+    observed: float | None = None
+    limit: float | None = None
+    message: str
+
+
+class Verdict(BaseModel):
+    model_config = _FROZEN
+
+    status: Literal["pass", "fail"]
+    exit_code: Literal[0, 1]
+    findings: list[Finding]
+
+
+class Dataset(BaseModel):
+    model_config = _FROZEN
+
+    source: str
+    """The run file as the user named it."""
+    runs: int
+    invalid: int
+    underspecified: int
+    sha256: str
+
+
+class Report(BaseModel):
+    model_config = _FROZEN
+
+    report_version: int = REPORT_VERSION
+    taskgate_version: str
+    config_fingerprint: str
+    dataset: Dataset
+    verdict: Verdict
+    dimensions: list[str]
+    cohorts: list[CohortSummary]
+    runs: list[RunResult]
