@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from taskgate.config import Config, MetricName
+from taskgate.config import Config
+from taskgate.metrics import MetricName
 from taskgate.errors import InputError, Problem, RecordError
 from taskgate.evaluators.base import Evaluator, Score
 from taskgate.evaluators.context import RunContext

@@ -1,0 +1,354 @@
+"""The config model and ``load_config(path)``: taskgate.yaml, read safely, every problem listed.
+
+Reading the YAML (with the line of every key) is :mod:`taskgate.yamldoc`'s job; wording
+pydantic's errors for config keys is :mod:`taskgate.config_messages`'s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from taskgate.config_messages import describe_config_error, format_number
+from taskgate.errors import ConfigError, Problem
+from taskgate.metrics import MetricName
+from taskgate.yamldoc import read_yaml_mapping
+
+TrajectoryPart = Literal[
+    "task_completion", "goal_progress", "tool_selection", "function_calls", "step_efficiency"
+]
+Level = Literal["fail", "warn", "off"]
+FailOn = Literal["red", "yellow"]
+CallOrder = Literal["strict", "unordered", "subset", "superset"]
+ArgumentMatch = Literal["exact", "subset", "superset", "ignore"]
+
+SUPPORTED_VERSIONS = (1,)
+WEIGHT_TOLERANCE = 1e-6
+TEMPLATE_NAME = "config_template.yaml"
+"""Where a value stands: keys and list positions from the top of the file."""
+
+# Strict so that YAML's `true` is not taken for 1; strict floats still accept ints.
+Share = Annotated[float, Strict(), Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+OpenShare = Annotated[float, Strict(), Field(gt=0.0, lt=1.0, allow_inf_nan=False)]
+Ratio = Annotated[float, Strict(), Field(ge=0.0, allow_inf_nan=False)]
+Count = Annotated[int, Strict(), Field(ge=0)]
+PositiveCount = Annotated[int, Strict(), Field(ge=1)]
+CohortName = Annotated[str, Strict(), StringConstraints(min_length=1)]
+
+
+def _check_weights(weights: list[float]) -> None:
+    total = sum(weights)
+    if abs(total - 1.0) > WEIGHT_TOLERANCE:
+        raise PydanticCustomError(
+            "weights_sum",
+            "weights sum to {total}; they must sum to 1",
+            {"total": format_number(total)},
+        )
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class TaskCompletionWeights(_Section):
+    """How much each part of task_completion counts; a part left out counts 0."""
+
+    final_step: Share = 0.0
+    """Reaching a final step within the step budget."""
+    outcome: Share = 0.0
+    """The final result matching the expected result."""
+    criteria: Share = 0.0
+    """The share of success criteria met."""
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> TaskCompletionWeights:
+        _check_weights([self.final_step, self.outcome, self.criteria])
+        return self
+
+
+class TaskCompletionSettings(_Section):
+    """Settings of the task_completion evaluator."""
+
+    weights: TaskCompletionWeights = Field(
+        default_factory=lambda: TaskCompletionWeights(final_step=0.2, outcome=0.5, criteria=0.3)
+    )
+    """Weights of final step, outcome and criteria; they must sum to 1."""
+    criteria_keyword_share: Annotated[float, Strict(), Field(gt=0.0, le=1.0)] = 0.75
+    """Share of a phrase criterion's keywords that must be found for it to be met."""
+
+
+DEFAULT_TRAJECTORY_WEIGHTS: dict[TrajectoryPart, float] = {
+    "task_completion": 0.4,
+    "step_efficiency": 0.3,
+    "tool_selection": 0.3,
+}
+
+
+class TrajectorySettings(_Section):
+    """Settings of the trajectory_score blend."""
+
+    weights: dict[TrajectoryPart, Share] = Field(
+        default_factory=lambda: dict(DEFAULT_TRAJECTORY_WEIGHTS)
+    )
+    """Weight of each metric in the blend; a metric left out counts 0; they must sum to 1."""
+
+    @field_validator("weights")
+    @classmethod
+    def _sum_to_one(cls, weights: dict[TrajectoryPart, float]) -> dict[TrajectoryPart, float]:
+        _check_weights(list(weights.values()))
+        return weights
+
+
+class FunctionCallSettings(_Section):
+    """Settings of the function_calls evaluator."""
+
+    order: CallOrder = "unordered"
+    """How expected calls are matched when a task does not set call_order."""
+    arguments: ArgumentMatch = "exact"
+    """How arguments are compared: exact, subset or superset of the expected ones, or ignored."""
+
+
+class EvaluatorSettings(_Section):
+    """Settings of the evaluators that change scores."""
+
+    task_completion: TaskCompletionSettings = Field(default_factory=TaskCompletionSettings)
+    """Settings of task_completion."""
+    trajectory_score: TrajectorySettings = Field(default_factory=TrajectorySettings)
+    """Settings of trajectory_score."""
+    function_calls: FunctionCallSettings = Field(default_factory=FunctionCallSettings)
+    """Settings of function_calls."""
+
+
+class Threshold(_Section):
+    """Where a metric's mean turns from green to yellow to red."""
+
+    green: Share
+    """A mean at or above this is green."""
+    yellow: Share
+    """A mean at or above this (and below green) is yellow; below it, red."""
+
+    @field_validator("yellow")
+    @classmethod
+    def _not_above_green(cls, yellow: float, info: ValidationInfo) -> float:
+        green = info.data.get("green")
+        if green is not None and yellow > green:
+            raise PydanticCustomError(
+                "yellow_above_green",
+                "yellow ({yellow}) is above green ({green}); yellow must be at or below green",
+                {"yellow": format_number(yellow), "green": format_number(green)},
+            )
+        return yellow
+
+
+DEFAULT_THRESHOLDS: dict[MetricName, Threshold] = {
+    "task_completion": Threshold(green=0.70, yellow=0.50),
+    "trajectory_score": Threshold(green=0.70, yellow=0.50),
+}
+
+
+class SmallCohortRule(_Section):
+    """Cohorts with fewer runs than gate.min_cohort_size."""
+
+    level: Level = "warn"
+    """What a too-small cohort yields."""
+
+
+class TailRule(_Section):
+    """The gap between a cohort's mean and its worst decile."""
+
+    max_gap: Share = 0.40
+    """Largest allowed gap between the mean and the tail."""
+    level: Level = "fail"
+    """What a wider gap yields."""
+
+
+class WorstCohortRule(_Section):
+    """The gap between the overall mean and the worst cohorts of a dimension."""
+
+    max_gap: Share = 0.15
+    """Largest allowed gap between the overall mean and the worst decile of cohorts."""
+    level: Level = "fail"
+    """What a wider gap yields."""
+
+
+class RegressionRule(_Section):
+    """Drops against the baseline."""
+
+    metrics: tuple[MetricName, ...] = ("task_completion", "trajectory_score")
+    """Metrics compared with the baseline."""
+    max_drop: Share = 0.03
+    """Largest allowed drop of a mean."""
+    tail_max_drop: Share = 0.05
+    """Largest allowed drop of a tail."""
+    alpha: OpenShare = 0.05
+    """A drop counts only when its one-sided p-value is below this."""
+    level: Level = "fail"
+    """What a significant drop yields."""
+
+
+class PassKRule(_Section):
+    """The pass^k floor."""
+
+    k: PositiveCount = 1
+    """How many trials of a task must all pass."""
+    min: Share = 0.0
+    """Lowest allowed pass^k."""
+    level: Level = "fail"
+    """What a lower pass^k yields."""
+
+
+class StepDriftRule(_Section):
+    """Growth of the mean step count against the baseline."""
+
+    max_relative_increase: Ratio = 0.25
+    """Largest allowed increase, as a fraction of the baseline (0.25 = 25%)."""
+    level: Level = "warn"
+    """What a larger increase yields."""
+
+
+class CostPerPassRule(_Section):
+    """Growth of the cost per passed run against the baseline."""
+
+    max_relative_increase: Ratio = 0.50
+    """Largest allowed increase, as a fraction of the baseline (0.50 = 50%)."""
+    level: Level = "warn"
+    """What a larger increase yields."""
+
+
+class InvalidRunsRule(_Section):
+    """Lines of the run file that cannot be read as run records."""
+
+    max: Count = 0
+    """How many may be skipped (and reported) before the input is refused."""
+
+
+class UnderspecifiedRule(_Section):
+    """Runs whose task has no expected result or no criteria."""
+
+    max_share: Share = 0.0
+    """Share of underspecified runs above which a finding is raised."""
+    level: Level = "warn"
+    """What a larger share yields."""
+
+
+class GateSettings(_Section):
+    """The rules that decide whether the release passes."""
+
+    fail_on: FailOn = "red"
+    """Cohort status that fails the gate."""
+    min_cohort_size: PositiveCount = 10
+    """Cohorts with fewer runs are too small to judge."""
+    small_cohort: SmallCohortRule = Field(default_factory=SmallCohortRule)
+    """Rule for cohorts that are too small."""
+    tail: TailRule = Field(default_factory=TailRule)
+    """Rule for the gap between mean and tail."""
+    worst_cohort: WorstCohortRule = Field(default_factory=WorstCohortRule)
+    """Rule for the worst cohorts of a dimension."""
+    regression: RegressionRule = Field(default_factory=RegressionRule)
+    """Rule for drops against the baseline."""
+    pass_k: PassKRule = Field(default_factory=PassKRule)
+    """Rule for the pass^k floor."""
+    step_drift: StepDriftRule = Field(default_factory=StepDriftRule)
+    """Rule for step-count growth."""
+    cost_per_pass: CostPerPassRule = Field(default_factory=CostPerPassRule)
+    """Rule for cost-per-pass growth."""
+    invalid_runs: InvalidRunsRule = Field(default_factory=InvalidRunsRule)
+    """Rule for unreadable run records."""
+    underspecified: UnderspecifiedRule = Field(default_factory=UnderspecifiedRule)
+    """Rule for underspecified runs."""
+
+
+class Config(_Section):
+    """Everything taskgate.yaml can set; every key is optional."""
+
+    version: Annotated[int, Strict()] = 1
+    """Version of the config format."""
+    cohorts: tuple[CohortName, ...] | None = None
+    """Cohort dimensions; null means every key found in the runs' cohort objects."""
+    evaluators: EvaluatorSettings = Field(default_factory=EvaluatorSettings)
+    """Evaluator settings."""
+    thresholds: dict[MetricName, Threshold] = Field(
+        default_factory=lambda: dict(DEFAULT_THRESHOLDS)
+    )
+    """Green and yellow thresholds per metric; metrics left out keep their defaults."""
+    gate: GateSettings = Field(default_factory=GateSettings)
+    """Gate rules."""
+
+    @field_validator("version")
+    @classmethod
+    def _supported(cls, version: int) -> int:
+        if version not in SUPPORTED_VERSIONS:
+            supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
+            raise PydanticCustomError(
+                "version",
+                "version {version} is not supported; supported versions: {supported}",
+                {"version": version, "supported": supported},
+            )
+        return version
+
+    @field_validator("thresholds")
+    @classmethod
+    def _keep_defaults(cls, thresholds: dict[MetricName, Threshold]) -> dict[MetricName, Threshold]:
+        return {**DEFAULT_THRESHOLDS, **thresholds}
+
+
+def default_config() -> Config:
+    """The config used when there is no config file."""
+    return Config()
+
+
+def resolve_config_path(explicit: Path | None, cwd: Path) -> Path | None:
+    """The config to load: the one given, else ./taskgate.yaml when it exists, else none."""
+    if explicit is not None:
+        return explicit
+    candidate = cwd / "taskgate.yaml"
+    return candidate if candidate.exists() else None
+
+
+def config_fingerprint(config: Config) -> str:
+    """Hash of the settings that change scores and pass/fail of runs (not the gate's rules)."""
+    scoring = config.model_dump(mode="json", include={"evaluators", "thresholds"})
+    canonical = json.dumps(scoring, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def starter_config_text() -> str:
+    """The commented starter config that ``taskgate init`` writes."""
+    return resources.files("taskgate").joinpath(TEMPLATE_NAME).read_text(encoding="utf-8")
+
+
+def load_config(path: Path) -> Config:
+    """Read and check a config file; raise ConfigError listing every problem found."""
+    source = str(path)
+    document, data = read_yaml_mapping(path)
+    config: Config | None = None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as error:
+        document.add_validation_errors(
+            error.errors(), lambda details: describe_config_error(details, Config)
+        )
+    if config is None or document.problems:
+        problems = sorted(set(document.problems), key=_problem_order)
+        raise ConfigError(problems, headline=f"{source}: the config is not valid")
+    return config
+
+
+def _problem_order(problem: Problem) -> tuple[int, str, str]:
+    return (problem.line or 0, problem.field or "", problem.message)
