@@ -51,7 +51,7 @@ RunsArgument = Annotated[
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def _save_traceback() -> str:

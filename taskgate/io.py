@@ -71,16 +71,23 @@ def iter_lines(source: str, digest: Any = None) -> Iterator[tuple[int, bytes]]:
 
 def parse_json_line(source: str, number: int, raw: bytes) -> Any:
     """Decode one line, or raise InputError with where and why."""
+    line = raw.rstrip(b"\r\n")
     try:
-        return orjson.loads(raw)
+        return orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            message = "line is not valid UTF-8; save the file as UTF-8"
-        else:
-            message = f"not valid JSON ({exc.args[0]}); each line must be one JSON object"
-        raise InputError([Problem(source, number, None, message)]) from None
+        raise InputError([Problem(source, number, None, _json_problem(line, exc))]) from None
+
+
+def _json_problem(line: bytes, exc: orjson.JSONDecodeError) -> str:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return "line is not valid UTF-8; save the file as UTF-8"
+    rest = line[exc.pos : exc.pos + 9].lstrip(b"-")
+    if rest.startswith((b"NaN", b"Infinity")):
+        return f"not valid JSON at column {exc.pos + 1}: NaN and Infinity are not JSON; write null"
+    reason = exc.msg.split(":")[0]
+    return f"not valid JSON at column {exc.pos + 1} ({reason}); each line must be one JSON object"
 
 
 def validation_problems(source: str, number: int, exc: ValidationError) -> list[Problem]:

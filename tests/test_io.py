@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import pytest
+
+from taskgate.errors import InputError, OutputError, Problem
+from taskgate.io import RunReader, load_tasks, write_atomic
+from tests.conftest import write_jsonl
+
+GOOD = {"run_id": "r-1", "task_id": "t-1", "steps": [{"message": "hi", "is_final": True}]}
+
+
+def read(path: Path, tasks: dict | None = None) -> tuple[list[str], list[str]]:
+    reader = RunReader(str(path), tasks)
+    ids = [record.run_id for _, record in reader]
+    return ids, [str(p) for p in reader.problems]
+
+
+def test_reads_records_and_skips_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_text('{"run_id": "a", "task_id": "t"}\n\n   \n{"run_id": "b", "task_id": "t"}\n')
+    assert read(path) == (["a", "b"], [])
+
+
+def test_lists_every_problem_with_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_bytes(
+        b'{"run_id": "a", "task_id": "t"}\n'
+        b'{"run_id": "a", "task_id": "t"}\n'
+        b'{"task_id": "t", "steps": [{"tool_calls": [{"arguments": {}}]}]}\n'
+        b"[1, 2]\n"
+        b'{"run_id": "c", "task_id": "t", "status": "crashed"}\n'
+        b'{"run_id": "d", "task_id": \n'
+        b'{"run_id": "e", "task_id": "t", "note": "\xff"}\n'
+        b'{"run_id": "f", "task_id": "t", "trial": NaN}\n'
+    )
+    ids, problems = read(path)
+    assert ids == ["a"]
+    p = str(path)
+    assert problems == [
+        f"{p}:2: run_id: duplicate run_id 'a' (first on line 1); run ids must be unique",
+        f"{p}:3: run_id: required field is missing; add it",
+        f"{p}:3: steps[0].tool_calls[0].name: required field is missing; add it",
+        f"{p}:4: expected a JSON object, got a list",
+        f"{p}:5: status: expected one of 'completed', 'error' or 'timeout', got 'crashed'",
+        f"{p}:6: not valid JSON at column 28 (unexpected end of data); "
+        "each line must be one JSON object",
+        f"{p}:7: line is not valid UTF-8; save the file as UTF-8",
+        f"{p}:8: not valid JSON at column 42: NaN and Infinity are not JSON; write null",
+    ]
+
+
+def test_utf8_bom_is_tolerated(tmp_path: Path) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"run_id": "a", "task_id": "t"}\n')
+    assert read(path) == (["a"], [])
+
+
+def test_gzip_input_and_digest_of_the_decompressed_lines(tmp_path: Path) -> None:
+    plain = write_jsonl(tmp_path / "runs.jsonl", [GOOD])
+    packed = tmp_path / "runs.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    first, second = RunReader(str(plain)), RunReader(str(packed))
+    assert [r.run_id for _, r in first] == [r.run_id for _, r in second] == ["r-1"]
+    assert first.sha256 == second.sha256
+
+
+def test_truncated_gzip_is_an_input_error(tmp_path: Path) -> None:
+    packed = tmp_path / "runs.jsonl.gz"
+    packed.write_bytes(gzip.compress(b'{"run_id": "a", "task_id": "t"}\n' * 50)[:-12])
+    with pytest.raises(InputError) as caught:
+        list(RunReader(str(packed)))
+    assert caught.value.message.endswith("the compressed file is truncated; write it again")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("missing.jsonl", "file not found; check the path"), ("", "is a folder; give a .jsonl file")],
+)
+def test_unopenable_inputs(tmp_path: Path, name: str, message: str) -> None:
+    path = tmp_path / name if name else tmp_path
+    with pytest.raises(InputError) as caught:
+        list(RunReader(str(path)))
+    assert caught.value.problems == [Problem(str(path), None, None, message)]
+
+
+def test_tasks_join_and_unknown_task(tmp_path: Path) -> None:
+    tasks_file = write_jsonl(
+        tmp_path / "tasks.jsonl", [{"task_id": "t-1", "expected_result": "done"}]
+    )
+    tasks = load_tasks(str(tasks_file))
+    runs = write_jsonl(tmp_path / "runs.jsonl", [GOOD, {**GOOD, "run_id": "r-2", "task_id": "t-9"}])
+    reader = RunReader(str(runs), tasks)
+    records = [record for _, record in reader]
+    assert [r.task.expected_result for r in records if r.task] == ["done"]
+    assert [str(p) for p in reader.problems] == [
+        f"{runs}:2: task_id: unknown task 't-9': not in the tasks file and the record has no "
+        "'task'; add the task to the tasks file"
+    ]
+
+
+def test_tasks_file_problems_are_all_listed(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.jsonl"
+    path.write_text('{"expected_result": 1}\n{"task_id": "a"}\n{"task_id": "a"}\n"x"\n')
+    with pytest.raises(InputError) as caught:
+        load_tasks(str(path))
+    assert caught.value.message.splitlines() == [
+        f"{path}: the tasks file has problems",
+        f"{path}:1: task_id: required field is missing; add it",
+        f"{path}:3: task_id: duplicate task_id 'a'",
+        f"{path}:4: expected a JSON object with a task_id",
+    ]
+
+
+def test_write_atomic_replaces_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_bytes(b"old")
+    write_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert os.listdir(tmp_path) == ["report.json"]
+
+
+def test_write_atomic_into_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(OutputError) as caught:
+        write_atomic(tmp_path / "nope" / "report.json", b"x")
+    assert caught.value.message == (
+        f"cannot write {tmp_path}/nope/report.json: folder '{tmp_path}/nope' does not exist; "
+        "create it"
+    )
