@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from taskgate.config import Config
-from taskgate.metrics import MetricName
 from taskgate.errors import InputError, Problem, RecordError
 from taskgate.evaluators.base import Evaluator, Score
 from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.task_completion import task_completion
 from taskgate.io import RunReader
+from taskgate.metrics import MetricName
 from taskgate.models import RunRecord, Task
 from taskgate.results import RunResult
 

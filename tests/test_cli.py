@@ -107,10 +107,11 @@ def test_bad_input_exits_2_with_every_problem(tmp_path: Path) -> None:
     result = invoke("score", str(path))
     assert result.exit_code == 2
     assert result.output.splitlines() == [
-        f"error: {path}: 2 of 2 records are not valid run records (gate.invalid_runs.max allows 0); "
-        "fix them and run again",
+        f"error: {path}: 2 of 2 records are not valid run records "
+        "(gate.invalid_runs.max allows 0); fix them and run again",
         f"{path}:1: task_id: required field is missing; add it",
-        f"{path}:2: not valid JSON at column 1 (invalid literal, expected 'null'); each line must be one JSON object",
+        f"{path}:2: not valid JSON at column 1 (invalid literal, expected 'null'); "
+        "each line must be one JSON object",
     ]
 
 
