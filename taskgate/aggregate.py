@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from taskgate.results import CohortSummary, MetricSummary, RunResult, Status
+from taskgate.stats import mean, pass_hat_k, percentile, rounded, tail
 
 ALL = "all"
 BUDGET_DIMENSION = "step_budget_exceeded"
@@ -23,22 +24,6 @@ class Bands(Protocol):
     def green(self) -> float: ...
     @property
     def yellow(self) -> float: ...
-
-
-def rounded(value: float) -> float:
-    return round(value, 6)
-
-
-def mean(values: Sequence[float]) -> float | None:
-    return rounded(math.fsum(values) / len(values)) if values else None
-
-
-def tail(values: Sequence[float]) -> float | None:
-    """Mean of the lowest ceil(n/10) values: the worst decile, at least one run."""
-    if not values:
-        return None
-    worst = sorted(values)[: math.ceil(len(values) / 10)]
-    return rounded(math.fsum(worst) / len(worst))
 
 
 def status_of(value: float | None, bands: Bands | None) -> Status | None:
@@ -90,7 +75,48 @@ def summarize_cohort(
         status=worst_status(m.status for m in summaries.values()),
         metrics=summaries,
         underspecified=sum(r.underspecified for r in runs),
+        failure_shapes=_counts(r.failure_shape for r in runs),
+        diagnoses=_counts(r.diagnosis for r in runs if not r.passed),
+        steps=step_stats(runs),
+        cost=cost_stats(runs),
+        pass_k=pass_k(runs),
     )
+
+
+def _counts(labels: Iterable[str | None]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for label in labels:
+        if label is not None:
+            found[label] = found.get(label, 0) + 1
+    return dict(sorted(found.items()))
+
+
+def step_stats(runs: Sequence[RunResult]) -> dict[str, float | None]:
+    steps = [float(r.steps) for r in runs]
+    return {"mean": mean(steps), "p50": percentile(steps, 0.5), "p90": percentile(steps, 0.9)}
+
+
+def cost_stats(runs: Sequence[RunResult]) -> dict[str, float | None]:
+    """What one success costs: the spend of all runs, failed ones too, per passed run."""
+    passes = sum(r.passed for r in runs)
+    costs = [r.cost_usd for r in runs if r.cost_usd is not None]
+    tokens = [float(r.tokens) for r in runs if r.tokens is not None]
+    return {
+        "total_usd": rounded(math.fsum(costs)) if costs else None,
+        "per_pass_usd": rounded(math.fsum(costs) / passes) if costs and passes else None,
+        "tokens_per_pass": rounded(math.fsum(tokens) / passes) if tokens and passes else None,
+    }
+
+
+def pass_k(runs: Sequence[RunResult]) -> dict[str, float]:
+    """pass^k for k = 1 .. the most trials any task has, keyed by k."""
+    per_task: dict[str, list[bool]] = {}
+    for run in runs:
+        per_task.setdefault(run.task_id, []).append(run.passed)
+    trials = [(len(results), sum(results)) for results in per_task.values()]
+    most = max((n for n, _ in trials), default=0)
+    values = {str(k): pass_hat_k(trials, k) for k in range(1, most + 1)}
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def cohort_value(run: RunResult, dimension: str) -> str:

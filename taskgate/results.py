@@ -68,9 +68,15 @@ class CohortSummary(BaseModel):
     metrics: dict[str, MetricSummary]
     underspecified: int = 0
     failure_shapes: dict[str, int] = Field(default_factory=dict)
-    steps: dict[str, float] = Field(default_factory=dict)
+    """Runs per failure shape (passed included)."""
+    diagnoses: dict[str, int] = Field(default_factory=dict)
+    """Failed runs per diagnosed component."""
+    steps: dict[str, float | None] = Field(default_factory=dict)
+    """Steps per run: mean, p50, p90 (nearest rank)."""
     cost: dict[str, float | None] = Field(default_factory=dict)
+    """total_usd; per_pass_usd and tokens_per_pass: all runs' spend per passed run."""
     pass_k: dict[str, float] = Field(default_factory=dict)
+    """Unbiased pass^k by k, for k up to the most trials of a task."""
     baseline: dict[str, Any] | None = None
     delta: dict[str, Any] | None = None
 

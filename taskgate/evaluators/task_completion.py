@@ -36,6 +36,7 @@ def task_completion(weights: Mapping[str, float], keyword_share: float) -> Evalu
             "result_produced": not is_empty(ctx.result),
             "step_budget_exceeded": ctx.budget_exhausted,
             "outcome": outcome,
+            "criteria": parts["criteria"][1] if met else None,
             "criteria_met": [r.name for r in met if r.met],
             "criteria_unmet": [r.name for r in met if not r.met],
             "underspecified": not has_expected or not met,

@@ -45,6 +45,7 @@ def test_contained_result_and_one_unmet_criterion() -> None:
         "result_produced": True,
         "step_budget_exceeded": False,
         "outcome": 0.9,
+        "criteria": 0.75,
         "criteria_met": [
             "'receipt parsed'",
             "result_matches 'REF-\\\\d+'",
