@@ -129,6 +129,42 @@ def score(
     guarded(action)
 
 
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def explain(
+    runs: RunsArgument,
+    run_id: Annotated[str, typer.Argument(help="The run_id of the run to explain.")],
+    config: ConfigOption = None,
+    tasks: TasksOption = None,
+    format: Annotated[
+        ExplainFormat, typer.Option("--format", help="text for people, json for machines.")
+    ] = ExplainFormat.text,
+) -> None:
+    """One run, step by step: every component, why it scored so, where it broke."""
+
+    def action() -> int:
+        import orjson
+
+        from taskgate.explain import explain_run
+        from taskgate.io import load_tasks
+        from taskgate.report.explain import render_explanation
+
+        task_map = load_tasks(str(tasks)) if tasks else None
+        explanation = explain_run(runs, run_id, _load_config(config), task_map)
+        if format is ExplainFormat.json:
+            data = orjson.dumps(explanation.to_json(), option=orjson.OPT_INDENT_2)
+            sys.stdout.write(data.decode() + "\n")
+        else:
+            _console().print(render_explanation(explanation))
+        return 0
+
+    guarded(action)
+
+
 @app.command()
 def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption = None) -> None:
     """Check records and config; list every problem with file:line. No scoring."""

@@ -11,7 +11,7 @@ from taskgate.config import Config, config_fingerprint, default_config
 from taskgate.gate import evaluate_gate, verdict
 from taskgate.io import load_tasks
 from taskgate.results import Dataset, Report
-from taskgate.scoring import ScoredRuns, build_evaluators, score_file
+from taskgate.scoring import ScoredRuns, metric_names, score_file
 
 
 def build_report(
@@ -19,7 +19,7 @@ def build_report(
 ) -> Report:
     """Aggregate scored runs per cohort and judge them."""
     dimensions = list(cohorts or config.cohorts or discover_dimensions(scored.runs))
-    metrics = list(build_evaluators(config))
+    metrics = metric_names(config)
     summaries = [
         summarize_cohort(dimension, value, runs, metrics, config.thresholds)
         for dimension, value, runs in group_by_cohort(scored.runs, dimensions)

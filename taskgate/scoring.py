@@ -13,52 +13,86 @@ from taskgate.config import Config
 from taskgate.errors import InputError, Problem, RecordError
 from taskgate.evaluators.base import Evaluator, Score
 from taskgate.evaluators.context import RunContext
+from taskgate.evaluators.function_calls import function_calls
+from taskgate.evaluators.goal_progress import goal_progress
+from taskgate.evaluators.step_efficiency import step_efficiency
 from taskgate.evaluators.task_completion import task_completion
+from taskgate.evaluators.tool_selection import tool_selection
+from taskgate.evaluators.trajectory_score import trajectory_score
+from taskgate.failure import diagnosis, failure_shape
 from taskgate.io import RunReader
 from taskgate.metrics import MetricName
 from taskgate.models import RunRecord, Task
 from taskgate.results import RunResult
 
 PRIMARY: MetricName = "task_completion"
+BLEND: MetricName = "trajectory_score"
 
 
 def build_evaluators(config: Config) -> dict[str, Evaluator]:
     """The evaluator panel, configured; the registry is this dict."""
     settings = config.evaluators
     completion = settings.task_completion
+    calls = settings.function_calls
     return {
         PRIMARY: task_completion(
             completion.weights.model_dump(), completion.criteria_keyword_share
         ),
+        "goal_progress": goal_progress(completion.criteria_keyword_share, calls.order),
+        "tool_selection": tool_selection(),
+        "function_calls": function_calls(calls.order, calls.arguments),
+        "step_efficiency": step_efficiency(),
     }
 
 
-def score_run(record: RunRecord, evaluators: dict[str, Evaluator], config: Config) -> RunResult:
-    ctx = RunContext(record)
-    scores: dict[str, Score] = {name: evaluate(ctx) for name, evaluate in evaluators.items()}
-    completion = scores[PRIMARY]
-    green = config.thresholds[PRIMARY].green
-    passed = (
-        record.status == "completed"
-        and ctx.final_step_reached
-        and completion.value is not None
-        and completion.value >= green
-    )
-    return RunResult(
-        run_id=record.run_id,
-        task_id=record.task_id,
-        trial=record.trial,
-        cohort=record.cohort,
-        scores={name: score.value for name, score in scores.items()},
-        passed=passed,
-        reason=completion.reason,
-        status=record.status,
-        underspecified=bool(completion.details["underspecified"]),
-        step_budget_exceeded=ctx.budget_exhausted,
-        steps=len(record.steps),
-        cost_usd=record.usage.cost_usd,
-        tokens=record.usage.tokens,
-    )
+def metric_names(config: Config) -> list[str]:
+    return [*build_evaluators(config), BLEND]
+
+
+@dataclass(frozen=True)
+class ScoredRun:
+    ctx: RunContext
+    scores: dict[str, Score]
+    result: RunResult
+
+
+class Scorer:
+    """Scores one record at a time with the configured panel; keeps no state between runs."""
+
+    def __init__(self, config: Config) -> None:
+        self.evaluators = build_evaluators(config)
+        self.blend = trajectory_score(config.evaluators.trajectory_score.weights)
+        self.green = config.thresholds[PRIMARY].green
+
+    def score(self, record: RunRecord) -> ScoredRun:
+        ctx = RunContext(record)
+        scores = {name: evaluate(ctx) for name, evaluate in self.evaluators.items()}
+        scores[BLEND] = self.blend({name: score.value for name, score in scores.items()})
+        completion = scores[PRIMARY]
+        passed = (
+            record.status == "completed"
+            and ctx.final_step_reached
+            and completion.value is not None
+            and completion.value >= self.green
+        )
+        result = RunResult(
+            run_id=record.run_id,
+            task_id=record.task_id,
+            trial=record.trial,
+            cohort=record.cohort,
+            scores={name: score.value for name, score in scores.items()},
+            passed=passed,
+            failure_shape=failure_shape(ctx, passed, scores),
+            diagnosis=None if passed else diagnosis(ctx, scores),
+            reason=completion.reason,
+            status=record.status,
+            underspecified=bool(completion.details["underspecified"]),
+            step_budget_exceeded=ctx.budget_exhausted,
+            steps=len(record.steps),
+            cost_usd=record.usage.cost_usd,
+            tokens=record.usage.tokens,
+        )
+        return ScoredRun(ctx, scores, result)
 
 
 @dataclass
@@ -72,10 +106,10 @@ class ScoredRuns:
 
 def iter_scored(reader: RunReader, config: Config) -> Iterator[RunResult]:
     """Score each valid record; a record that cannot be scored becomes a problem."""
-    evaluators = build_evaluators(config)
+    scorer = Scorer(config)
     for number, record in reader:
         try:
-            yield score_run(record, evaluators, config)
+            yield scorer.score(record).result
         except RecordError as exc:
             reader.problems.append(Problem(reader.source, number, exc.field, exc.message))
             reader.invalid_lines += 1

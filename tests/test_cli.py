@@ -73,7 +73,14 @@ def test_score_fails_on_a_red_cohort_and_writes_the_report(tmp_path: Path) -> No
     assert (first["run_id"], first["passed"], first["scores"]) == (
         "api-0",
         True,
-        {"task_completion": 1.0},
+        {
+            "task_completion": 1.0,
+            "goal_progress": 1.0,
+            "tool_selection": None,
+            "function_calls": None,
+            "step_efficiency": 1.0,
+            "trajectory_score": 1.0,
+        },
     )
 
 

@@ -16,30 +16,48 @@ from taskgate.results import CohortSummary, Finding, Report
 
 STATUS_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", None: "dim"}
 LEVEL_STYLE = {"fail": "bold red", "warn": "yellow"}
-TABLE_METRICS = ("task_completion", "trajectory_score")
-SHORT_NAMES = {"task_completion": "completion", "trajectory_score": "trajectory"}
+COLUMNS = (
+    ("cohort", "left"),
+    ("n", "right"),
+    ("pass", "right"),
+    ("completion", "right"),
+    ("tail", "right"),
+    ("gap", "right"),
+    ("trajectory", "right"),
+    ("status", "left"),
+    ("top failure", "left"),
+    ("broke at", "left"),
+)
 
 
 def _number(value: float | None, fmt: str = ".3f") -> str:
     return "-" if value is None else format(value, fmt)
 
 
-def cohort_table(dimension: str, cohorts: list[CohortSummary], metrics: list[str]) -> Table:
+def _top(counts: dict[str, int], skip: str = "passed") -> str:
+    ranked = sorted(((-n, name) for name, n in counts.items() if name != skip))
+    return f"{ranked[0][1]} ({-ranked[0][0]})" if ranked else "-"
+
+
+def cohort_table(dimension: str, cohorts: list[CohortSummary]) -> Table:
     table = Table(title=dimension, title_justify="left", title_style="bold", expand=False)
-    table.add_column("cohort", overflow="fold")
-    table.add_column("n", justify="right")
-    table.add_column("pass", justify="right")
-    for metric in metrics:
-        table.add_column(SHORT_NAMES.get(metric, metric), justify="right")
-        table.add_column("tail", justify="right")
-        table.add_column("gap", justify="right")
-    table.add_column("status")
+    for name, justify in COLUMNS:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for cohort in cohorts:
-        cells = [cohort.value, str(cohort.n), _number(cohort.pass_rate, ".0%")]
-        for metric in metrics:
-            summary = cohort.metrics[metric]
-            cells += [_number(summary.mean), _number(summary.tail), _number(summary.gap)]
-        table.add_row(*cells, Text(cohort.status or "-", style=STATUS_STYLE[cohort.status]))
+        completion = cohort.metrics["task_completion"]
+        trajectory = cohort.metrics.get("trajectory_score")
+        table.add_row(
+            cohort.value,
+            str(cohort.n),
+            _number(cohort.pass_rate, ".0%"),
+            _number(completion.mean),
+            _number(completion.tail),
+            _number(completion.gap),
+            _number(trajectory.mean if trajectory else None),
+            Text(cohort.status or "-", style=STATUS_STYLE[cohort.status]),
+            _top(cohort.failure_shapes),
+            _top(cohort.diagnoses),
+        )
     return table
 
 
@@ -64,12 +82,11 @@ def verdict_line(report: Report) -> Text:
 
 
 def _sections(report: Report) -> Iterator[RenderableType]:
-    metrics = [m for m in TABLE_METRICS if any(m in c.metrics for c in report.cohorts[:1])]
     by_dimension: dict[str, list[CohortSummary]] = {}
     for cohort in report.cohorts:
         by_dimension.setdefault(cohort.dimension, []).append(cohort)
     for dimension, cohorts in by_dimension.items():
-        yield cohort_table(dimension, cohorts, metrics)
+        yield cohort_table(dimension, cohorts)
     if report.verdict.findings:
         yield Text("Findings", style="bold")
         yield from (finding_line(f) for f in report.verdict.findings)

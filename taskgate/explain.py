@@ -1,0 +1,98 @@
+"""One run, step by step: every component score and where the run broke."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from taskgate.config import Config
+from taskgate.errors import InputError, Problem
+from taskgate.evaluators.base import Score
+from taskgate.evaluators.context import RunContext
+from taskgate.failure import misused_tools
+from taskgate.io import RunReader
+from taskgate.models import RunRecord, Task
+from taskgate.results import RunResult
+from taskgate.scoring import Scorer
+
+
+@dataclass(frozen=True)
+class Explanation:
+    record: RunRecord
+    result: RunResult
+    scores: dict[str, Score]
+    breaking_step: int | None
+    """0-based index of the step where the run went wrong, when it failed."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run": self.result.model_dump(mode="json"),
+            "scores": {
+                name: {"value": s.value, "reason": s.reason, "details": s.details}
+                for name, s in self.scores.items()
+            },
+            "breaking_step": self.breaking_step,
+            "steps": [step.model_dump(mode="json", by_alias=True) for step in self.record.steps],
+        }
+
+
+def find_run(source: str, run_id: str, tasks: dict[str, Task] | None = None) -> RunRecord:
+    """Stream the file until the run turns up; say which ids are close when it does not."""
+    reader = RunReader(source, tasks)
+    for _, record in reader:
+        if record.run_id == run_id:
+            return record
+    close = difflib.get_close_matches(run_id, list(reader._seen), n=3)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    message = f"no run with run_id {run_id!r} among {len(reader._seen)} runs{hint}"
+    raise InputError([Problem(source, None, "run_id", message)])
+
+
+def explain_run(
+    source: str, run_id: str, config: Config, tasks: dict[str, Task] | None = None
+) -> Explanation:
+    record = find_run(source, run_id, tasks)
+    scored = Scorer(config).score(record)
+    step = None if scored.result.passed else breaking_step(scored.ctx, scored.result.failure_shape)
+    return Explanation(record, scored.result, scored.scores, step)
+
+
+def _first_step(ctx: RunContext, predicate: Any) -> int | None:
+    return next(
+        (
+            i
+            for i, step in enumerate(ctx.record.steps)
+            if any(predicate(c) for c in step.tool_calls)
+        ),
+        None,
+    )
+
+
+def _first_repeat(ctx: RunContext) -> int | None:
+    seen: set[str] = set()
+    for index, step in enumerate(ctx.record.steps):
+        for call in step.tool_calls:
+            key = f"{call.name}:{call.arguments!r}"
+            if key in seen:
+                return index
+            seen.add(key)
+    return None
+
+
+def breaking_step(ctx: RunContext, shape: str | None) -> int | None:
+    """Where a failed run went wrong, by its failure shape; None when no step stands out."""
+    last = len(ctx.record.steps) - 1 if ctx.record.steps else None
+    if shape == "tool_misuse" and misused_tools(ctx):
+        forbidden, available = set(ctx.task.forbidden_tools), ctx.task.available_tools
+        return _first_step(
+            ctx,
+            lambda c: c.name in forbidden or (available is not None and c.name not in available),
+        )
+    if shape == "loop_exhaustion":
+        repeat = _first_repeat(ctx)
+        return repeat if repeat is not None else last
+    failed = _first_step(ctx, lambda c: c.failed)
+    if shape == "early_stop" and failed is not None:
+        return failed
+    return last

@@ -1,0 +1,94 @@
+"""`taskgate explain`: a run as a readable timeline, with every component score."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from taskgate.explain import Explanation
+from taskgate.models import Step, ToolCall
+from taskgate.text import text_of
+
+PREVIEW = 100
+
+
+def _short(value: Any, limit: int = PREVIEW) -> str:
+    text = " ".join(text_of(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _header(explanation: Explanation) -> Text:
+    run = explanation.result
+    verdict = Text("PASSED", style="bold green") if run.passed else Text("FAILED", style="bold red")
+    text = Text(f"run {run.run_id} (task {run.task_id}) ", style="bold")
+    text.append_text(verdict)
+    if not run.passed:
+        text.append(f"  shape: {run.failure_shape}  broke at: {run.diagnosis}")
+    cohort = ", ".join(f"{k}={v}" for k, v in sorted(run.cohort.items()))
+    if cohort:
+        text.append(f"\ncohort: {cohort}")
+    return text
+
+
+def _scores(explanation: Explanation) -> Table:
+    table = Table(title="components", title_justify="left", expand=False)
+    table.add_column("metric")
+    table.add_column("score", justify="right")
+    table.add_column("reason", overflow="fold")
+    for name, score in explanation.scores.items():
+        shown = "n/a" if score.value is None else f"{score.value:.3f}"
+        marker = " ← lowest" if name == explanation.result.diagnosis else ""
+        table.add_row(name + marker, shown, score.reason)
+    return table
+
+
+def _call_line(call: ToolCall) -> Text:
+    mark = Text("  ✗ " if call.failed else "  ✓ ", style="red" if call.failed else "green")
+    mark.append(f"{call.name}({_short(call.arguments, 60)})")
+    outcome = f" error: {_short(call.error)}" if call.failed else f" → {_short(call.result, 60)}"
+    mark.append(outcome, style="red" if call.failed else "dim")
+    return mark
+
+
+def _step_lines(index: int, step: Step, breaking: bool) -> Iterator[Text]:
+    title = Text(f"#{index + 1}", style="bold")
+    if step.is_final:
+        title.append(" [final]", style="cyan")
+    if breaking:
+        title.append("  ← went wrong here", style="bold red")
+    yield title
+    if step.thought:
+        yield Text(f"  thought: {_short(step.thought)}", style="dim")
+    yield from (_call_line(call) for call in step.tool_calls)
+    if step.observation not in (None, ""):
+        yield Text(f"  observed: {_short(step.observation)}")
+    if step.message:
+        yield Text(f"  said: {_short(step.message)}")
+
+
+def _criteria(explanation: Explanation) -> Iterator[Text]:
+    details = explanation.scores["task_completion"].details
+    for name in details.get("criteria_met", []):
+        yield Text(f"  ✓ {name}", style="green")
+    for name in details.get("criteria_unmet", []):
+        yield Text(f"  ✗ {name}", style="red")
+
+
+def render_explanation(explanation: Explanation) -> RenderableType:
+    parts: list[RenderableType] = [
+        _header(explanation),
+        _scores(explanation),
+        Text("steps", style="bold"),
+    ]
+    for index, step in enumerate(explanation.record.steps):
+        parts += _step_lines(index, step, index == explanation.breaking_step)
+    if not explanation.record.steps:
+        parts.append(Text("  (no steps)", style="dim"))
+    criteria = list(_criteria(explanation))
+    if criteria:
+        parts += [Text("criteria", style="bold"), *criteria]
+    return Group(*parts)
