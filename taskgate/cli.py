@@ -180,7 +180,7 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
             raise InputError(
                 reader.problems, headline=f"{runs}: {reader.invalid_lines} invalid records"
             )
-        count = len(reader._seen)
+        count = len(reader.seen)
         _console().print(
             f"{runs}: {count} runs of {len(task_ids)} tasks, no problems", markup=False
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
+
+from rapidfuzz import fuzz, process
 
 from taskgate.config import Config
 from taskgate.errors import InputError, Problem
@@ -43,9 +44,10 @@ def find_run(source: str, run_id: str, tasks: dict[str, Task] | None = None) -> 
     for _, record in reader:
         if record.run_id == run_id:
             return record
-    close = difflib.get_close_matches(run_id, list(reader._seen), n=3)
+    found = process.extract(run_id, list(reader.seen), scorer=fuzz.ratio, limit=3, score_cutoff=60)
+    close = [choice for choice, _, _ in found]
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    message = f"no run with run_id {run_id!r} among {len(reader._seen)} runs{hint}"
+    message = f"no run with run_id {run_id!r} among {len(reader.seen)} runs{hint}"
     raise InputError([Problem(source, None, "run_id", message)])
 
 

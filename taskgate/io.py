@@ -109,7 +109,8 @@ class RunReader:
     problems: list[Problem] = field(default_factory=list)
     invalid_lines: int = 0
     digest: Any = field(default_factory=hashlib.sha256)
-    _seen: dict[str, int] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)
+    """run_id -> the line it was first seen on."""
 
     def __iter__(self) -> Iterator[tuple[int, RunRecord]]:
         for number, raw in iter_lines(self.source, self.digest):
@@ -145,7 +146,7 @@ class RunReader:
         return record, problems
 
     def _check_unique(self, number: int, record: RunRecord) -> list[Problem]:
-        first = self._seen.setdefault(record.run_id, number)
+        first = self.seen.setdefault(record.run_id, number)
         if first == number:
             return []
         message = (
