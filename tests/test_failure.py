@@ -46,14 +46,14 @@ NEAR = "Refund of $20.50 for order 1182"  # outcome 0.71: neither a match nor a 
 @pytest.mark.parametrize(
     ("steps", "fields", "expected"),
     [
-        (calls(GET, REFUND) + [final(DONE)], {}, ("passed", None)),
+        ([*calls(GET, REFUND), final(DONE)], {}, ("passed", None)),
         # a forbidden call is the shape of a failed run whatever else went wrong
         (
-            calls(GET, FAILING, {"name": "delete_account"}) + [final("Done.")],
+            [*calls(GET, FAILING, {"name": "delete_account"}), final("Done.")],
             {},
             ("tool_misuse", "criteria"),
         ),
-        (calls(GET, {"name": "refund_v2"}) + [final("Done.")], {}, ("tool_misuse", "criteria")),
+        ([*calls(GET, {"name": "refund_v2"}), final("Done.")], {}, ("tool_misuse", "criteria")),
         # ran out: steps at the budget, no final step
         (
             calls(GET, FAILING, FAILING, FAILING, FAILING, FAILING),
@@ -63,19 +63,19 @@ NEAR = "Refund of $20.50 for order 1182"  # outcome 0.71: neither a match nor a 
         (calls(GET), {"status": "timeout"}, ("loop_exhaustion", "final_step")),
         # one step short of the budget and no final step: not a loop, it just stopped
         (calls(GET, FAILING, FAILING, FAILING, FAILING), {}, ("other", "final_step")),
-        (calls(GET, FAILING) + [final("Done.")], {}, ("early_stop", "criteria")),
+        ([*calls(GET, FAILING), final("Done.")], {}, ("early_stop", "criteria")),
         (calls(GET), {"status": "error"}, ("early_stop", "final_step")),
         # a required tool never called, another tool used in its place
-        (calls(GET, {"name": "send_email"}) + [final("Done.")], {}, ("tool_misuse", "criteria")),
-        (calls(GET) + [final("Sorry, I couldn't finish this.")], {}, ("early_stop", "criteria")),
+        ([*calls(GET, {"name": "send_email"}), final("Done.")], {}, ("tool_misuse", "criteria")),
+        ([*calls(GET), final("Sorry, I couldn't finish this.")], {}, ("early_stop", "criteria")),
         (
-            calls(GET) + [final("Refund of $5 issued for order 77")],
+            [*calls(GET), final("Refund of $5 issued for order 77")],
             {},
             ("wrong_task_drift", "criteria"),
         ),
         # a result that half matches, without the refund call, in fewer steps than optimal
         (
-            calls(GET) + [final(NEAR)],
+            [*calls(GET), final(NEAR)],
             {"task": {"required_tools": []}},
             ("early_stop", "criteria"),
         ),
@@ -89,7 +89,7 @@ def test_decision_procedure(
 
 def test_drift_needs_the_outcome_to_miss() -> None:
     # A near miss (result close to the expected one, enough steps) is not drift.
-    steps = calls(GET, GET, GET) + [final(NEAR)]
+    steps = [*calls(GET, GET, GET), final(NEAR)]
     task = {"required_tools": [], "success_criteria": ["email sent"]}
     assert shape(steps, task=task) == ("other", "criteria")
 
