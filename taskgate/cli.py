@@ -123,7 +123,7 @@ def score(
         report = score_runs(runs, _load_config(config), tasks, cohort)
         _write_outputs(report, output or [])
         console = _console()
-        console.print(verdict_line(report) if output else render_terminal(report))
+        console.print(verdict_line(report) if output else render_terminal(report, console.width))
         return report.verdict.exit_code
 
     guarded(action)

@@ -201,6 +201,16 @@ def _add_task(tasks: dict[str, Task], source: str, number: int, data: Any) -> li
     return []
 
 
+def _mode_for(path: Path) -> int:
+    """Keep an existing file's permissions; give a new one what the umask allows."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that an interrupted write leaves the old file whole."""
     folder = path.parent
@@ -215,6 +225,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temp, _mode_for(path))
         os.replace(temp, path)
     except BaseException as exc:
         Path(temp).unlink(missing_ok=True)

@@ -130,3 +130,18 @@ def test_write_atomic_into_missing_folder(tmp_path: Path) -> None:
         f"cannot write {tmp_path}/nope/report.json: folder '{tmp_path}/nope' does not exist; "
         "create it"
     )
+
+
+def test_write_atomic_gives_new_files_the_umask_mode_and_keeps_old_modes(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.json"
+        write_atomic(fresh, b"x")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.json"
+        kept.write_bytes(b"old")
+        kept.chmod(0o600)
+        write_atomic(kept, b"new")
+        assert kept.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(umask)

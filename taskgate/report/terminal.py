@@ -16,18 +16,11 @@ from taskgate.results import CohortSummary, Finding, Report
 
 STATUS_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", None: "dim"}
 LEVEL_STYLE = {"fail": "bold red", "warn": "yellow"}
-COLUMNS = (
-    ("cohort", "left"),
-    ("n", "right"),
-    ("pass", "right"),
-    ("completion", "right"),
-    ("tail", "right"),
-    ("gap", "right"),
-    ("trajectory", "right"),
-    ("status", "left"),
-    ("top failure", "left"),
-    ("broke at", "left"),
-)
+# Below this many columns the table keeps only what the gate judges by.
+WIDE = 118
+NARROW_COLUMNS = ("cohort", "n", "pass", "completion", "tail", "gap", "status")
+WIDE_COLUMNS = (*NARROW_COLUMNS[:-1], "trajectory", "status", "top failure", "broke at")
+RIGHT_ALIGNED = frozenset({"n", "pass", "completion", "tail", "gap", "trajectory"})
 
 
 def _number(value: float | None, fmt: str = ".3f") -> str:
@@ -39,26 +32,43 @@ def _top(counts: dict[str, int], skip: str = "passed") -> str:
     return f"{ranked[0][1]} ({-ranked[0][0]})" if ranked else "-"
 
 
-def cohort_table(dimension: str, cohorts: list[CohortSummary]) -> Table:
+def _cells(cohort: CohortSummary) -> dict[str, str | Text]:
+    completion = cohort.metrics["task_completion"]
+    trajectory = cohort.metrics.get("trajectory_score")
+    return {
+        "cohort": cohort.value,
+        "n": str(cohort.n),
+        "pass": _number(cohort.pass_rate, ".0%"),
+        "completion": _number(completion.mean),
+        "tail": _number(completion.tail),
+        "gap": _number(completion.gap),
+        "trajectory": _number(trajectory.mean if trajectory else None),
+        "status": Text(cohort.status or "-", style=STATUS_STYLE[cohort.status]),
+        "top failure": _top(cohort.failure_shapes),
+        "broke at": _top(cohort.diagnoses),
+    }
+
+
+def cohort_table(dimension: str, cohorts: list[CohortSummary], width: int = WIDE) -> Table:
+    columns = WIDE_COLUMNS if width >= WIDE else NARROW_COLUMNS
     table = Table(title=dimension, title_justify="left", title_style="bold", expand=False)
-    for name, justify in COLUMNS:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for name in columns:
+        table.add_column(name, justify="right" if name in RIGHT_ALIGNED else "left")
     for cohort in cohorts:
-        completion = cohort.metrics["task_completion"]
-        trajectory = cohort.metrics.get("trajectory_score")
-        table.add_row(
-            cohort.value,
-            str(cohort.n),
-            _number(cohort.pass_rate, ".0%"),
-            _number(completion.mean),
-            _number(completion.tail),
-            _number(completion.gap),
-            _number(trajectory.mean if trajectory else None),
-            Text(cohort.status or "-", style=STATUS_STYLE[cohort.status]),
-            _top(cohort.failure_shapes),
-            _top(cohort.diagnoses),
-        )
+        cells = _cells(cohort)
+        table.add_row(*(cells[name] for name in columns))
     return table
+
+
+def failures_line(cohort: CohortSummary) -> Text:
+    """How the runs of one cohort failed, and where, as one line of counts."""
+    shapes = ", ".join(
+        f"{n} {name}" for name, n in cohort.failure_shapes.items() if name != "passed"
+    )
+    broke = ", ".join(f"{n} {name}" for name, n in cohort.diagnoses.items())
+    text = Text("How runs failed: ", style="bold")
+    text.append(f"{shapes or 'none failed'}" + (f"; broke at: {broke}" if broke else ""))
+    return text
 
 
 def finding_line(finding: Finding) -> Text:
@@ -81,17 +91,19 @@ def verdict_line(report: Report) -> Text:
     return text
 
 
-def _sections(report: Report) -> Iterator[RenderableType]:
+def _sections(report: Report, width: int) -> Iterator[RenderableType]:
     by_dimension: dict[str, list[CohortSummary]] = {}
     for cohort in report.cohorts:
         by_dimension.setdefault(cohort.dimension, []).append(cohort)
     for dimension, cohorts in by_dimension.items():
-        yield cohort_table(dimension, cohorts)
+        yield cohort_table(dimension, cohorts, width)
+    yield failures_line(report.cohorts[0])
     if report.verdict.findings:
         yield Text("Findings", style="bold")
         yield from (finding_line(f) for f in report.verdict.findings)
     yield verdict_line(report)
 
 
-def render_terminal(report: Report) -> RenderableType:
-    return Group(*_sections(report))
+def render_terminal(report: Report, width: int = WIDE) -> RenderableType:
+    """The full terminal report, laid out for a terminal ``width`` columns wide."""
+    return Group(*_sections(report, width))

@@ -193,3 +193,33 @@ def test_criteria_count_does_not_depend_on_their_order(order: list[str]) -> None
     task = {"expected_result": EXPECTED, "success_criteria": order}
     score = evaluate(make_context(task=task, steps=steps(PARSE), final_result=FINAL))
     assert score.value == 0.875
+
+
+STEPS = [
+    {"tool_calls": [PARSE], "observation": "Receipt parsed"},
+    {"tool_calls": [{"name": "issue_refund", "arguments": {"order_id": "1182"}, "result": "ok"}]},
+    {"message": "Working on it"},
+    {"message": FINAL, "is_final": True},
+]
+
+
+@given(st.permutations(STEPS))
+def test_step_order_does_not_change_completion(steps: list[dict[str, Any]]) -> None:
+    # Completion asks whether things happened, not when; the result is given explicitly.
+    score = evaluate(make_context(task=TASK, steps=steps, final_result=FINAL))
+    assert score.value == 0.95
+
+
+@given(st.randoms())
+def test_key_order_of_the_record_does_not_matter(rng: Any) -> None:
+    def shuffled(value: Any) -> Any:
+        if isinstance(value, dict):
+            items = list(value.items())
+            rng.shuffle(items)
+            return {k: shuffled(v) for k, v in items}
+        if isinstance(value, list):
+            return [shuffled(v) for v in value]
+        return value
+
+    record = {"task": TASK, "steps": STEPS, "final_result": FINAL}
+    assert evaluate(make_context(**shuffled(record))) == evaluate(make_context(**record))

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from rich.console import Console
+
+from taskgate.pipeline import score
+from taskgate.report.terminal import render_terminal
+from tests.conftest import FIXTURES
+
+REPORT = score(FIXTURES / "candidate.jsonl", cohorts=["tool_surface"])
+
+
+def rendered(width: int) -> str:
+    console = Console(width=width, record=True, color_system=None)
+    console.print(render_terminal(REPORT, width))
+    return console.export_text()
+
+
+def test_narrow_terminal_keeps_the_gated_columns_within_80_columns() -> None:
+    text = rendered(80)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "│ mcp-identity │  82 │  33% │      0.482 │ 0.000 │ 0.482 │ red    │" in text
+    assert "top failure" not in text
+    assert text.splitlines()[-1] == "FAIL: 1 finding failed the gate, 1 warning; 597 runs scored"
+
+
+def test_wide_terminal_adds_trajectory_and_failures() -> None:
+    text = rendered(140)
+    assert (
+        "top failure" in text and "loop_exhaustion (20)" in text and "function_calls (18)" in text
+    )
+
+
+def test_failure_counts_are_always_shown() -> None:
+    assert (
+        "How runs failed: 24 early_stop, 27 loop_exhaustion, 18 tool_misuse, 6 wrong_task_drift; "
+        "broke at: 7 criteria, 25 final_step, 21 function_calls, 21 outcome, 1 tool_selection"
+    ) in rendered(200)
+
+
+def test_status_reads_without_colour() -> None:
+    assert "red" in rendered(80) and "green" in rendered(80)
