@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from taskgate.results import CohortSummary, MetricSummary, RunResult, Status
+from taskgate.results import CohortSummary, DimensionSummary, MetricSummary, RunResult, Status
 from taskgate.stats import mean, pass_hat_k, percentile, rounded, tail
 
 ALL = "all"
@@ -143,3 +143,35 @@ def group_by_cohort(
 def discover_dimensions(runs: Iterable[RunResult]) -> list[str]:
     """Every cohort key seen in the runs, sorted; used when the config names none."""
     return sorted({key for run in runs for key in run.cohort} - {ALL, BUDGET_DIMENSION})
+
+
+def worst_cohort_gap(overall: float | None, cohort_means: Sequence[float | None]) -> float | None:
+    """Overall mean minus the mean of the worst decile of cohorts (at least one)."""
+    means = [m for m in cohort_means if m is not None]
+    worst = tail(means)
+    return None if overall is None or worst is None else rounded(overall - worst)
+
+
+def summarize_dimensions(
+    cohorts: Sequence[CohortSummary], metrics: Sequence[str], min_size: int
+) -> list[DimensionSummary]:
+    """Per dimension, the worst-cohort gap of each metric over cohorts large enough to judge."""
+    overall = next(c for c in cohorts if c.dimension == ALL)
+    by_dimension: dict[str, list[CohortSummary]] = {}
+    for cohort in cohorts:
+        if cohort.dimension not in (ALL, BUDGET_DIMENSION):
+            by_dimension.setdefault(cohort.dimension, []).append(cohort)
+    return [
+        DimensionSummary(
+            name=name,
+            cohorts=len(members),
+            worst_cohort_gap={
+                metric: worst_cohort_gap(
+                    overall.metrics[metric].mean,
+                    [c.metrics[metric].mean for c in members if c.n >= min_size],
+                )
+                for metric in metrics
+            },
+        )
+        for name, members in by_dimension.items()
+    ]

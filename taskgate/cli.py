@@ -43,6 +43,20 @@ TasksOption = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option("--tasks", help="JSONL of tasks (task_id + task fields) joined on task_id."),
 ]
+OutputOption = Annotated[
+    Optional[list[Path]],  # noqa: UP045
+    typer.Option("--output", "-o", help="Write the report; format by name: .json .jsonl."),
+]
+BaselineOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--baseline", help="A JSON report from an earlier score to compare with."),
+]
+AllowOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-config-change", help="Compare even if the baseline used another evaluator config."
+    ),
+]
 RunsArgument = Annotated[
     str, typer.Argument(help="Run records: a .jsonl or .jsonl.gz file, or - for stdin.")
 ]
@@ -102,31 +116,62 @@ def score(
     runs: RunsArgument,
     config: ConfigOption = None,
     tasks: TasksOption = None,
-    output: Annotated[
-        Optional[list[Path]],  # noqa: UP045
-        typer.Option("--output", "-o", help="Write the report; format by name: .json .jsonl."),
-    ] = None,
+    output: OutputOption = None,
     cohort: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option("--cohort", help="Cohort dimension to report (repeatable; overrides config)."),
     ] = None,
+    baseline: BaselineOption = None,
+    allow_config_change: AllowOption = False,
 ) -> None:
     """Score every run, aggregate per cohort, apply the gate; exit 1 when it fails."""
 
     def action() -> int:
         from taskgate.pipeline import score as score_runs
-        from taskgate.report import renderer_for
-        from taskgate.report.terminal import render_terminal, verdict_line
 
-        for path in output or []:
-            renderer_for(path)
-        report = score_runs(runs, _load_config(config), tasks, cohort)
-        _write_outputs(report, output or [])
-        console = _console()
-        console.print(verdict_line(report) if output else render_terminal(report, console.width))
-        return report.verdict.exit_code
+        _check_outputs(output)
+        settings = _load_config(config)
+        report = score_runs(runs, settings, tasks, cohort, baseline, allow_config_change)
+        return _finish(report, output)
 
     guarded(action)
+
+
+@app.command()
+def diff(
+    baseline: Annotated[Path, typer.Argument(help="The baseline JSON report.")],
+    candidate: Annotated[Path, typer.Argument(help="The candidate JSON report.")],
+    config: ConfigOption = None,
+    output: OutputOption = None,
+    allow_config_change: AllowOption = False,
+) -> None:
+    """Gate two saved JSON reports against each other without re-scoring."""
+
+    def action() -> int:
+        from taskgate.pipeline import diff as diff_reports
+
+        _check_outputs(output)
+        report = diff_reports(baseline, candidate, _load_config(config), allow_config_change)
+        return _finish(report, output)
+
+    guarded(action)
+
+
+def _check_outputs(outputs: list[Path] | None) -> None:
+    """Refuse unknown output formats before any work is done."""
+    from taskgate.report import renderer_for
+
+    for path in outputs or []:
+        renderer_for(path)
+
+
+def _finish(report: Report, outputs: list[Path] | None) -> int:
+    from taskgate.report.terminal import render_terminal, verdict_line
+
+    _write_outputs(report, outputs or [])
+    console = _console()
+    console.print(verdict_line(report) if outputs else render_terminal(report, console.width))
+    return report.verdict.exit_code
 
 
 class ExplainFormat(str, Enum):

@@ -1,4 +1,4 @@
-"""The main job as one library call: read -> score -> aggregate -> gate -> report."""
+"""The main job as library calls: read -> score -> aggregate -> compare -> gate -> report."""
 
 from __future__ import annotations
 
@@ -6,41 +6,67 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from taskgate import __version__
-from taskgate.aggregate import discover_dimensions, group_by_cohort, summarize_cohort
+from taskgate.aggregate import (
+    discover_dimensions,
+    group_by_cohort,
+    summarize_cohort,
+    summarize_dimensions,
+)
 from taskgate.config import Config, config_fingerprint, default_config
 from taskgate.gate import evaluate_gate, verdict
 from taskgate.io import load_tasks
-from taskgate.results import Dataset, Report
-from taskgate.scoring import ScoredRuns, metric_names, score_file
+from taskgate.results import Dataset, Report, RunResult, Verdict
+from taskgate.scoring import metric_names, score_file
+
+_UNDECIDED = Verdict(status="fail", exit_code=1, findings=[])
 
 
-def build_report(
-    scored: ScoredRuns, config: Config, cohorts: Sequence[str] | None = None
+def assemble(
+    runs: list[RunResult],
+    dataset: Dataset,
+    dimensions: Sequence[str],
+    config: Config,
+    baseline: tuple[Report, str] | None = None,
 ) -> Report:
-    """Aggregate scored runs per cohort and judge them."""
-    dimensions = list(cohorts or config.cohorts or discover_dimensions(scored.runs))
+    """Aggregate scored runs per cohort, compare with the baseline if any, and judge."""
     metrics = metric_names(config)
-    summaries = [
-        summarize_cohort(dimension, value, runs, metrics, config.thresholds)
-        for dimension, value, runs in group_by_cohort(scored.runs, dimensions)
+    cohorts = [
+        summarize_cohort(dimension, value, members, metrics, config.thresholds)
+        for dimension, value, members in group_by_cohort(runs, dimensions)
     ]
-    dataset = Dataset(
-        source=scored.source,
-        runs=len(scored.runs),
-        invalid=scored.invalid,
-        underspecified=sum(run.underspecified for run in scored.runs),
-        sha256=scored.sha256,
-    )
-    findings = evaluate_gate(summaries, dataset, config)
-    return Report(
+    gated = list(config.thresholds)
+    report = Report(
         taskgate_version=__version__,
         config_fingerprint=config_fingerprint(config),
         dataset=dataset,
-        verdict=verdict(findings),
-        dimensions=dimensions,
-        cohorts=summaries,
-        runs=scored.runs,
+        verdict=_UNDECIDED,
+        dimensions=summarize_dimensions(cohorts, gated, config.gate.min_cohort_size),
+        cohorts=cohorts,
+        runs=runs,
     )
+    if baseline is not None:
+        report = _with_baseline(report, config, *baseline)
+    return report.model_copy(update={"verdict": verdict(evaluate_gate(report, config))})
+
+
+def _with_baseline(report: Report, config: Config, baseline: Report, source: str) -> Report:
+    from taskgate.compare import baseline_ref, compare_cohorts
+
+    metrics = list(config.gate.regression.metrics)
+    cohorts = compare_cohorts(report.cohorts, report.runs, baseline, metrics)
+    return report.model_copy(
+        update={"cohorts": cohorts, "baseline": baseline_ref(baseline, cohorts, source)}
+    )
+
+
+def load_baseline(
+    path: str | Path, config: Config, allow_config_change: bool
+) -> tuple[Report, str]:
+    from taskgate.compare import check_fingerprint, load_report
+
+    report = load_report(Path(path))
+    check_fingerprint(report, config_fingerprint(config), str(path), allow_config_change)
+    return report, str(path)
 
 
 def score(
@@ -48,8 +74,37 @@ def score(
     config: Config | None = None,
     tasks: str | Path | None = None,
     cohorts: Sequence[str] | None = None,
+    baseline: str | Path | None = None,
+    allow_config_change: bool = False,
 ) -> Report:
     """Score a run file (path, ``.jsonl.gz`` or ``-``) and return the gated report."""
     config = config or default_config()
+    base = load_baseline(baseline, config, allow_config_change) if baseline else None
     task_map = load_tasks(str(tasks)) if tasks is not None else None
-    return build_report(score_file(str(runs), config, task_map), config, cohorts)
+    scored = score_file(str(runs), config, task_map)
+    dataset = Dataset(
+        source=scored.source,
+        runs=len(scored.runs),
+        invalid=scored.invalid,
+        underspecified=sum(run.underspecified for run in scored.runs),
+        sha256=scored.sha256,
+    )
+    dimensions = list(cohorts or config.cohorts or discover_dimensions(scored.runs))
+    return assemble(scored.runs, dataset, dimensions, config, base)
+
+
+def diff(
+    baseline: str | Path,
+    candidate: str | Path,
+    config: Config | None = None,
+    allow_config_change: bool = False,
+) -> Report:
+    """Gate a saved candidate report against a saved baseline report, without re-scoring."""
+    from taskgate.compare import check_fingerprint, load_report
+
+    config = config or default_config()
+    base = load_baseline(baseline, config, allow_config_change)
+    later = load_report(Path(candidate))
+    check_fingerprint(later, config_fingerprint(config), str(candidate), allow_config_change)
+    names = [d.name for d in later.dimensions]
+    return assemble(later.runs, later.dataset, names, config, base)

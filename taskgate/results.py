@@ -3,7 +3,7 @@ the report (SPEC §8), which is also the baseline format."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,6 +55,41 @@ class MetricSummary(BaseModel):
     """From the mean and the thresholds; null for a metric without thresholds."""
 
 
+class MetricDelta(BaseModel):
+    """A cohort's change on one metric against the baseline, over per-task means."""
+
+    model_config = _FROZEN
+
+    mean: float
+    """Change of the task-averaged mean, candidate minus baseline."""
+    tail: float
+    """Change of the worst decile of task means."""
+    ci: tuple[float, float]
+    """95% bootstrap interval of the mean change."""
+    p_value: float
+    """One-sided p-value for a drop of the mean."""
+    tail_ci: tuple[float, float]
+    tail_p_value: float
+    paired: bool
+    """Both sides had the same tasks and were resampled together."""
+    tasks: int
+    """Tasks behind the comparison (the candidate's, when unpaired)."""
+
+
+class BaselineCohort(BaseModel):
+    """The same cohort in the baseline report."""
+
+    model_config = _FROZEN
+
+    n: int
+    pass_rate: float
+    status: Status | None
+    means: dict[str, float | None]
+    tails: dict[str, float | None]
+    steps_mean: float | None
+    per_pass_usd: float | None
+
+
 class CohortSummary(BaseModel):
     model_config = _FROZEN
 
@@ -77,8 +112,11 @@ class CohortSummary(BaseModel):
     """total_usd; per_pass_usd and tokens_per_pass: all runs' spend per passed run."""
     pass_k: dict[str, float] = Field(default_factory=dict)
     """Unbiased pass^k by k, for k up to the most trials of a task."""
-    baseline: dict[str, Any] | None = None
-    delta: dict[str, Any] | None = None
+    baseline: BaselineCohort | None = None
+    """Set when a baseline was given and it has this cohort."""
+    delta: dict[str, MetricDelta] | None = None
+    """Per regression metric; set with ``baseline``."""
+    pass_rate_delta: float | None = None
 
 
 class Finding(BaseModel):
@@ -113,6 +151,35 @@ class Dataset(BaseModel):
     sha256: str
 
 
+class DimensionSummary(BaseModel):
+    model_config = _FROZEN
+
+    name: str
+    cohorts: int
+    worst_cohort_gap: dict[str, float | None]
+    """Per metric: the overall mean minus the mean of the worst decile of this dimension's
+    cohorts (at least one), over cohorts large enough to judge."""
+
+
+class CohortRef(BaseModel):
+    model_config = _FROZEN
+
+    dimension: str
+    value: str
+    n: int
+
+
+class BaselineRef(BaseModel):
+    model_config = _FROZEN
+
+    source: str
+    runs: int
+    sha256: str
+    config_fingerprint: str
+    vanished: list[CohortRef]
+    """Cohorts of the baseline that the candidate no longer has."""
+
+
 class Report(BaseModel):
     model_config = _FROZEN
 
@@ -121,6 +188,7 @@ class Report(BaseModel):
     config_fingerprint: str
     dataset: Dataset
     verdict: Verdict
-    dimensions: list[str]
+    dimensions: list[DimensionSummary]
     cohorts: list[CohortSummary]
+    baseline: BaselineRef | None = None
     runs: list[RunResult]

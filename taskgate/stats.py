@@ -42,3 +42,18 @@ def pass_hat_k(trials: Sequence[tuple[int, int]], k: int) -> float | None:
     if not eligible:
         return None
     return rounded(math.fsum(comb(c, k) / comb(n, k) for n, c in eligible) / len(eligible))
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values, in the order given.
+
+    Comparing the adjusted values with alpha keeps the chance of any false alarm
+    across the whole family at or below alpha.
+    """
+    order = sorted(range(len(p_values)), key=lambda i: (p_values[i], i))
+    adjusted = [0.0] * len(p_values)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
+        adjusted[index] = rounded(running)
+    return adjusted

@@ -56,7 +56,7 @@ def test_score_fails_on_a_red_cohort_and_writes_the_report(tmp_path: Path) -> No
     out = tmp_path / "report.json"
     result = invoke("score", str(dataset(tmp_path, bad_in="mcp")), "-o", str(out))
     assert result.exit_code == 1
-    assert result.output == "FAIL: 1 finding failed the gate, 0 warnings; 24 runs scored\n"
+    assert result.output == "FAIL: 3 findings failed the gate, 1 warning; 24 runs scored\n"
     report = json.loads(out.read_text())
     assert report["verdict"]["findings"][0] == {
         "rule": "cohort_status",

@@ -21,6 +21,19 @@ WIDE = 118
 NARROW_COLUMNS = ("cohort", "n", "pass", "completion", "tail", "gap", "status")
 WIDE_COLUMNS = (*NARROW_COLUMNS[:-1], "trajectory", "status", "top failure", "broke at")
 RIGHT_ALIGNED = frozenset({"n", "pass", "completion", "tail", "gap", "trajectory"})
+DIFF_NARROW = ("cohort", "n", "base", "now", "Δ mean [95% CI]", "status")
+DIFF_WIDE = (
+    "cohort",
+    "n",
+    "base",
+    "now",
+    "Δ mean [95% CI]",
+    "p",
+    "Δ tail",
+    "Δ pass",
+    "status",
+    "top failure",
+)
 
 
 def _number(value: float | None, fmt: str = ".3f") -> str:
@@ -47,6 +60,43 @@ def _cells(cohort: CohortSummary) -> dict[str, str | Text]:
         "top failure": _top(cohort.failure_shapes),
         "broke at": _top(cohort.diagnoses),
     }
+
+
+def _delta_cells(cohort: CohortSummary) -> dict[str, str | Text]:
+    completion = cohort.metrics["task_completion"]
+    delta = (cohort.delta or {}).get("task_completion")
+    base = cohort.baseline.means.get("task_completion") if cohort.baseline else None
+    if delta is None:
+        change: str | Text = Text("new" if cohort.baseline is None else "-", style="dim")
+        tail, p_value = "-", "-"
+    else:
+        change = f"{delta.mean:+.3f} [{delta.ci[0]:+.2f}, {delta.ci[1]:+.2f}]"
+        tail, p_value = f"{delta.tail:+.3f}", f"{delta.p_value:.3f}"
+    pass_change = cohort.pass_rate_delta
+    return {
+        "base": _number(base),
+        "now": _number(completion.mean),
+        "Δ mean [95% CI]": change,
+        "Δ tail": tail,
+        "p": p_value,
+        "Δ pass": "-" if pass_change is None else f"{pass_change * 100:+.0f} pt",
+    }
+
+
+def diff_table(dimension: str, cohorts: list[CohortSummary], width: int = WIDE) -> Table:
+    """The per-cohort comparison with the baseline, on task_completion."""
+    columns = DIFF_WIDE if width >= WIDE else DIFF_NARROW
+    table = Table(
+        title=f"{dimension} (task_completion vs baseline)", title_justify="left", title_style="bold"
+    )
+    for name in columns:
+        table.add_column(
+            name, justify="left" if name in ("cohort", "status", "Δ mean [95% CI]") else "right"
+        )
+    for cohort in cohorts:
+        cells = {**_cells(cohort), **_delta_cells(cohort)}
+        table.add_row(*(cells[name] for name in columns))
+    return table
 
 
 def cohort_table(dimension: str, cohorts: list[CohortSummary], width: int = WIDE) -> Table:
@@ -95,8 +145,9 @@ def _sections(report: Report, width: int) -> Iterator[RenderableType]:
     by_dimension: dict[str, list[CohortSummary]] = {}
     for cohort in report.cohorts:
         by_dimension.setdefault(cohort.dimension, []).append(cohort)
+    table = diff_table if report.baseline is not None else cohort_table
     for dimension, cohorts in by_dimension.items():
-        yield cohort_table(dimension, cohorts, width)
+        yield table(dimension, cohorts, width)
     yield failures_line(report.cohorts[0])
     if report.verdict.findings:
         yield Text("Findings", style="bold")

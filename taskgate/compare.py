@@ -1,0 +1,157 @@
+"""Compare a candidate's cohorts with a baseline report: deltas, intervals, p-values.
+
+Deltas are computed on per-task means (trials averaged per task), paired by
+task_id when both sides ran the same tasks, so a task with four trials
+weighs as much as a task with one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import orjson
+from pydantic import ValidationError
+
+from taskgate.aggregate import cohort_value
+from taskgate.bootstrap import compare_tasks, seed_for, task_means
+from taskgate.errors import BaselineError, Problem
+from taskgate.io import validation_problems
+from taskgate.results import (
+    REPORT_VERSION,
+    BaselineCohort,
+    BaselineRef,
+    CohortRef,
+    CohortSummary,
+    MetricDelta,
+    Report,
+    RunResult,
+)
+from taskgate.stats import rounded
+
+
+def load_report(path: Path) -> Report:
+    """Read a JSON report (a baseline); every problem names the file and field."""
+    source = str(path)
+    try:
+        data = orjson.loads(path.read_bytes())
+    except OSError as exc:
+        raise BaselineError(
+            [Problem(source, None, None, f"cannot read the report: {exc.strerror}")]
+        ) from None
+    except orjson.JSONDecodeError as exc:
+        message = (
+            f"not valid JSON ({exc.msg}); is the file truncated? "
+            "Write it again with taskgate score -o"
+        )
+        raise BaselineError([Problem(source, exc.lineno, None, message)]) from None
+    version = data.get("report_version") if isinstance(data, dict) else None
+    if version != REPORT_VERSION:
+        message = (
+            f"report_version {version!r} is not {REPORT_VERSION}, the version this taskgate "
+            "writes; score the baseline again with this version"
+        )
+        raise BaselineError([Problem(source, None, "report_version", message)])
+    try:
+        return Report.model_validate(data)
+    except ValidationError as exc:
+        problems = validation_problems(source, 0, exc)
+        problems = [Problem(p.source, None, p.field, p.message) for p in problems]
+        raise BaselineError(problems, headline=f"{source}: not a taskgate report") from None
+
+
+def check_fingerprint(baseline: Report, fingerprint: str, source: str, allow: bool) -> None:
+    if allow or baseline.config_fingerprint == fingerprint:
+        return
+    message = (
+        "the baseline was scored under a different evaluator config, so its scores do not "
+        "compare; score the baseline again with this config, or pass --allow-config-change"
+    )
+    raise BaselineError([Problem(source, None, "config_fingerprint", message)])
+
+
+def _cohort_runs(runs: Sequence[RunResult], dimension: str, value: str) -> list[RunResult]:
+    return [run for run in runs if cohort_value(run, dimension) == value]
+
+
+def _scores(runs: Sequence[RunResult], metric: str) -> dict[str, float]:
+    return task_means([(r.task_id, s) for r in runs if (s := r.scores.get(metric)) is not None])
+
+
+def metric_delta(
+    base: Sequence[RunResult], cand: Sequence[RunResult], metric: str, label: str
+) -> MetricDelta | None:
+    before, after = _scores(base, metric), _scores(cand, metric)
+    compared = compare_tasks(before, after, seed_for(f"{label}:{metric}"))
+    if compared is None:
+        return None
+    mean, tail = compared
+    return MetricDelta(
+        mean=mean.delta,
+        tail=tail.delta,
+        ci=mean.ci,
+        p_value=mean.p_value,
+        tail_ci=tail.ci,
+        tail_p_value=tail.p_value,
+        paired=mean.paired,
+        tasks=len(after),
+    )
+
+
+def _baseline_side(cohort: CohortSummary) -> BaselineCohort:
+    return BaselineCohort(
+        n=cohort.n,
+        pass_rate=cohort.pass_rate,
+        status=cohort.status,
+        means={name: m.mean for name, m in cohort.metrics.items()},
+        tails={name: m.tail for name, m in cohort.metrics.items()},
+        steps_mean=cohort.steps.get("mean"),
+        per_pass_usd=cohort.cost.get("per_pass_usd"),
+    )
+
+
+def compare_cohorts(
+    cohorts: Sequence[CohortSummary],
+    runs: Sequence[RunResult],
+    baseline: Report,
+    metrics: Sequence[str],
+) -> list[CohortSummary]:
+    """The candidate's cohorts with their baseline side and deltas filled in."""
+    before = {(c.dimension, c.value): c for c in baseline.cohorts}
+    compared = []
+    for cohort in cohorts:
+        match = before.get((cohort.dimension, cohort.value))
+        if match is None:
+            compared.append(cohort)
+            continue
+        base_runs = _cohort_runs(baseline.runs, cohort.dimension, cohort.value)
+        cand_runs = _cohort_runs(runs, cohort.dimension, cohort.value)
+        label = f"{cohort.dimension}={cohort.value}"
+        deltas = {m: d for m in metrics if (d := metric_delta(base_runs, cand_runs, m, label))}
+        compared.append(
+            cohort.model_copy(
+                update={
+                    "baseline": _baseline_side(match),
+                    "delta": deltas,
+                    "pass_rate_delta": rounded(cohort.pass_rate - match.pass_rate),
+                }
+            )
+        )
+    return compared
+
+
+def baseline_ref(baseline: Report, cohorts: Sequence[CohortSummary], source: str) -> BaselineRef:
+    present = {(c.dimension, c.value) for c in cohorts}
+    dimensions = {c.dimension for c in cohorts}
+    vanished = [
+        CohortRef(dimension=c.dimension, value=c.value, n=c.n)
+        for c in baseline.cohorts
+        if c.dimension in dimensions and (c.dimension, c.value) not in present
+    ]
+    return BaselineRef(
+        source=source,
+        runs=baseline.dataset.runs,
+        sha256=baseline.dataset.sha256,
+        config_fingerprint=baseline.config_fingerprint,
+        vanished=vanished,
+    )

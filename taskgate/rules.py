@@ -1,0 +1,310 @@
+"""The gate's rules: each reads summaries and the config and returns findings.
+
+No I/O and no state. A cohort too small to judge is never judged by a
+cohort rule (the small_cohort rule says so instead); the whole dataset,
+``all``, is always judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from taskgate.aggregate import ALL, BUDGET_DIMENSION
+from taskgate.config import Config
+from taskgate.results import CohortSummary, Dataset, DimensionSummary, Finding, Report
+from taskgate.stats import holm
+
+# The derived budget dimension is shown but never judged: its "true" cohort
+# holds only runs that ran out of steps, red by construction.
+_UNJUDGED = frozenset({BUDGET_DIMENSION})
+
+
+def label(cohort: CohortSummary) -> str:
+    return ALL if cohort.dimension == ALL else f"{cohort.dimension}={cohort.value}"
+
+
+def too_small(cohort: CohortSummary, config: Config) -> bool:
+    return cohort.dimension != ALL and cohort.n < config.gate.min_cohort_size
+
+
+def judged(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[CohortSummary]:
+    return (c for c in cohorts if c.dimension not in _UNJUDGED and not too_small(c, config))
+
+
+def finding(
+    rule: str,
+    level: str,
+    message: str,
+    cohort: CohortSummary | None = None,
+    metric: str | None = None,
+    observed: float | None = None,
+    limit: float | None = None,
+    dimension: str | None = None,
+) -> Finding:
+    return Finding.model_validate(
+        {
+            "rule": rule,
+            "level": level,
+            "dimension": cohort.dimension if cohort else dimension,
+            "cohort": cohort.value if cohort else None,
+            "metric": metric,
+            "observed": observed,
+            "limit": limit,
+            "message": message,
+        }
+    )
+
+
+def gated_metrics(config: Config) -> list[str]:
+    """Metrics with thresholds: the ones status, tail and worst-cohort rules judge."""
+    return list(config.thresholds)
+
+
+def cohort_status(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
+    failing = {"red"} if config.gate.fail_on == "red" else {"red", "yellow"}
+    for cohort in judged(cohorts, config):
+        for metric, summary in cohort.metrics.items():
+            if summary.status in failing and summary.mean is not None:
+                bands = config.thresholds[metric]  # type: ignore[index]
+                limit = bands.yellow if summary.status == "red" else bands.green
+                yield finding(
+                    "cohort_status",
+                    "fail",
+                    f"{label(cohort)}: {metric} mean {summary.mean:.3f} is {summary.status} "
+                    f"(below {limit:.2f}) over {summary.n} runs",
+                    cohort,
+                    metric,
+                    summary.mean,
+                    limit,
+                )
+
+
+def small_cohorts(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
+    level, minimum = config.gate.small_cohort.level, config.gate.min_cohort_size
+    if level == "off":
+        return
+    for cohort in cohorts:
+        if cohort.dimension not in _UNJUDGED and too_small(cohort, config):
+            yield finding(
+                "small_cohort",
+                level,
+                f"{label(cohort)}: {cohort.n} run{'s' if cohort.n != 1 else ''}, "
+                f"fewer than min_cohort_size {minimum}; too small to judge",
+                cohort,
+                None,
+                cohort.n,
+                minimum,
+            )
+
+
+def tail_gaps(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
+    rule = config.gate.tail
+    if rule.level == "off":
+        return
+    for cohort in judged(cohorts, config):
+        for metric in gated_metrics(config):
+            summary = cohort.metrics.get(metric)
+            if summary and summary.gap is not None and summary.gap > rule.max_gap:
+                yield finding(
+                    "tail_gap",
+                    rule.level,
+                    f"{label(cohort)}: {metric} worst decile {summary.tail:.3f} is "
+                    f"{summary.gap:.3f} below the mean {summary.mean:.3f} "
+                    f"(max_gap {rule.max_gap:.2f})",
+                    cohort,
+                    metric,
+                    summary.gap,
+                    rule.max_gap,
+                )
+
+
+def worst_cohorts(dimensions: Sequence[DimensionSummary], config: Config) -> Iterator[Finding]:
+    rule = config.gate.worst_cohort
+    if rule.level == "off":
+        return
+    for dimension in dimensions:
+        for metric, gap in dimension.worst_cohort_gap.items():
+            if gap is not None and gap > rule.max_gap:
+                yield finding(
+                    "worst_cohort",
+                    rule.level,
+                    f"{dimension.name}: the worst cohorts' {metric} mean is {gap:.3f} below the "
+                    f"overall mean (max_gap {rule.max_gap:.2f})",
+                    None,
+                    metric,
+                    gap,
+                    rule.max_gap,
+                    dimension=dimension.name,
+                )
+
+
+@dataclass(frozen=True)
+class _Drop:
+    cohort: CohortSummary
+    metric: str
+    tail: bool
+    change: float
+    ci: tuple[float, float]
+    p_value: float
+
+
+def _drops(cohorts: Sequence[CohortSummary], config: Config) -> list[_Drop]:
+    return [
+        _Drop(cohort, metric, tail, *values)
+        for cohort in judged(cohorts, config)
+        for metric, d in (cohort.delta or {}).items()
+        for tail, values in (
+            (False, (d.mean, d.ci, d.p_value)),
+            (True, (d.tail, d.tail_ci, d.tail_p_value)),
+        )
+    ]
+
+
+def regressions(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
+    """Drops beyond max_drop that are significant after Holm's correction over every
+    comparison the gate makes, so that adding cohorts does not add false alarms."""
+    rule = config.gate.regression
+    drops = _drops(cohorts, config)
+    if rule.level == "off" or not drops:
+        return
+    adjusted = holm([d.p_value for d in drops])
+    for drop, p_adjusted in zip(drops, adjusted, strict=True):
+        limit = rule.tail_max_drop if drop.tail else rule.max_drop
+        if -drop.change > limit and p_adjusted < rule.alpha:
+            what = "worst decile" if drop.tail else "mean"
+            yield finding(
+                "tail_regression" if drop.tail else "regression",
+                rule.level,
+                f"{label(drop.cohort)}: {drop.metric} {what} dropped {-drop.change:.3f} "
+                f"(95% CI {drop.ci[0]:+.3f} to {drop.ci[1]:+.3f}; p={drop.p_value:.4f}, "
+                f"{p_adjusted:.4f} after Holm over {len(drops)} comparisons) against the "
+                f"baseline; allowed drop {limit:.2f}",
+                drop.cohort,
+                drop.metric,
+                drop.change,
+                -limit,
+            )
+
+
+def pass_k_floor(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
+    rule = config.gate.pass_k
+    if rule.level == "off" or rule.min <= 0:
+        return
+    key = str(rule.k)
+    for cohort in judged(cohorts, config):
+        value = cohort.pass_k.get(key)
+        if value is None and cohort.dimension == ALL:
+            yield finding(
+                "pass_k",
+                "warn",
+                f"pass^{rule.k} cannot be judged: no task has {rule.k} trials",
+                cohort,
+                None,
+                None,
+                rule.min,
+            )
+        elif value is not None and value < rule.min:
+            yield finding(
+                "pass_k",
+                rule.level,
+                f"{label(cohort)}: pass^{rule.k} is {value:.3f}, below the floor {rule.min:.2f}",
+                cohort,
+                None,
+                value,
+                rule.min,
+            )
+
+
+def _relative_increase(before: float | None, after: float | None) -> float | None:
+    if before is None or after is None or before <= 0:
+        return None
+    return round((after - before) / before, 6)
+
+
+def drifts(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
+    """Steps per run and cost per passed run growing against the baseline."""
+    step_rule, cost_rule = config.gate.step_drift, config.gate.cost_per_pass
+    for cohort in judged(cohorts, config):
+        if cohort.baseline is None:
+            continue
+        steps = _relative_increase(cohort.baseline.steps_mean, cohort.steps.get("mean"))
+        if (
+            step_rule.level != "off"
+            and steps is not None
+            and steps > step_rule.max_relative_increase
+        ):
+            yield finding(
+                "step_drift",
+                step_rule.level,
+                f"{label(cohort)}: steps per run rose {steps:.0%} "
+                f"({cohort.baseline.steps_mean:.1f} to {cohort.steps.get('mean'):.1f})",
+                cohort,
+                None,
+                steps,
+                step_rule.max_relative_increase,
+            )
+        cost = _relative_increase(cohort.baseline.per_pass_usd, cohort.cost.get("per_pass_usd"))
+        if cost_rule.level != "off" and cost is not None and cost > cost_rule.max_relative_increase:
+            yield finding(
+                "cost_per_pass",
+                cost_rule.level,
+                f"{label(cohort)}: cost per passed run rose {cost:.0%} "
+                f"(${cohort.baseline.per_pass_usd:.4f} to ${cohort.cost.get('per_pass_usd'):.4f})",
+                cohort,
+                None,
+                cost,
+                cost_rule.max_relative_increase,
+            )
+
+
+def cohort_changes(report_cohorts: Sequence[CohortSummary], report: Report) -> Iterator[Finding]:
+    """Cohorts that appear in the candidate or vanish from it."""
+    if report.baseline is None:
+        return
+    compared_dimensions = {c.dimension for c in report_cohorts if c.baseline is not None}
+    for cohort in report_cohorts:
+        if cohort.baseline is None and cohort.dimension in compared_dimensions:
+            yield finding(
+                "cohort_added",
+                "warn",
+                f"{label(cohort)}: new cohort ({cohort.n} runs), not in the baseline",
+                cohort,
+                None,
+                cohort.n,
+                None,
+            )
+    for gone in report.baseline.vanished:
+        yield finding(
+            "cohort_removed",
+            "warn",
+            f"{gone.dimension}={gone.value}: in the baseline ({gone.n} runs), gone from this run",
+            None,
+            None,
+            gone.n,
+            None,
+            dimension=gone.dimension,
+        )
+
+
+def dataset_rules(dataset: Dataset, config: Config) -> Iterator[Finding]:
+    if dataset.invalid:
+        yield finding(
+            "invalid_runs",
+            "warn",
+            f"{dataset.invalid} invalid lines skipped (gate.invalid_runs.max allows "
+            f"{config.gate.invalid_runs.max}); they are listed above",
+            observed=dataset.invalid,
+            limit=config.gate.invalid_runs.max,
+        )
+    rule = config.gate.underspecified
+    share = dataset.underspecified / dataset.runs if dataset.runs else 0.0
+    if rule.level != "off" and share > rule.max_share:
+        yield finding(
+            "underspecified",
+            rule.level,
+            f"{dataset.underspecified} of {dataset.runs} runs are underspecified "
+            "(their task has no expected result or no success criteria); add them",
+            observed=round(share, 6),
+            limit=rule.max_share,
+        )
