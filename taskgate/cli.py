@@ -33,23 +33,32 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 ConfigOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
-    typer.Option("--config", "-c", help="Config file (default: ./taskgate.yaml if present)."),
+    typer.Option(
+        "--config", "-c", metavar="FILE", help="Config file (default: ./taskgate.yaml if present)."
+    ),
 ]
 TasksOption = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option("--tasks", help="JSONL of tasks (task_id + task fields) joined on task_id."),
+    typer.Option(
+        "--tasks", metavar="FILE", help="JSONL of tasks (task_id + task fields) joined on task_id."
+    ),
 ]
 OutputOption = Annotated[
     Optional[list[Path]],  # noqa: UP045
-    typer.Option("--output", "-o", help="Write the report; format by name: .json .jsonl."),
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write the report; format by name: .json .jsonl."
+    ),
 ]
 BaselineOption = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option("--baseline", help="A JSON report from an earlier score to compare with."),
+    typer.Option(
+        "--baseline", metavar="FILE", help="A JSON report from an earlier score to compare with."
+    ),
 ]
 AllowOption = Annotated[
     bool,
@@ -58,7 +67,8 @@ AllowOption = Annotated[
     ),
 ]
 RunsArgument = Annotated[
-    str, typer.Argument(help="Run records: a .jsonl or .jsonl.gz file, or - for stdin.")
+    str,
+    typer.Argument(metavar="RUNS", help="Run records: a .jsonl or .jsonl.gz file, or - for stdin."),
 ]
 
 
@@ -119,7 +129,11 @@ def score(
     output: OutputOption = None,
     cohort: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option("--cohort", help="Cohort dimension to report (repeatable; overrides config)."),
+        typer.Option(
+            "--cohort",
+            metavar="DIM",
+            help="Cohort dimension to report (repeatable; overrides config).",
+        ),
     ] = None,
     baseline: BaselineOption = None,
     allow_config_change: AllowOption = False,
@@ -166,11 +180,13 @@ def _check_outputs(outputs: list[Path] | None) -> None:
 
 
 def _finish(report: Report, outputs: list[Path] | None) -> int:
-    from taskgate.report.terminal import render_terminal, verdict_line
+    from taskgate.report.terminal import render_summary, render_terminal
 
     _write_outputs(report, outputs or [])
+    for skipped in report.dataset.skipped:
+        _console(stderr=True).print(f"warning: skipped {skipped}", markup=False)
     console = _console()
-    console.print(verdict_line(report) if outputs else render_terminal(report, console.width))
+    console.print(render_summary(report) if outputs else render_terminal(report, console.width))
     return report.verdict.exit_code
 
 
@@ -220,14 +236,18 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
 
         _load_config(config)
         reader = RunReader(runs, load_tasks(str(tasks)) if tasks else None)
-        task_ids = {record.task_id for _, record in reader}
+        records = [record.task_id for _, record in reader]
+        total = len(records) + reader.invalid_lines
         if reader.problems:
-            raise InputError(
-                reader.problems, headline=f"{runs}: {reader.invalid_lines} invalid records"
+            headline = (
+                f"{runs}: {reader.invalid_lines} of {total} records are not valid run records"
             )
-        count = len(reader.seen)
+            raise InputError(reader.problems, headline=headline)
+        count, tasks_seen = len(records), len(set(records))
         _console().print(
-            f"{runs}: {count} runs of {len(task_ids)} tasks, no problems", markup=False
+            f"{runs}: {count} run{'s' if count != 1 else ''} of {tasks_seen} "
+            f"task{'s' if tasks_seen != 1 else ''}, no problems",
+            markup=False,
         )
         return 0
 

@@ -26,6 +26,11 @@ class Explanation:
     breaking_step: int | None
     """0-based index of the step where the run went wrong, when it failed."""
 
+    @property
+    def breaking_step_number(self) -> int | None:
+        """The same step as people count it, from 1: what the text timeline shows."""
+        return None if self.breaking_step is None else self.breaking_step + 1
+
     def to_json(self) -> dict[str, Any]:
         return {
             "run": self.result.model_dump(mode="json"),
@@ -33,7 +38,7 @@ class Explanation:
                 name: {"value": s.value, "reason": s.reason, "details": s.details}
                 for name, s in self.scores.items()
             },
-            "breaking_step": self.breaking_step,
+            "breaking_step": self.breaking_step_number,
             "steps": [step.model_dump(mode="json", by_alias=True) for step in self.record.steps],
         }
 

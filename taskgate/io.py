@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import os
 import sys
 import tempfile
@@ -15,7 +16,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import orjson
 from pydantic import ValidationError
@@ -28,12 +29,26 @@ STDIN = "-"
 _BOM = b"\xef\xbb\xbf"
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
 def _open_binary(source: str) -> IO[bytes]:
-    if source == STDIN:
-        return sys.stdin.buffer
+    """Open a file or standard input; gzip is recognised by its first bytes, not its name."""
+    handle = sys.stdin.buffer if source == STDIN else _open_file(source)
+    buffered = handle if isinstance(handle, io.BufferedReader) else _buffered(handle)
+    if buffered.peek(2)[:2] == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
+    return buffered
+
+
+def _buffered(handle: IO[bytes]) -> io.BufferedReader:
+    return io.BufferedReader(cast(io.RawIOBase, handle))
+
+
+def _open_file(source: str) -> IO[bytes]:
     path = Path(source)
     try:
-        handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by the caller
+        return open(path, "rb")
     except FileNotFoundError:
         raise InputError([Problem(source, None, None, "file not found; check the path")]) from None
     except IsADirectoryError:
@@ -42,9 +57,6 @@ def _open_binary(source: str) -> IO[bytes]:
         raise InputError(
             [Problem(source, None, None, "permission denied; make the file readable")]
         ) from None
-    if source.endswith(".gz"):
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
-    return handle
 
 
 def iter_lines(source: str, digest: Any = None) -> Iterator[tuple[int, bytes]]:
@@ -65,7 +77,7 @@ def iter_lines(source: str, digest: Any = None) -> Iterator[tuple[int, bytes]]:
             [Problem(source, number + 1, None, f"the compressed file {reason}; write it again")]
         ) from None
     finally:
-        if handle is not sys.stdin.buffer:
+        if source != STDIN:
             handle.close()
 
 

@@ -7,12 +7,15 @@ from pathlib import Path
 
 from taskgate import __version__
 from taskgate.aggregate import (
+    ALL,
+    BUDGET_DIMENSION,
     discover_dimensions,
     group_by_cohort,
     summarize_cohort,
     summarize_dimensions,
 )
 from taskgate.config import Config, config_fingerprint, default_config
+from taskgate.errors import InputError, Problem
 from taskgate.gate import evaluate_gate, verdict
 from taskgate.io import load_tasks
 from taskgate.results import Dataset, Report, RunResult, Verdict
@@ -69,6 +72,27 @@ def load_baseline(
     return report, str(path)
 
 
+def check_dimensions(
+    asked: Sequence[str] | None, runs: Sequence[RunResult], source: str
+) -> list[str]:
+    """The dimensions asked for, each found in some run's cohort; else every key found."""
+    known = discover_dimensions(runs)
+    if not asked:
+        return known
+    asked = [name for name in asked if name not in (ALL, BUDGET_DIMENSION)]  # always reported
+    unknown = [name for name in asked if name not in known]
+    if unknown:
+        found = ", ".join(known) if known else "none (the runs have no cohort keys)"
+        problems = [
+            Problem(
+                source, None, "cohort", f"no run has the cohort key {name!r}; keys found: {found}"
+            )
+            for name in unknown
+        ]
+        raise InputError(problems, headline="unknown cohort dimension: check --cohort or cohorts:")
+    return list(asked)
+
+
 def score(
     runs: str | Path,
     config: Config | None = None,
@@ -86,10 +110,12 @@ def score(
         source=scored.source,
         runs=len(scored.runs),
         invalid=scored.invalid,
+        skipped=[str(problem) for problem in scored.problems],
         underspecified=sum(run.underspecified for run in scored.runs),
+        underspecified_tasks=sorted({r.task_id for r in scored.runs if r.underspecified}),
         sha256=scored.sha256,
     )
-    dimensions = list(cohorts or config.cohorts or discover_dimensions(scored.runs))
+    dimensions = check_dimensions(cohorts or config.cohorts, scored.runs, scored.source)
     return assemble(scored.runs, dataset, dimensions, config, base)
 
 

@@ -147,7 +147,12 @@ class Dataset(BaseModel):
     """The run file as the user named it."""
     runs: int
     invalid: int
+    """Lines skipped because they are not valid run records (gate.invalid_runs.max)."""
+    skipped: list[str] = []
+    """What was wrong with each skipped line, with its file and line number."""
     underspecified: int
+    underspecified_tasks: list[str] = []
+    """Tasks with no expected result or no success criteria, sorted."""
     sha256: str
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from taskgate.aggregate import ALL, BUDGET_DIMENSION
 from taskgate.config import Config
 from taskgate.results import CohortSummary, Dataset, DimensionSummary, Finding, Report
-from taskgate.stats import holm
+from taskgate.stats import benjamini_hochberg
 
 # The derived budget dimension is shown but never judged: its "true" cohort
 # holds only runs that ran out of steps, red by construction.
@@ -162,13 +162,13 @@ def _drops(cohorts: Sequence[CohortSummary], config: Config) -> list[_Drop]:
 
 
 def regressions(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
-    """Drops beyond max_drop that are significant after Holm's correction over every
-    comparison the gate makes, so that adding cohorts does not add false alarms."""
+    """Drops beyond the allowed drop that stay significant after the Benjamini-Hochberg
+    correction over every comparison the gate makes, so adding cohorts adds no false alarms."""
     rule = config.gate.regression
     drops = _drops(cohorts, config)
     if rule.level == "off" or not drops:
         return
-    adjusted = holm([d.p_value for d in drops])
+    adjusted = benjamini_hochberg([d.p_value for d in drops])
     for drop, p_adjusted in zip(drops, adjusted, strict=True):
         limit = rule.tail_max_drop if drop.tail else rule.max_drop
         if -drop.change > limit and p_adjusted < rule.alpha:
@@ -178,7 +178,7 @@ def regressions(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Fi
                 rule.level,
                 f"{label(drop.cohort)}: {drop.metric} {what} dropped {-drop.change:.3f} "
                 f"(95% CI {drop.ci[0]:+.3f} to {drop.ci[1]:+.3f}; p={drop.p_value:.4f}, "
-                f"{p_adjusted:.4f} after Holm over {len(drops)} comparisons) against the "
+                f"q={p_adjusted:.4f} over {len(drops)} comparisons) against the "
                 f"baseline; allowed drop {limit:.2f}",
                 drop.cohort,
                 drop.metric,
@@ -292,19 +292,32 @@ def dataset_rules(dataset: Dataset, config: Config) -> Iterator[Finding]:
         yield finding(
             "invalid_runs",
             "warn",
-            f"{dataset.invalid} invalid lines skipped (gate.invalid_runs.max allows "
-            f"{config.gate.invalid_runs.max}); they are listed above",
+            f"{dataset.invalid} invalid line{'s' if dataset.invalid != 1 else ''} skipped "
+            f"(gate.invalid_runs.max allows {config.gate.invalid_runs.max}); "
+            "see dataset.skipped in the JSON report",
             observed=dataset.invalid,
             limit=config.gate.invalid_runs.max,
         )
+    yield from _underspecified(dataset, config)
+
+
+def _underspecified(dataset: Dataset, config: Config) -> Iterator[Finding]:
+    """Runs whose task gives no expected result or no criteria. When none has both, the
+    gate has nothing to judge completion by and fails, whatever the configured level."""
     rule = config.gate.underspecified
     share = dataset.underspecified / dataset.runs if dataset.runs else 0.0
-    if rule.level != "off" and share > rule.max_share:
+    everything = dataset.runs > 0 and dataset.underspecified == dataset.runs
+    if everything or (rule.level != "off" and share > rule.max_share):
+        tasks = dataset.underspecified_tasks
+        shown = ", ".join(tasks[:5]) + (f" and {len(tasks) - 5} more" if len(tasks) > 5 else "")
+        what = (
+            "every run is" if everything else f"{dataset.underspecified} of {dataset.runs} runs are"
+        )
         yield finding(
             "underspecified",
-            rule.level,
-            f"{dataset.underspecified} of {dataset.runs} runs are underspecified "
-            "(their task has no expected result or no success criteria); add them",
+            "fail" if everything else rule.level,
+            f"{what} underspecified: tasks {shown} give no expected_result or no "
+            "success_criteria; add them to the tasks (or pass --tasks)",
             observed=round(share, 6),
             limit=rule.max_share,
         )

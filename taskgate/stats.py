@@ -44,16 +44,21 @@ def pass_hat_k(trials: Sequence[tuple[int, int]], k: int) -> float | None:
     return rounded(math.fsum(comb(c, k) / comb(n, k) for n, c in eligible) / len(eligible))
 
 
-def holm(p_values: Sequence[float]) -> list[float]:
-    """Holm-Bonferroni adjusted p-values, in the order given.
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (q-values), in the order given.
 
-    Comparing the adjusted values with alpha keeps the chance of any false alarm
-    across the whole family at or below alpha.
+    Comparing them with alpha keeps the expected share of false alarms among the
+    findings at or below alpha; when nothing changed at all, that is the chance of
+    any false alarm. Related comparisons (mean and tail, both metrics, nested
+    cohorts) that all move back each other up, which Bonferroni-style corrections
+    ignore.
     """
-    order = sorted(range(len(p_values)), key=lambda i: (p_values[i], i))
-    adjusted = [0.0] * len(p_values)
-    running = 0.0
-    for rank, index in enumerate(order):
-        running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
-        adjusted[index] = rounded(running)
+    count = len(p_values)
+    order = sorted(range(count), key=lambda i: (p_values[i], i))
+    adjusted = [0.0] * count
+    running = 1.0
+    for rank in range(count, 0, -1):
+        index = order[rank - 1]
+        running = min(running, p_values[index] * count / rank)
+        adjusted[index] = rounded(min(1.0, running))
     return adjusted

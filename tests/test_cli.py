@@ -56,7 +56,17 @@ def test_score_fails_on_a_red_cohort_and_writes_the_report(tmp_path: Path) -> No
     out = tmp_path / "report.json"
     result = invoke("score", str(dataset(tmp_path, bad_in="mcp")), "-o", str(out))
     assert result.exit_code == 1
-    assert result.output == "FAIL: 3 findings failed the gate, 1 warning; 24 runs scored\n"
+    assert result.output.splitlines() == [
+        "FAIL  cohort_status: surface=mcp: task_completion mean 0.414 is red (below 0.50) over "
+        "12 runs",
+        "FAIL  worst_cohort: surface: the worst cohorts' task_completion mean is 0.293 below the "
+        "overall mean (max_gap 0.15)",
+        "FAIL  worst_cohort: surface: the worst cohorts' trajectory_score mean is 0.167 below "
+        "the overall mean (max_gap 0.15)",
+        "WARN  tail_gap: all: task_completion worst decile 0.219 is 0.488 below the mean 0.707 "
+        "(max_gap 0.40)",
+        "FAIL: 3 findings failed the gate, 1 warning; 24 runs scored",
+    ]
     report = json.loads(out.read_text())
     assert report["verdict"]["findings"][0] == {
         "rule": "cohort_status",
@@ -130,7 +140,10 @@ def test_invalid_runs_allowed_by_config_are_skipped_and_reported(tmp_path: Path)
     config.write_text("gate:\n  invalid_runs: {max: 1}\n")
     result = invoke("score", str(runs), "-c", str(config))
     assert result.exit_code == 0
-    assert "WARN  invalid_runs: 1 invalid lines skipped" in result.output
+    assert f"warning: skipped {runs}:25: not valid JSON at column 2" in result.output
+    assert "WARN  invalid_runs: 1 invalid line skipped (gate.invalid_runs.max allows 1)" in (
+        result.output
+    )
 
 
 def test_empty_file_cannot_pass(tmp_path: Path) -> None:
@@ -173,7 +186,7 @@ def test_validate_ok_and_problems(tmp_path: Path) -> None:
     bad = invoke("validate", str(runs))
     assert bad.exit_code == 2
     assert bad.output.splitlines() == [
-        f"error: {runs}: 1 invalid records",
+        f"error: {runs}: 1 of 1 records are not valid run records",
         f"{runs}:1: trial: expected a whole number, got 'x'",
     ]
 
@@ -200,6 +213,8 @@ def test_schema_prints_json_schema(name: str) -> None:
 def test_internal_error_exits_3_with_saved_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+
     def broken(*_: object, **__: object) -> None:
         raise ZeroDivisionError("boom")
 

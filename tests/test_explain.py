@@ -32,7 +32,7 @@ def test_explain_json_is_for_machines() -> None:
     data = json.loads(result.output)
     assert data["run"]["failure_shape"] == "loop_exhaustion"
     assert data["run"]["diagnosis"] == "final_step"
-    assert data["breaking_step"] == 1
+    assert data["breaking_step"] == 2  # counted from 1, as the text timeline shows it
     assert set(data["scores"]) == {
         "task_completion",
         "goal_progress",

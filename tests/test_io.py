@@ -145,3 +145,9 @@ def test_write_atomic_gives_new_files_the_umask_mode_and_keeps_old_modes(tmp_pat
         assert kept.stat().st_mode & 0o777 == 0o600
     finally:
         os.umask(umask)
+
+
+def test_gzip_is_recognised_by_its_bytes_whatever_the_name(tmp_path: Path) -> None:
+    disguised = tmp_path / "runs.jsonl"
+    disguised.write_bytes(gzip.compress(b'{"run_id": "a", "task_id": "t"}\n'))
+    assert read(disguised) == (["a"], [])

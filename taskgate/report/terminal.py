@@ -103,7 +103,11 @@ def cohort_table(dimension: str, cohorts: list[CohortSummary], width: int = WIDE
     columns = WIDE_COLUMNS if width >= WIDE else NARROW_COLUMNS
     table = Table(title=dimension, title_justify="left", title_style="bold", expand=False)
     for name in columns:
-        table.add_column(name, justify="right" if name in RIGHT_ALIGNED else "left")
+        table.add_column(
+            name,
+            justify="right" if name in RIGHT_ALIGNED else "left",
+            overflow="fold",  # a cohort name is never cut short
+        )
     for cohort in cohorts:
         cells = _cells(cohort)
         table.add_row(*(cells[name] for name in columns))
@@ -137,8 +141,28 @@ def verdict_line(report: Report) -> Text:
     else:
         text = Text("PASS", style="bold green")
         text.append(": no finding failed the gate")
-    text.append(f", {warns} warning{'s' if warns != 1 else ''}; {report.dataset.runs} runs scored")
+    runs = report.dataset.runs
+    text.append(
+        f", {warns} warning{'s' if warns != 1 else ''}; {runs} run{'s' if runs != 1 else ''} scored"
+    )
     return text
+
+
+def findings_lines(findings: list[Finding], warnings_per_rule: int = 3) -> Iterator[Text]:
+    """Every failing finding; warnings too, but only the first few of each rule."""
+    shown: dict[str, int] = {}
+    for item in findings:
+        shown[item.rule] = shown.get(item.rule, 0) + 1
+        if item.level == "fail" or shown[item.rule] <= warnings_per_rule:
+            yield finding_line(item)
+    for rule, count in shown.items():
+        hidden = count - warnings_per_rule
+        fails = sum(f.rule == rule and f.level == "fail" for f in findings)
+        if hidden > 0 and fails == 0:
+            yield Text(
+                f"      … and {hidden} more {rule} warnings (all are in the JSON report)",
+                style="dim",
+            )
 
 
 def _sections(report: Report, width: int) -> Iterator[RenderableType]:
@@ -151,8 +175,13 @@ def _sections(report: Report, width: int) -> Iterator[RenderableType]:
     yield failures_line(report.cohorts[0])
     if report.verdict.findings:
         yield Text("Findings", style="bold")
-        yield from (finding_line(f) for f in report.verdict.findings)
+        yield from findings_lines(report.verdict.findings)
     yield verdict_line(report)
+
+
+def render_summary(report: Report) -> RenderableType:
+    """What to print when the report went to files: the findings and the verdict."""
+    return Group(*findings_lines(report.verdict.findings), verdict_line(report))
 
 
 def render_terminal(report: Report, width: int = WIDE) -> RenderableType:
