@@ -249,6 +249,15 @@ class UnderspecifiedRule(_Section):
     """What a larger share yields."""
 
 
+class NeverPassedRule(_Section):
+    """Tasks that failed every one of their trials, which a pooled pass rate hides."""
+
+    min_trials: PositiveCount = 2
+    """Only tasks with at least this many trials count: one failed trial is not a pattern."""
+    level: Level = "warn"
+    """What such tasks yield."""
+
+
 class GateSettings(_Section):
     """The rules that decide whether the release passes."""
 
@@ -274,6 +283,8 @@ class GateSettings(_Section):
     """Rule for unreadable run records."""
     underspecified: UnderspecifiedRule = Field(default_factory=UnderspecifiedRule)
     """Rule for underspecified runs."""
+    never_passed: NeverPassedRule = Field(default_factory=NeverPassedRule)
+    """Rule for tasks that failed every trial."""
 
 
 class Config(_Section):

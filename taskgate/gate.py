@@ -16,6 +16,7 @@ def evaluate_gate(report: Report, config: Config) -> list[Finding]:
         *rules.tail_gaps(cohorts, config),
         *rules.worst_cohorts(report.dimensions, config),
         *rules.pass_k_floor(cohorts, config),
+        *rules.never_passed(report, config),
         *rules.drifts(cohorts, config),
         *rules.cohort_changes(cohorts, report),
         *rules.small_cohorts(cohorts, config),

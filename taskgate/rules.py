@@ -321,3 +321,26 @@ def _underspecified(dataset: Dataset, config: Config) -> Iterator[Finding]:
             observed=round(share, 6),
             limit=rule.max_share,
         )
+
+
+def never_passed(report: Report, config: Config) -> Iterator[Finding]:
+    """Tasks with several trials that failed every one, named, and whether the baseline
+    had them passing."""
+    rule = config.gate.never_passed
+    if rule.level == "off":
+        return
+    trials: dict[str, list[bool]] = {}
+    for run in report.runs:
+        trials.setdefault(run.task_id, []).append(run.passed)
+    broken = sorted(t for t, ok in trials.items() if len(ok) >= rule.min_trials and not any(ok))
+    if not broken:
+        return
+    shown = ", ".join(broken[:8]) + (f" and {len(broken) - 8} more" if len(broken) > 8 else "")
+    yield finding(
+        "never_passed",
+        rule.level,
+        f"{len(broken)} task{'s' if len(broken) != 1 else ''} failed every one of their trials "
+        f"(at least {rule.min_trials} each): {shown}",
+        observed=len(broken),
+        limit=0,
+    )
