@@ -20,7 +20,7 @@ def test_narrow_terminal_keeps_the_gated_columns_within_80_columns() -> None:
     assert max(len(line) for line in text.splitlines()) <= 80
     assert "│ mcp-identity │  82 │  33% │      0.482 │ 0.000 │ 0.482 │ red    │" in text
     assert "top failure" not in text
-    assert text.splitlines()[-1] == "FAIL: 3 findings failed the gate, 5 warnings; 597 runs scored"
+    assert text.splitlines()[-1] == "FAIL: 3 findings failed the gate, 6 warnings; 597 runs scored"
 
 
 def test_wide_terminal_adds_trajectory_and_failures() -> None:
