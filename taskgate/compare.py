@@ -60,12 +60,15 @@ def load_report(path: Path) -> Report:
         raise BaselineError(problems, headline=f"{source}: not a taskgate report") from None
 
 
-def check_fingerprint(baseline: Report, fingerprint: str, source: str, allow: bool) -> None:
-    if allow or baseline.config_fingerprint == fingerprint:
+def check_fingerprint(
+    report: Report, fingerprint: str, source: str, allow: bool, role: str = "baseline"
+) -> None:
+    """Refuse a report scored under another evaluator config: its scores do not compare."""
+    if allow or report.config_fingerprint == fingerprint:
         return
     message = (
-        "the baseline was scored under a different evaluator config, so its scores do not "
-        "compare; score the baseline again with this config, or pass --allow-config-change"
+        f"the {role} was scored under a different evaluator config than this one, so its "
+        "scores do not compare; score it again with this config, or pass --allow-config-change"
     )
     raise BaselineError([Problem(source, None, "config_fingerprint", message)])
 
@@ -150,6 +153,7 @@ def baseline_ref(baseline: Report, cohorts: Sequence[CohortSummary], source: str
     ]
     return BaselineRef(
         source=source,
+        dimensions=[d.name for d in baseline.dimensions],
         runs=baseline.dataset.runs,
         sha256=baseline.dataset.sha256,
         config_fingerprint=baseline.config_fingerprint,

@@ -17,7 +17,7 @@ from taskgate.aggregate import (
 from taskgate.config import Config, config_fingerprint, default_config
 from taskgate.errors import InputError, Problem
 from taskgate.gate import evaluate_gate, verdict
-from taskgate.io import load_tasks
+from taskgate.io import Progress, load_tasks
 from taskgate.results import Dataset, Report, RunResult, Verdict
 from taskgate.scoring import metric_names, score_file
 
@@ -100,12 +100,16 @@ def score(
     cohorts: Sequence[str] | None = None,
     baseline: str | Path | None = None,
     allow_config_change: bool = False,
+    progress: Progress | None = None,
 ) -> Report:
-    """Score a run file (path, ``.jsonl.gz`` or ``-``) and return the gated report."""
+    """Score a run file (path, ``.jsonl.gz`` or ``-``) and return the gated report.
+
+    ``progress`` is told the size in bytes of each line read.
+    """
     config = config or default_config()
     base = load_baseline(baseline, config, allow_config_change) if baseline else None
     task_map = load_tasks(str(tasks)) if tasks is not None else None
-    scored = score_file(str(runs), config, task_map)
+    scored = score_file(str(runs), config, task_map, progress)
     dataset = Dataset(
         source=scored.source,
         runs=len(scored.runs),
@@ -131,6 +135,8 @@ def diff(
     config = config or default_config()
     base = load_baseline(baseline, config, allow_config_change)
     later = load_report(Path(candidate))
-    check_fingerprint(later, config_fingerprint(config), str(candidate), allow_config_change)
+    check_fingerprint(
+        later, config_fingerprint(config), str(candidate), allow_config_change, "candidate report"
+    )
     names = [d.name for d in later.dimensions]
     return assemble(later.runs, later.dataset, names, config, base)

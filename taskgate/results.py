@@ -181,6 +181,8 @@ class BaselineRef(BaseModel):
     runs: int
     sha256: str
     config_fingerprint: str
+    dimensions: list[str] = []
+    """The baseline's cohort dimensions (besides all and step_budget_exceeded)."""
     vanished: list[CohortRef]
     """Cohorts of the baseline that the candidate no longer has."""
 

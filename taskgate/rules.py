@@ -20,6 +20,10 @@ from taskgate.stats import benjamini_hochberg
 _UNJUDGED = frozenset({BUDGET_DIMENSION})
 
 
+def _runs(count: int) -> str:
+    return f"{count} run{'s' if count != 1 else ''}"
+
+
 def label(cohort: CohortSummary) -> str:
     return ALL if cohort.dimension == ALL else f"{cohort.dimension}={cohort.value}"
 
@@ -72,7 +76,7 @@ def cohort_status(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[
                     "cohort_status",
                     "fail",
                     f"{label(cohort)}: {metric} mean {summary.mean:.3f} is {summary.status} "
-                    f"(below {limit:.2f}) over {summary.n} runs",
+                    f"(below {limit:.2f}) over {_runs(summary.n)}",
                     cohort,
                     metric,
                     summary.mean,
@@ -163,7 +167,8 @@ def _drops(cohorts: Sequence[CohortSummary], config: Config) -> list[_Drop]:
 
 def regressions(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
     """Drops beyond the allowed drop that stay significant after the Benjamini-Hochberg
-    correction over every comparison the gate makes, so adding cohorts adds no false alarms."""
+    correction over every comparison the gate makes: when nothing changed, adding cohorts
+    does not raise the chance of a false alarm above alpha."""
     rule = config.gate.regression
     drops = _drops(cohorts, config)
     if rule.level == "off" or not drops:
@@ -262,23 +267,29 @@ def cohort_changes(report_cohorts: Sequence[CohortSummary], report: Report) -> I
     """Cohorts that appear in the candidate or vanish from it."""
     if report.baseline is None:
         return
-    compared_dimensions = {c.dimension for c in report_cohorts if c.baseline is not None}
+    # Reports written before BaselineRef.dimensions existed: the dimensions that matched.
+    compared = set(report.baseline.dimensions) or {
+        c.dimension for c in report_cohorts if c.baseline is not None
+    }
+    compared -= {ALL, BUDGET_DIMENSION}  # all always matches; the budget dimension comes and goes
     for cohort in report_cohorts:
-        if cohort.baseline is None and cohort.dimension in compared_dimensions:
+        if cohort.baseline is None and cohort.dimension in compared:
             yield finding(
                 "cohort_added",
                 "warn",
-                f"{label(cohort)}: new cohort ({cohort.n} runs), not in the baseline",
+                f"{label(cohort)}: new cohort ({_runs(cohort.n)}), not in the baseline",
                 cohort,
                 None,
                 cohort.n,
                 None,
             )
     for gone in report.baseline.vanished:
+        if gone.dimension == BUDGET_DIMENSION:
+            continue
         yield finding(
             "cohort_removed",
             "warn",
-            f"{gone.dimension}={gone.value}: in the baseline ({gone.n} runs), gone from this run",
+            f"{gone.dimension}={gone.value}: in the baseline ({_runs(gone.n)}), gone from this run",
             None,
             None,
             gone.n,
@@ -310,13 +321,14 @@ def _underspecified(dataset: Dataset, config: Config) -> Iterator[Finding]:
     if everything or (rule.level != "off" and share > rule.max_share):
         tasks = dataset.underspecified_tasks
         shown = ", ".join(tasks[:5]) + (f" and {len(tasks) - 5} more" if len(tasks) > 5 else "")
+        which = f"tasks {shown}" if tasks else "their tasks"
         what = (
             "every run is" if everything else f"{dataset.underspecified} of {dataset.runs} runs are"
         )
         yield finding(
             "underspecified",
             "fail" if everything else rule.level,
-            f"{what} underspecified: tasks {shown} give no expected_result or no "
+            f"{what} underspecified: {which} give no expected_result or no "
             "success_criteria; add them to the tasks (or pass --tasks)",
             observed=round(share, 6),
             limit=rule.max_share,
@@ -324,8 +336,7 @@ def _underspecified(dataset: Dataset, config: Config) -> Iterator[Finding]:
 
 
 def never_passed(report: Report, config: Config) -> Iterator[Finding]:
-    """Tasks with several trials that failed every one, named, and whether the baseline
-    had them passing."""
+    """Tasks with several trials that failed every one of them, named."""
     rule = config.gate.never_passed
     if rule.level == "off":
         return

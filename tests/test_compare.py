@@ -1,0 +1,346 @@
+"""Reading a baseline report and comparing a candidate's cohorts with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from taskgate.compare import (
+    baseline_ref,
+    check_fingerprint,
+    compare_cohorts,
+    load_report,
+)
+from taskgate.config import config_fingerprint, default_config
+from taskgate.errors import BaselineError, Problem
+from taskgate.pipeline import assemble
+from taskgate.report.json import render_json
+from taskgate.results import BaselineCohort, CohortRef, Dataset, Report, RunResult
+
+CONFIG = default_config()
+FINGERPRINT = config_fingerprint(CONFIG)
+METRICS = ["task_completion", "trajectory_score"]
+DATASET = Dataset(source="runs.jsonl", runs=4, invalid=0, underspecified=0, sha256="ab" * 32)
+
+
+def result(run_id: str, task_id: str, score: float, **fields: Any) -> RunResult:
+    values: dict[str, Any] = {
+        "run_id": run_id,
+        "task_id": task_id,
+        "trial": None,
+        "cohort": fields.pop("cohort", {}),
+        "scores": {"task_completion": score, "trajectory_score": score},
+        "passed": score >= 0.7,
+        "reason": "",
+        "status": "completed",
+        "underspecified": False,
+        "step_budget_exceeded": False,
+        "steps": 4,
+    }
+    return RunResult.model_validate({**values, **fields})
+
+
+def smb(run_id: str, task_id: str, score: float, **fields: Any) -> RunResult:
+    return result(run_id, task_id, score, cohort={"segment": "smb"}, **fields)
+
+
+def ent(run_id: str, task_id: str, score: float, **fields: Any) -> RunResult:
+    return result(run_id, task_id, score, cohort={"segment": "ent"}, **fields)
+
+
+BASE_RUNS = [
+    smb("r0", "a", 1.0, cost_usd=0.1),
+    smb("r1", "b", 1.0, cost_usd=0.1),
+    ent("r2", "c", 0.5, steps=6, cost_usd=0.2),
+    ent("r3", "d", 0.0),
+]
+# Task a now has two trials, 1.0 and 0.0: its task mean is 0.5. Segment ent is gone and
+# segment new appears.
+CAND_RUNS = [
+    smb("r0", "a", 1.0, cost_usd=0.1),
+    smb("r1", "a", 0.0, cost_usd=0.1),
+    smb("r2", "b", 1.0, steps=8, cost_usd=0.3),
+    result("r3", "e", 0.9, cohort={"segment": "new"}),
+]
+
+
+def gated(runs: list[RunResult], dimensions: tuple[str, ...] = ("segment",)) -> Report:
+    return assemble(runs, DATASET, list(dimensions), CONFIG)
+
+
+@pytest.fixture(scope="module")
+def baseline() -> Report:
+    return gated(BASE_RUNS)
+
+
+@pytest.fixture(scope="module")
+def compared(baseline: Report) -> dict[tuple[str, str], Any]:
+    cohorts = compare_cohorts(gated(CAND_RUNS).cohorts, CAND_RUNS, baseline, METRICS)
+    return {(c.dimension, c.value): c for c in cohorts}
+
+
+# load_report --------------------------------------------------------------------------------
+
+
+def problems_of(path: Path) -> list[Problem]:
+    with pytest.raises(BaselineError) as caught:
+        load_report(path)
+    return caught.value.problems
+
+
+def written(tmp_path: Path, report: Report) -> Path:
+    path = tmp_path / "baseline.json"
+    path.write_bytes(render_json(report))
+    return path
+
+
+def test_a_written_report_reads_back_equal(tmp_path: Path, baseline: Report) -> None:
+    assert load_report(written(tmp_path, baseline)) == baseline
+
+
+def test_a_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.json"
+    assert problems_of(path) == [
+        Problem(str(path), None, None, "cannot read the report: No such file or directory")
+    ]
+
+
+def test_a_truncated_file(tmp_path: Path, baseline: Report) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_bytes(b"".join(render_json(baseline).splitlines(keepends=True)[:5]))
+    message = (
+        "not valid JSON (unexpected end of data); is the file truncated? "
+        "Write it again with taskgate score -o"
+    )
+    assert problems_of(path) == [Problem(str(path), 6, None, message)]
+    with pytest.raises(BaselineError) as caught:
+        load_report(path)
+    assert caught.value.message == f"{path}:6: {message}"
+    assert caught.value.exit_code == 2
+
+
+def test_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_bytes(b"")
+    [problem] = problems_of(path)
+    assert (problem.line, problem.field) == (1, None)
+    assert problem.message.startswith("not valid JSON (Input is a zero-length, empty document)")
+
+
+@pytest.mark.parametrize(("version", "shown"), [(2, "2"), ("1", "'1'"), (None, "None")])
+def test_a_report_of_another_version(
+    tmp_path: Path, baseline: Report, version: Any, shown: str
+) -> None:
+    data = orjson.loads(render_json(baseline))
+    data["report_version"] = version
+    path = tmp_path / "baseline.json"
+    path.write_bytes(orjson.dumps(data))
+    assert problems_of(path) == [
+        Problem(
+            str(path),
+            None,
+            "report_version",
+            f"report_version {shown} is not 1, the version this taskgate writes; "
+            "score the baseline again with this version",
+        )
+    ]
+
+
+def test_a_json_document_that_is_not_an_object(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_bytes(b"[1, 2]")
+    assert [p.field for p in problems_of(path)] == ["report_version"]
+
+
+def test_fields_of_the_wrong_type_are_each_named(tmp_path: Path, baseline: Report) -> None:
+    data = orjson.loads(render_json(baseline))
+    data["dataset"]["runs"] = "many"
+    data["cohorts"][1]["n"] = [3]
+    del data["verdict"]
+    path = tmp_path / "baseline.json"
+    path.write_bytes(orjson.dumps(data))
+    with pytest.raises(BaselineError) as caught:
+        load_report(path)
+    assert [(p.line, p.field, p.message) for p in caught.value.problems] == [
+        (None, "dataset.runs", "expected a whole number, got 'many'"),
+        (None, "verdict", "required field is missing; add it"),
+        (None, "cohorts[1].n", "expected a whole number, got a list"),
+    ]
+    assert caught.value.message.splitlines()[0] == f"{path}: not a taskgate report"
+    assert caught.value.message.splitlines()[1] == (
+        f"{path}: dataset.runs: expected a whole number, got 'many'"
+    )
+
+
+# check_fingerprint --------------------------------------------------------------------------
+
+
+def test_a_baseline_of_the_same_config_is_accepted(baseline: Report) -> None:
+    assert baseline.config_fingerprint == FINGERPRINT
+    check_fingerprint(baseline, FINGERPRINT, "base.json", allow=False)
+
+
+def test_a_baseline_of_another_config_is_refused_unless_allowed(baseline: Report) -> None:
+    other = "sha256:" + "0" * 64
+    with pytest.raises(BaselineError) as caught:
+        check_fingerprint(baseline, other, "base.json", allow=False)
+    assert caught.value.problems == [
+        Problem(
+            "base.json",
+            None,
+            "config_fingerprint",
+            "the baseline was scored under a different evaluator config than this one, so its "
+            "scores do not compare; score it again with this config, or pass "
+            "--allow-config-change",
+        )
+    ]
+    check_fingerprint(baseline, other, "base.json", allow=True)
+
+
+# compare_cohorts ----------------------------------------------------------------------------
+
+
+def test_the_baseline_side_is_filled_from_the_same_cohort(compared: dict[Any, Any]) -> None:
+    both = dict.fromkeys(["goal_progress", "tool_selection", "function_calls", "step_efficiency"])
+    # Baseline all: scores 1, 1, 0.5, 0; steps 4, 4, 6, 4; $0.40 over 2 passes.
+    assert compared["all", "all"].baseline == BaselineCohort(
+        n=4,
+        pass_rate=0.5,
+        status="yellow",
+        means={**both, "task_completion": 0.625, "trajectory_score": 0.625},
+        tails={**both, "task_completion": 0.0, "trajectory_score": 0.0},
+        steps_mean=4.5,
+        per_pass_usd=0.2,
+    )
+    assert compared["segment", "smb"].baseline == BaselineCohort(
+        n=2,
+        pass_rate=1.0,
+        status="green",
+        means={**both, "task_completion": 1.0, "trajectory_score": 1.0},
+        tails={**both, "task_completion": 1.0, "trajectory_score": 1.0},
+        steps_mean=4.0,
+        per_pass_usd=0.1,
+    )
+
+
+def test_pass_rate_delta_is_over_runs(compared: dict[Any, Any]) -> None:
+    assert compared["all", "all"].pass_rate_delta == 0.25  # 3 of 4 against 2 of 4
+    assert compared["segment", "smb"].pass_rate_delta == -0.333333  # 2 of 3 against 2 of 2
+
+
+def test_deltas_are_over_task_means_paired_when_the_tasks_match(
+    compared: dict[Any, Any],
+) -> None:
+    smb_deltas = compared["segment", "smb"].delta
+    assert set(smb_deltas) == set(METRICS)
+    for change in smb_deltas.values():
+        # Task a: 1.0 -> mean(1.0, 0.0) = 0.5; task b: 1.0 -> 1.0. Over runs it would be -1/3.
+        assert (change.mean, change.tail, change.paired, change.tasks) == (-0.25, -0.5, True, 2)
+        assert 0 < change.p_value <= 1 and 0 < change.tail_p_value <= 1
+        assert change.ci[0] <= change.mean <= change.ci[1]
+
+
+def test_deltas_are_unpaired_when_the_tasks_differ(compared: dict[Any, Any]) -> None:
+    # Baseline tasks a, b, c, d (1, 1, 0.5, 0): mean 0.625, tail 0. Candidate a, b, e
+    # (0.5, 1, 0.9): mean 0.8, tail 0.5.
+    change = compared["all", "all"].delta["task_completion"]
+    assert (change.mean, change.tail, change.paired, change.tasks) == (0.175, 0.5, False, 3)
+
+
+def test_a_new_cohort_has_no_baseline_side(compared: dict[Any, Any]) -> None:
+    new = compared["segment", "new"]
+    assert (new.baseline, new.delta, new.pass_rate_delta) == (None, None, None)
+
+
+def test_only_the_metrics_asked_for_and_scored_get_a_delta(baseline: Report) -> None:
+    cohorts = compare_cohorts(gated(CAND_RUNS).cohorts, CAND_RUNS, baseline, ["goal_progress"])
+    assert {c.value: c.delta for c in cohorts if c.baseline is not None} == {
+        "all": {},
+        "smb": {},
+        "false": {},
+    }
+
+
+# baseline_ref -------------------------------------------------------------------------------
+
+
+def test_vanished_cohorts_are_listed_for_the_dimensions_the_candidate_reports() -> None:
+    base_runs = [
+        result("r0", "a", 1.0, cohort={"segment": "smb", "variant": "v1"}),
+        result("r1", "b", 0.0, cohort={"segment": "ent", "variant": "v1"}),
+        result("r2", "c", 0.0, cohort={"segment": "ent"}, step_budget_exceeded=True),
+    ]
+    base = gated(base_runs, ("segment", "variant"))
+    candidate = gated([result("r0", "a", 1.0, cohort={"segment": "smb"})])
+    ref = baseline_ref(base, candidate.cohorts, "base.json")
+    assert ref.vanished == [
+        CohortRef(dimension="segment", value="ent", n=2),
+        CohortRef(dimension="step_budget_exceeded", value="true", n=1),
+    ]
+    assert (ref.source, ref.runs, ref.sha256, ref.config_fingerprint) == (
+        "base.json",
+        4,
+        "ab" * 32,
+        FINGERPRINT,
+    )
+
+
+# a report against itself --------------------------------------------------------------------
+
+runs_strategy = st.lists(
+    st.tuples(
+        st.integers(0, 5),  # task
+        st.sampled_from([0.0, 0.3, 0.55, 0.7, 1.0]),
+        st.sampled_from(["smb", "ent", "consumer"]),
+        st.booleans(),  # step budget exceeded
+        st.integers(1, 12),  # steps
+        st.sampled_from([None, 0.01, 0.25]),  # cost
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=10, deadline=None)
+@given(runs_strategy)
+def test_a_report_diffed_against_itself_shows_no_change(rows: list[tuple[Any, ...]]) -> None:
+    runs = [
+        result(
+            f"r{i}",
+            f"t{task}",
+            score,
+            cohort={"segment": segment},
+            step_budget_exceeded=budget,
+            steps=steps,
+            cost_usd=cost,
+        )
+        for i, (task, score, segment, budget, steps, cost) in enumerate(rows)
+    ]
+    report = gated(runs)
+    again = assemble(runs, DATASET, ["segment"], CONFIG, (report, "self.json"))
+    assert again.baseline is not None and again.baseline.vanished == []
+    unchanged = {
+        "mean": 0.0,
+        "tail": 0.0,
+        "ci": (0.0, 0.0),
+        "p_value": 1.0,
+        "tail_ci": (0.0, 0.0),
+        "tail_p_value": 1.0,
+        "paired": True,
+    }
+    for before, after in zip(report.cohorts, again.cohorts, strict=True):
+        bare = after.model_copy(update={"baseline": None, "delta": None, "pass_rate_delta": None})
+        assert bare == before
+        assert after.baseline is not None and after.delta is not None
+        assert after.baseline.means == {m: s.mean for m, s in before.metrics.items()}
+        assert (after.baseline.n, after.baseline.pass_rate) == (before.n, before.pass_rate)
+        assert after.pass_rate_delta == 0.0
+        assert set(after.delta) == set(METRICS)
+        for change in after.delta.values():
+            assert change.model_dump(exclude={"tasks"}) == unchanged
+    assert again.verdict.findings == report.verdict.findings
