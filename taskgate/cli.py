@@ -11,7 +11,9 @@ import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -66,16 +68,21 @@ AllowOption = Annotated[
         "--allow-config-change", help="Compare even if the baseline used another evaluator config."
     ),
 ]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the verdict line.")]
+NoColorOption = Annotated[
+    bool, typer.Option("--no-color", help="No colour (also: NO_COLOR set, or not a terminal).")
+]
 RunsArgument = Annotated[
     str,
     typer.Argument(metavar="RUNS", help="Run records: a .jsonl or .jsonl.gz file, or - for stdin."),
 ]
 
 
-def _console(stderr: bool = False) -> Console:
+def _console(stderr: bool = False, color: bool = True) -> Console:
+    """Rich picks colour by itself: none when NO_COLOR is set or the stream is not a terminal."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, no_color=not color or None)
 
 
 def _save_traceback() -> str:
@@ -137,6 +144,8 @@ def score(
     ] = None,
     baseline: BaselineOption = None,
     allow_config_change: AllowOption = False,
+    quiet: QuietOption = False,
+    no_color: NoColorOption = False,
 ) -> None:
     """Score every run, aggregate per cohort, apply the gate; exit 1 when it fails."""
 
@@ -145,8 +154,11 @@ def score(
 
         _check_outputs(output)
         settings = _load_config(config)
-        report = score_runs(runs, settings, tasks, cohort, baseline, allow_config_change)
-        return _finish(report, output)
+        with _progress(runs, quiet) as progress:
+            report = score_runs(
+                runs, settings, tasks, cohort, baseline, allow_config_change, progress
+            )
+        return _finish(report, output, Display(quiet, not no_color))
 
     guarded(action)
 
@@ -158,6 +170,8 @@ def diff(
     config: ConfigOption = None,
     output: OutputOption = None,
     allow_config_change: AllowOption = False,
+    quiet: QuietOption = False,
+    no_color: NoColorOption = False,
 ) -> None:
     """Gate two saved JSON reports against each other without re-scoring."""
 
@@ -166,7 +180,7 @@ def diff(
 
         _check_outputs(output)
         report = diff_reports(baseline, candidate, _load_config(config), allow_config_change)
-        return _finish(report, output)
+        return _finish(report, output, Display(quiet, not no_color))
 
     guarded(action)
 
@@ -179,15 +193,65 @@ def _check_outputs(outputs: list[Path] | None) -> None:
         renderer_for(path)
 
 
-def _finish(report: Report, outputs: list[Path] | None) -> int:
-    from taskgate.report.terminal import render_summary, render_terminal
+@dataclass(frozen=True)
+class Display:
+    quiet: bool = False
+    color: bool = True
+
+
+# Below this size a file scores in about a second: no progress bar.
+PROGRESS_MIN_BYTES = 20_000_000
+
+
+@contextmanager
+def _progress(runs: str, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on standard error while a large input is scored, if it is a terminal."""
+    size = None if runs == "-" or not os.path.isfile(runs) else os.path.getsize(runs)
+    if quiet or not sys.stderr.isatty() or (size is not None and size < PROGRESS_MIN_BYTES):
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    columns = (TextColumn("scoring"), BarColumn(), DownloadColumn())
+    with Progress(*columns, console=_console(stderr=True), transient=True) as bar:
+        task = bar.add_task("scoring", total=None if runs.endswith(".gz") else size)
+        yield lambda count: bar.advance(task, count)
+
+
+def _finish(report: Report, outputs: list[Path] | None, display: Display) -> int:
+    from taskgate.report.terminal import render_summary, render_terminal, verdict_line
 
     _write_outputs(report, outputs or [])
+    _append_step_summary(report)
+    errors = _console(stderr=True, color=display.color)
     for skipped in report.dataset.skipped:
-        _console(stderr=True).print(f"warning: skipped {skipped}", markup=False)
-    console = _console()
-    console.print(render_summary(report) if outputs else render_terminal(report, console.width))
+        errors.print(f"warning: skipped {skipped}", markup=False)
+    console = _console(color=display.color)
+    if display.quiet:
+        console.print(verdict_line(report))
+    elif outputs:
+        console.print(render_summary(report))
+    else:
+        console.print(render_terminal(report, console.width))
     return report.verdict.exit_code
+
+
+def _append_step_summary(report: Report) -> None:
+    """In GitHub Actions, the Markdown report goes to the job's summary page too."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from taskgate.report.markdown import render_markdown
+
+    try:
+        with open(target, "ab") as handle:
+            handle.write(render_markdown(report))
+    except OSError as exc:
+        from taskgate.errors import OutputError
+
+        raise OutputError(
+            f"cannot append to GITHUB_STEP_SUMMARY ({target}): {exc.strerror}"
+        ) from None
 
 
 class ExplainFormat(str, Enum):
@@ -204,6 +268,7 @@ def explain(
     format: Annotated[
         ExplainFormat, typer.Option("--format", help="text for people, json for machines.")
     ] = ExplainFormat.text,
+    no_color: NoColorOption = False,
 ) -> None:
     """One run, step by step: every component, why it scored so, where it broke."""
 
@@ -220,7 +285,7 @@ def explain(
             data = orjson.dumps(explanation.to_json(), option=orjson.OPT_INDENT_2)
             sys.stdout.write(data.decode() + "\n")
         else:
-            _console().print(render_explanation(explanation))
+            _console(color=not no_color).print(render_explanation(explanation))
         return 0
 
     guarded(action)

@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
@@ -26,6 +26,7 @@ from taskgate.messages import describe, field_path, show_value
 from taskgate.models import RunRecord, Task
 
 STDIN = "-"
+Progress = Callable[[int], None]
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -123,9 +124,13 @@ class RunReader:
     digest: Any = field(default_factory=hashlib.sha256)
     seen: dict[str, int] = field(default_factory=dict)
     """run_id -> the line it was first seen on."""
+    progress: Progress | None = None
+    """Told the size of each line read, for a progress bar."""
 
     def __iter__(self) -> Iterator[tuple[int, RunRecord]]:
         for number, raw in iter_lines(self.source, self.digest):
+            if self.progress is not None:
+                self.progress(len(raw))
             if not raw.strip():
                 continue
             record = self._record(number, raw)

@@ -20,7 +20,7 @@ from taskgate.evaluators.task_completion import task_completion
 from taskgate.evaluators.tool_selection import tool_selection
 from taskgate.evaluators.trajectory_score import trajectory_score
 from taskgate.failure import diagnosis, failure_shape
-from taskgate.io import RunReader
+from taskgate.io import Progress, RunReader
 from taskgate.metrics import MetricName
 from taskgate.models import RunRecord, Task
 from taskgate.results import RunResult
@@ -115,9 +115,14 @@ def iter_scored(reader: RunReader, config: Config) -> Iterator[RunResult]:
             reader.invalid_lines += 1
 
 
-def score_file(source: str, config: Config, tasks: dict[str, Task] | None = None) -> ScoredRuns:
+def score_file(
+    source: str,
+    config: Config,
+    tasks: dict[str, Task] | None = None,
+    progress: Progress | None = None,
+) -> ScoredRuns:
     """Score every run of ``source``; raise InputError when the file cannot be judged."""
-    reader = RunReader(source, tasks)
+    reader = RunReader(source, tasks, progress=progress)
     runs = list(iter_scored(reader, config))
     allowed = config.gate.invalid_runs.max
     if reader.invalid_lines > allowed:

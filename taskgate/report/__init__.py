@@ -10,6 +10,8 @@ from pathlib import Path
 
 from taskgate.errors import TaskgateError
 from taskgate.report.json import render_json, render_jsonl
+from taskgate.report.junit import render_junit
+from taskgate.report.markdown import render_markdown
 from taskgate.results import Report
 
 Renderer = Callable[[Report], bytes]
@@ -17,6 +19,8 @@ Renderer = Callable[[Report], bytes]
 RENDERERS: dict[str, Renderer] = {
     ".json": render_json,
     ".jsonl": render_jsonl,
+    ".md": render_markdown,
+    ".xml": render_junit,
 }
 
 

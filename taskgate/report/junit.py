@@ -1,0 +1,200 @@
+"""JUnit XML for CI test reporters (Jenkins, GitLab, GitHub Actions).
+
+``<testsuites name="taskgate">`` holds one ``<testsuite name="taskgate.<rule>">`` per rule,
+each with one ``<testcase>`` per cohort (and metric) the rule evaluated, named like
+``tool_surface=mcp-identity task_completion`` (``all ...`` for the whole dataset,
+``dataset`` for dataset-wide rules). What each outcome becomes:
+
+- a ``fail`` finding: ``<failure>``, so the CI job fails as the gate did;
+- a ``warn`` finding: a *passing* testcase whose ``<system-out>`` says ``WARN ...``.
+  Not ``<skipped>``: reporters show skipped as "not run", but the check did run, and
+  it must not fail the job. Jenkins and GitLab show a passing test's output on its page;
+- ``<skipped>``: a check the gate did not make, for a cohort too small to judge;
+- a line skipped as an invalid record: an ``<error>`` in the ``taskgate.input`` suite.
+
+The report carries findings, not every check the gate made, so passing testcases are
+derived: ``cohort_status`` for every cohort x metric with a status, ``regression`` and
+``tail_regression`` for every cohort x metric with a delta. Other rules appear through
+their findings only. As in the gate, the derived ``step_budget_exceeded`` dimension is
+never judged. A cohort is too small to judge when it has a ``small_cohort`` finding, or
+(with that rule off) when a metric is red without a ``cohort_status`` finding, since a
+judged red cohort always fails. Findings with the same rule and name (several vanished
+cohorts of one dimension, say) share one testcase.
+
+The tree is built with ElementTree and serialised once: attributes keep their insertion
+order, so the same report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from taskgate.aggregate import ALL, BUDGET_DIMENSION
+from taskgate.results import CohortSummary, Finding, Report
+
+INPUT_SUITE = "taskgate.input"
+DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+# Characters XML 1.0 cannot carry at all, not even escaped.
+_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_SPACES = re.compile("[\t\n]")
+_COUNTS = ("tests", "failures", "errors", "skipped")
+
+
+def xml_safe(text: str) -> str:
+    """Text with XML-illegal control characters replaced by U+FFFD, and line ends as ``\\n``
+    (a parser would turn ``\\r`` into ``\\n`` anyway; this keeps the bytes the same)."""
+    return _ILLEGAL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _attribute(text: str) -> str:
+    # A parser turns white space in attributes into spaces; doing it here keeps the bytes
+    # independent of how each Python version escapes it.
+    return _SPACES.sub(" ", xml_safe(text))
+
+
+def _element(tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.Element(tag, {key: _attribute(value) for key, value in attributes.items()})
+    if text is not None:
+        element.text = xml_safe(text)
+    return element
+
+
+@dataclass
+class Case:
+    """One testcase: what the gate found for one rule and one cohort (and metric)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    skipped: str | None = None
+    """Why the gate did not make this check, when it did not."""
+
+
+Suites = dict[str, dict[str, Case]]
+
+
+def case_name(dimension: str | None, cohort: str | None, metric: str | None) -> str:
+    if dimension is None:
+        where = "dataset"
+    elif cohort is None or dimension == ALL:
+        where = dimension
+    else:
+        where = f"{dimension}={cohort}"
+    return f"{where} {metric}" if metric else where
+
+
+def _unjudged(report: Report) -> set[tuple[str, str]]:
+    findings = report.verdict.findings
+    small = {(f.dimension, f.cohort) for f in findings if f.rule == "small_cohort"}
+    status = {(f.dimension, f.cohort) for f in findings if f.rule == "cohort_status"}
+    return {
+        (c.dimension, c.value)
+        for c in report.cohorts
+        if (c.dimension, c.value) in small
+        or (
+            (c.dimension, c.value) not in status
+            and any(m.status == "red" for m in c.metrics.values())
+        )
+    }
+
+
+def _checks(cohort: CohortSummary) -> Iterator[tuple[str, str]]:
+    """(rule, metric) for every check the gate makes on a judged cohort."""
+    for metric, summary in cohort.metrics.items():
+        if summary.status is not None:
+            yield "cohort_status", metric
+    for metric in cohort.delta or {}:
+        yield "regression", metric
+        yield "tail_regression", metric
+
+
+def _too_small(cohort: CohortSummary) -> str:
+    where = case_name(cohort.dimension, cohort.value, None)
+    return f"{where}: {cohort.n} run{'s' if cohort.n != 1 else ''}, too small to judge"
+
+
+def collect(report: Report) -> Suites:
+    """Testcases by rule and name: the derived checks first, then every finding."""
+    suites: Suites = {}
+    unjudged = _unjudged(report)
+    for cohort in report.cohorts:
+        if cohort.dimension == BUDGET_DIMENSION:
+            continue
+        skip = _too_small(cohort) if (cohort.dimension, cohort.value) in unjudged else None
+        for rule, metric in _checks(cohort):
+            name = case_name(cohort.dimension, cohort.value, metric)
+            suites.setdefault(rule, {})[name] = Case(skipped=skip)
+    for finding in report.verdict.findings:
+        name = case_name(finding.dimension, finding.cohort, finding.metric)
+        case = suites.setdefault(finding.rule, {}).setdefault(name, Case())
+        case.findings.append(finding)
+    return suites
+
+
+def _detail(finding: Finding) -> str:
+    numbers = [
+        f"{key}: {value:g}"
+        for key, value in (("observed", finding.observed), ("limit", finding.limit))
+        if value is not None
+    ]
+    return "\n".join([finding.message, *numbers])
+
+
+def testcase(rule: str, name: str, case: Case) -> ET.Element:
+    element = _element("testcase", classname=f"taskgate.{rule}", name=name, time="0")
+    fails = [f for f in case.findings if f.level == "fail"]
+    warns = [f for f in case.findings if f.level == "warn"]
+    if fails:
+        text = "\n\n".join(_detail(f) for f in fails)
+        element.append(_element("failure", text, message=fails[0].message, type=rule))
+    elif case.skipped is not None:
+        element.append(_element("skipped", message=case.skipped))
+    if warns:
+        element.append(_element("system-out", "\n".join(f"WARN {f.message}" for f in warns)))
+    return element
+
+
+def input_case(problem: str) -> ET.Element:
+    """A line skipped as an invalid record: ``source:line: what was wrong``."""
+    element = _element("testcase", classname=INPUT_SUITE, name=problem.split(": ")[0], time="0")
+    element.append(_element("error", problem, message=problem, type="invalid_record"))
+    return element
+
+
+def _counts(cases: list[ET.Element]) -> dict[str, int]:
+    return {
+        "tests": len(cases),
+        "failures": sum(c.find("failure") is not None for c in cases),
+        "errors": sum(c.find("error") is not None for c in cases),
+        "skipped": sum(c.find("skipped") is not None for c in cases),
+    }
+
+
+def testsuite(name: str, cases: list[ET.Element]) -> tuple[ET.Element, dict[str, int]]:
+    counts = _counts(cases)
+    element = _element("testsuite", name=name, **{k: str(v) for k, v in counts.items()}, time="0")
+    element.extend(cases)
+    return element, counts
+
+
+def _all_cases(report: Report) -> Iterator[tuple[str, list[ET.Element]]]:
+    for rule, cases in collect(report).items():
+        yield f"taskgate.{rule}", [testcase(rule, name, case) for name, case in cases.items()]
+    if report.dataset.skipped:
+        yield INPUT_SUITE, [input_case(problem) for problem in report.dataset.skipped]
+
+
+def build_tree(report: Report) -> ET.Element:
+    suites = [testsuite(name, cases) for name, cases in _all_cases(report)]
+    totals = {key: sum(counts[key] for _, counts in suites) for key in _COUNTS}
+    counts = {key: str(value) for key, value in totals.items()}
+    root = _element("testsuites", name="taskgate", **counts, time="0")
+    root.extend(element for element, _ in suites)
+    return root
+
+
+def render_junit(report: Report) -> bytes:
+    root = build_tree(report)
+    ET.indent(root, space="  ")
+    return (DECLARATION + ET.tostring(root, encoding="unicode") + "\n").encode("utf-8")

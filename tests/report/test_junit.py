@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from taskgate.config import Config
+from taskgate.pipeline import score
+from taskgate.report.junit import render_junit, xml_safe
+from taskgate.results import Report
+from tests.conftest import FIXTURES
+from tests.report.test_markdown import tiny_report, tiny_reports
+
+REPO = FIXTURES.parent
+COUNTS = ("tests", "failures", "errors", "skipped")
+OUTCOMES = {"failure", "error", "skipped", "system-out"}
+
+
+@pytest.fixture(scope="module")
+def candidate() -> Report:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)
+        return score("fixtures/candidate.jsonl", baseline="fixtures/baseline.json")
+
+
+@pytest.fixture(scope="module")
+def with_invalid_line(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """Three golden runs and a broken line, which the config allows to skip."""
+    folder = tmp_path_factory.mktemp("invalid")
+    good = (FIXTURES / "golden.jsonl").read_text().splitlines()[:3]
+    (folder / "runs.jsonl").write_text("\n".join([*good, '{"run_id": 5']) + "\n")
+    config = Config.model_validate({"gate": {"invalid_runs": {"max": 1}}})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        return score("runs.jsonl", config)
+
+
+def parse(report: Report) -> ET.Element:
+    return ET.fromstring(render_junit(report))
+
+
+def cases(root: ET.Element, suite: str) -> dict[str, ET.Element]:
+    found = root.find(f"testsuite[@name='{suite}']")
+    assert found is not None, suite
+    return {case.get("name", ""): case for case in found}
+
+
+def outcome_counts(cases: list[ET.Element]) -> dict[str, int]:
+    return {
+        "tests": len(cases),
+        "failures": sum(c.find("failure") is not None for c in cases),
+        "errors": sum(c.find("error") is not None for c in cases),
+        "skipped": sum(c.find("skipped") is not None for c in cases),
+    }
+
+
+def check_structure(root: ET.Element) -> None:
+    """What JUnit consumers rely on, checked without an XSD."""
+    assert root.tag == "testsuites" and root.get("name") == "taskgate"
+    totals = dict.fromkeys(COUNTS, 0)
+    for suite in root:
+        assert suite.tag == "testsuite" and suite.get("name", "").startswith("taskgate.")
+        for case in suite:
+            assert case.tag == "testcase"
+            assert case.get("classname") == suite.get("name") and case.get("name") is not None
+            assert {child.tag for child in case} <= OUTCOMES
+        counts = outcome_counts(list(suite))
+        assert {key: int(suite.get(key, "-1")) for key in COUNTS} == counts
+        totals = {key: totals[key] + counts[key] for key in COUNTS}
+    assert {key: int(root.get(key, "-1")) for key in COUNTS} == totals
+
+
+def test_the_layout_and_counts(candidate: Report) -> None:
+    text = render_junit(candidate).decode("utf-8")
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="taskgate" ')
+    root = ET.fromstring(text.encode("utf-8"))
+    check_structure(root)
+    assert [root.get(key) for key in COUNTS] == ["94", "7", "0", "0"]
+    assert [suite.get("name") for suite in root] == [
+        "taskgate.cohort_status",
+        "taskgate.regression",
+        "taskgate.tail_regression",
+        "taskgate.worst_cohort",
+        "taskgate.tail_gap",
+        "taskgate.never_passed",
+        "taskgate.step_drift",
+        "taskgate.cost_per_pass",
+        "taskgate.underspecified",
+    ]
+
+
+def test_every_judged_cohort_and_metric_is_a_testcase(candidate: Report) -> None:
+    names = list(cases(parse(candidate), "taskgate.cohort_status"))
+    assert len(names) == 24
+    assert names[:3] == [
+        "all task_completion",
+        "all trajectory_score",
+        "segment=consumer task_completion",
+    ]
+    assert not any(name.startswith("step_budget_exceeded") for name in names)
+    assert len(cases(parse(candidate), "taskgate.regression")) == 24
+
+
+def test_fail_findings_are_failures(candidate: Report) -> None:
+    root = parse(candidate)
+    failed = [
+        (suite.get("name"), case.get("name"))
+        for suite in root
+        for case in suite
+        if case.find("failure") is not None
+    ]
+    assert failed == [
+        ("taskgate.cohort_status", "tool_surface=mcp-identity task_completion"),
+        ("taskgate.regression", "tool_surface=mcp-identity task_completion"),
+        ("taskgate.regression", "tool_surface=mcp-identity trajectory_score"),
+        ("taskgate.tail_regression", "tool_surface=mcp-identity task_completion"),
+        ("taskgate.tail_regression", "tool_surface=mcp-identity trajectory_score"),
+        ("taskgate.worst_cohort", "tool_surface task_completion"),
+        ("taskgate.worst_cohort", "tool_surface trajectory_score"),
+    ]
+    failure = cases(root, "taskgate.cohort_status")["tool_surface=mcp-identity task_completion"][0]
+    message = (
+        "tool_surface=mcp-identity: task_completion mean 0.482 is red (below 0.50) over 82 runs"
+    )
+    assert failure.attrib == {"message": message, "type": "cohort_status"}
+    assert failure.text == f"{message}\nobserved: 0.482041\nlimit: 0.5"
+
+
+def test_warnings_pass_with_their_message_in_system_out(candidate: Report) -> None:
+    root = parse(candidate)
+    case = cases(root, "taskgate.tail_gap")["all task_completion"]
+    assert [child.tag for child in case] == ["system-out"]
+    assert case[0].text == (
+        "WARN all: task_completion worst decile 0.176 is 0.708 below the mean 0.884 (max_gap 0.40)"
+    )
+    assert list(cases(root, "taskgate.never_passed")) == ["dataset"]
+    assert list(cases(root, "taskgate.step_drift")) == ["tool_surface=mcp-identity"]
+
+
+def test_skipped_invalid_lines_are_errors(with_invalid_line: Report) -> None:
+    root = parse(with_invalid_line)
+    check_structure(root)
+    assert [root.get(key) for key in COUNTS] == ["13", "0", "1", "6"]
+    problem = (
+        "runs.jsonl:4: not valid JSON at column 13 (unexpected end of data); "
+        "each line must be one JSON object"
+    )
+    error = cases(root, "taskgate.input")["runs.jsonl:4"][0]
+    assert (error.tag, error.attrib, error.text) == (
+        "error",
+        {"message": problem, "type": "invalid_record"},
+        problem,
+    )
+    assert [s.get("name") for s in root][-1] == "taskgate.input"
+
+
+def test_cohorts_too_small_to_judge_are_skipped(with_invalid_line: Report) -> None:
+    status = cases(parse(with_invalid_line), "taskgate.cohort_status")
+    assert list(status)[:3] == [
+        "all task_completion",
+        "all trajectory_score",
+        "segment=enterprise task_completion",
+    ]
+    assert list(status["all task_completion"]) == []
+    skipped = status["segment=enterprise task_completion"][0]
+    assert (skipped.tag, skipped.get("message")) == (
+        "skipped",
+        "segment=enterprise: 3 runs, too small to judge",
+    )
+
+
+def test_a_red_cohort_too_small_to_judge_is_skipped_even_with_small_cohort_off() -> None:
+    report = tiny_report(["a", "a", "a", "b"], [0.9, 0.9, 0.9, 0.1], min_cohort_size=2)
+    kept = [f for f in report.verdict.findings if f.rule != "small_cohort"]
+    verdict = report.verdict.model_copy(update={"findings": kept})
+    status = cases(parse(report.model_copy(update={"verdict": verdict})), "taskgate.cohort_status")
+    assert list(status["team=a task_completion"]) == []
+    skipped = status["team=b task_completion"][0]
+    assert (skipped.tag, skipped.get("message")) == ("skipped", "team=b: 1 run, too small to judge")
+
+
+def test_a_hostile_cohort_name_is_kept_as_text() -> None:
+    report = tiny_report(["a|b<script>\x00\x1b`", "ok"], [0.1, 0.9])
+    root = parse(report)
+    check_structure(root)
+    status = cases(root, "taskgate.cohort_status")
+    assert "team=a|b<script>\ufffd\ufffd` task_completion" in status
+    assert b"<script>" not in render_junit(report)
+
+
+def test_xml_safe() -> None:
+    assert xml_safe("a\x00b\x1b\tc\nd\ufffe\U0001f600") == "a\ufffdb\ufffd\tc\nd\ufffd\U0001f600"
+    assert xml_safe("a\r\nb\rc") == "a\nb\nc"
+
+
+def test_white_space_in_names_becomes_spaces() -> None:
+    status = cases(parse(tiny_report(["x\ty\r\nz"], [0.9])), "taskgate.cohort_status")
+    assert "team=x y z task_completion" in status
+
+
+def test_same_bytes_twice(candidate: Report) -> None:
+    again = Report.model_validate_json(candidate.model_dump_json())
+    assert render_junit(candidate) == render_junit(candidate) == render_junit(again)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_reports())
+def test_any_report_gives_well_formed_consistent_junit(report: Report) -> None:
+    root = parse(report)
+    check_structure(root)
+    assert (root.get("failures") != "0") == (report.verdict.status == "fail")
+    assert root.get("errors") == str(len(report.dataset.skipped))

@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from taskgate.config import Config
+from taskgate.pipeline import assemble, score
+from taskgate.report.json import render_json
+from taskgate.report.markdown import escape, render_markdown
+from taskgate.results import Dataset, Report, RunResult
+from tests.conftest import FIXTURES
+
+REPO = FIXTURES.parent
+METRICS = (
+    "task_completion",
+    "goal_progress",
+    "tool_selection",
+    "function_calls",
+    "step_efficiency",
+    "trajectory_score",
+)
+HOSTILE = "a|b<script>`x`"
+# The only HTML the renderer writes itself; "<0.001" is a p-value, not a tag.
+OWN_TAGS = re.compile(r"</?(details|summary|sub)>|<0\.001")
+
+
+def tiny_runs(values: Sequence[str], scores: Sequence[float], dimension: str) -> list[RunResult]:
+    return [
+        RunResult(
+            run_id=f"r{i}",
+            task_id=f"t{i}",
+            trial=None,
+            cohort={dimension: value},
+            scores=dict.fromkeys(METRICS, score_),
+            passed=score_ >= 0.7,
+            failure_shape="passed" if score_ >= 0.7 else "early_stop",
+            reason="",
+            status="completed",
+            underspecified=False,
+            step_budget_exceeded=False,
+            steps=3,
+        )
+        for i, (value, score_) in enumerate(zip(values, scores, strict=True))
+    ]
+
+
+def tiny_report(
+    values: Sequence[str],
+    scores: Sequence[float],
+    base_scores: Sequence[float] | None = None,
+    dimension: str = "team",
+    skipped: Sequence[str] = (),
+    min_cohort_size: int = 1,
+) -> Report:
+    """A report straight from scored runs, without reading a file: one run per value."""
+    config = Config.model_validate({"gate": {"min_cohort_size": min_cohort_size}})
+    dataset = Dataset(
+        source="runs.jsonl",
+        runs=len(values),
+        invalid=len(skipped),
+        skipped=list(skipped),
+        underspecified=0,
+        sha256="0" * 64,
+    )
+    baseline = None
+    if base_scores is not None:
+        before = assemble(tiny_runs(values, base_scores, dimension), dataset, [dimension], config)
+        baseline = (before, "base.json")
+    runs = tiny_runs(values, scores, dimension)
+    return assemble(runs, dataset, [dimension], config, baseline)
+
+
+@st.composite
+def tiny_reports(draw: st.DrawFn) -> Report:
+    values = draw(st.lists(st.text(max_size=10), min_size=1, max_size=5))
+    size = len(values)
+    unit = st.floats(0, 1)
+    scores = draw(st.lists(unit, min_size=size, max_size=size))
+    base = draw(st.none() | st.lists(unit, min_size=size, max_size=size))
+    dimension = draw(st.text(min_size=1, max_size=8).filter(lambda d: d not in ("all", "(none)")))
+    skipped = draw(st.lists(st.text(max_size=20), max_size=2))
+    return tiny_report(values, scores, base, dimension, skipped, draw(st.integers(1, 3)))
+
+
+@pytest.fixture(scope="module")
+def candidate() -> Report:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)
+        return score("fixtures/candidate.jsonl", baseline="fixtures/baseline.json")
+
+
+@pytest.fixture(scope="module")
+def golden() -> Report:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REPO)
+        return score("fixtures/golden.jsonl")
+
+
+def lines(report: Report) -> list[str]:
+    return render_markdown(report).decode("utf-8").splitlines()
+
+
+def unescaped_pipes(line: str) -> int:
+    """Pipes a GFM table splits on: every backslash escapes the next character."""
+    return len(re.findall(r"\|", re.sub(r"\\.", "", line)))
+
+
+def tables(text: str) -> Iterator[list[str]]:
+    block: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            block.append(line)
+        elif block:
+            yield block
+            block = []
+
+
+def test_the_verdict_comes_first(candidate: Report, golden: Report) -> None:
+    assert lines(candidate)[:3] == [
+        "## ❌ taskgate: FAIL — 7 findings failed the gate",
+        "",
+        "**597** runs scored · **20** warnings · baseline: fixtures/baseline.json (597 runs)",
+    ]
+    assert lines(golden)[:3] == [
+        "## ✅ taskgate: PASS",
+        "",
+        "**597** runs scored · **21** warnings · no baseline",
+    ]
+
+
+def test_failing_findings_are_a_table(candidate: Report) -> None:
+    text = lines(candidate)
+    assert text[4:7] == [
+        "### What failed the gate",
+        "",
+        "| rule | cohort | metric | observed | limit | message |",
+    ]
+    assert (
+        "| cohort_status | tool_surface=mcp-identity | task_completion | 0.482 | 0.500 | "
+        "task_completion mean 0.482 is red (below 0.50) over 82 runs |"
+    ) in text
+    assert (
+        "| worst_cohort | tool_surface | trajectory_score | 0.278 | 0.150 | the worst cohorts' "
+        "trajectory_score mean is 0.278 below the overall mean (max_gap 0.15) |"
+    ) in text
+
+
+def test_failing_cohorts_show_their_change_against_the_baseline(candidate: Report) -> None:
+    text = lines(candidate)
+    start = text.index("#### Failing cohorts against the baseline")
+    assert text[start + 2 : start + 6] == [
+        "| cohort | metric | base | now | Δ mean [95% CI] | p |",
+        "|---|---|---:|---:|---|---:|",
+        "| tool_surface=mcp-identity | task_completion | 0.936 | 0.482 | "
+        "-0.447 [-0.534, -0.358] | <0.001 |",
+        "| tool_surface=mcp-identity | trajectory_score | 0.896 | 0.561 | "
+        "-0.341 [-0.415, -0.269] | <0.001 |",
+    ]
+
+
+def test_warnings_fold_into_details_grouped_by_rule(candidate: Report) -> None:
+    text = lines(candidate)
+    start = text.index("<details><summary>20 warnings</summary>")
+    assert text[start + 1 : start + 4] == ["", "**tail_gap** (16)", ""]
+    assert text[start + 14] == "- … and 6 more (all are in the JSON report)"
+    assert "**step_drift** (1)" in text
+    assert "- tool_surface=mcp-identity: steps per run rose 46% (4.9 to 7.1)" in text
+    assert text.count("</details>") == 2
+
+
+def test_all_cohorts_fold_into_details_with_the_baseline(candidate: Report) -> None:
+    text = lines(candidate)
+    start = text.index("<details><summary>All cohorts</summary>")
+    assert text.index("#### tool_surface") > start
+    assert (
+        "| cohort | n | pass | completion | base | Δ [95% CI] | tail | gap | trajectory "
+        "| status | top failure |"
+    ) in text
+    assert (
+        "| mcp-identity | 82 | 33% | 0.482 | 0.936 | -0.447 [-0.53, -0.36] | 0.000 | 0.482 "
+        "| 0.561 | 🔴 red | loop_exhaustion (20) |"
+    ) in text
+
+
+def test_without_a_baseline_there_is_no_delta(golden: Report) -> None:
+    text = lines(golden)
+    assert "### What failed the gate" not in text
+    assert (
+        "| cohort | n | pass | completion | tail | gap | trajectory | status | top failure |"
+    ) in text
+    row = "| mcp-identity | 82 | 93% | 0.936 | 0.515 | 0.421 | 0.896 | 🟢 green | early_stop (3) |"
+    assert row in text
+
+
+def test_the_footer_names_version_and_config(golden: Report) -> None:
+    assert lines(golden)[-1] == "<sub>taskgate 0.1.0 · config sha256:b9216603ac18</sub>"
+
+
+def test_same_bytes_twice_and_after_a_json_round_trip(candidate: Report) -> None:
+    again = Report.model_validate_json(render_json(candidate))
+    assert render_markdown(candidate) == render_markdown(candidate) == render_markdown(again)
+
+
+def test_escape() -> None:
+    assert escape("a|b<script>`x`") == "a\\|b&lt;script&gt;\\`x\\`"
+    assert escape("x\\|y\r\nz & w\x85\u2028\x00") == "x\\\\\\|y  z &amp; w   "
+
+
+def test_a_hostile_cohort_name_cannot_break_a_table_or_inject_html() -> None:
+    report = tiny_report([HOSTILE, HOSTILE, "ok\nline"], [0.1, 0.2, 0.9])
+    text = render_markdown(report).decode("utf-8")
+    assert "<script" not in text and "`x`" not in text
+    assert "| team=a\\|b&lt;script&gt;\\`x\\` | task_completion | 0.150 | 0.500 |" in text
+    assert "| ok line | 1 | 100% |" in text
+    for table in tables(text):
+        assert len({unescaped_pipes(row) for row in table}) == 1
+
+
+def test_invalid_lines_are_listed(tmp_path: Path) -> None:
+    good = (FIXTURES / "golden.jsonl").read_text().splitlines()[:3]
+    (tmp_path / "runs.jsonl").write_text("\n".join([*good, '{"run_id": 5']) + "\n")
+    config = Config.model_validate({"gate": {"invalid_runs": {"max": 1}}})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        text = lines(score("runs.jsonl", config))
+    assert (
+        text[2] == "**3** runs scored · **4** warnings · **1** invalid lines skipped · no baseline"
+    )
+    start = text.index("<details><summary>1 invalid line skipped</summary>")
+    assert text[start + 2] == (
+        "- runs.jsonl:4: not valid JSON at column 13 (unexpected end of data); "
+        "each line must be one JSON object"
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_reports())
+def test_user_text_never_escapes_into_html_or_breaks_a_table(report: Report) -> None:
+    text = render_markdown(report).decode("utf-8")
+    assert "<" not in OWN_TAGS.sub("", text)
+    for table in tables(text):
+        assert len({unescaped_pipes(row) for row in table}) == 1
+    assert render_markdown(report) == render_markdown(report)
