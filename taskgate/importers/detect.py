@@ -1,0 +1,79 @@
+"""Which format a file looks like, so a wrong ``FORMAT`` gets a message that says the right one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from taskgate.errors import InputError, Problem
+from taskgate.importers.common import NotThisFormat, first_json_line, load_json
+
+RUNS = "runs"
+"""Not an import format: the file already holds taskgate run records."""
+
+NAMES = {
+    "openai-messages": "an OpenAI chat-messages JSONL file",
+    "tau-bench": "a τ-bench results file",
+    "tau2": "a τ²-bench simulation file",
+    "otel": "an OpenTelemetry span export",
+    RUNS: "a taskgate run file",
+}
+
+
+def classify(path: str) -> str | None:
+    """The format ``path`` looks like, ``runs`` for run records, or None."""
+    try:
+        whole = load_json(path)
+    except NotThisFormat:
+        whole = None
+    if whole is not None:
+        kind = _classify_document(whole)
+        if kind is not None:
+            return kind
+    line = first_json_line(path)
+    return _classify_line(line) if isinstance(line, dict) else None
+
+
+def _classify_document(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "resourceSpans" in value:
+            return "otel"
+        if "simulations" in value or ("tasks" in value and "info" in value):
+            return "tau2"
+        return _classify_line(value)
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        first = value[0]
+        if "traj" in first:
+            return "tau-bench"
+        return "otel" if is_span(first) else None
+    return None
+
+
+def _classify_line(value: dict[str, Any]) -> str | None:
+    if "resourceSpans" in value or is_span(value):
+        return "otel"
+    if "run_id" in value and "task_id" in value and "steps" in value:
+        return RUNS
+    if isinstance(value.get("messages"), list):
+        return "openai-messages"
+    if "traj" in value:
+        return "tau-bench"
+    return None
+
+
+def is_span(value: dict[str, Any]) -> bool:
+    context = value.get("context")
+    has_ids = isinstance(context, dict) and "span_id" in context
+    return has_ids or ("span_id" in value or "spanId" in value)
+
+
+def wrong_format(path: str, fmt: str, reason: str) -> InputError:
+    """The error for a file that is not ``fmt``: what it looks like and the command to use."""
+    looks = classify(path)
+    if looks == RUNS:
+        advice = f"it already holds taskgate run records; score it: taskgate score {path}"
+    elif looks is not None and looks != fmt:
+        advice = f"it looks like {NAMES[looks]}; use: taskgate import {looks} {path} -o OUT.jsonl"
+    else:
+        formats = ", ".join(name for name in NAMES if name != RUNS)
+        advice = f"{reason}; check the file, or the format (one of: {formats})"
+    return InputError([Problem(path, None, None, f"not {NAMES[fmt]}: {advice}")])

@@ -1,0 +1,44 @@
+"""Shared by the importer tests: the sample files and how records are written out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from taskgate.models import RunRecord
+
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "import"
+TAU_BENCH = SAMPLES / "tau-bench" / "gpt-4o-airline.json"
+TAU2_AIRLINE = SAMPLES / "tau2" / "airline-grok-3.json"
+TAU2_TELECOM = SAMPLES / "tau2" / "telecom-grok-3.json"
+TAU2_ABORTED = SAMPLES / "tau2" / "airline-grok-3-aborted.json"
+OPENAI = SAMPLES / "openai" / "runs.jsonl"
+OTLP = SAMPLES / "otel" / "otlp-traces.json"
+SPANS = SAMPLES / "otel" / "spans.jsonl"
+
+
+def dumped(record: RunRecord) -> dict[str, Any]:
+    """A record as the import command writes it."""
+    return record.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def jsonl(records: list[RunRecord]) -> bytes:
+    return b"".join(orjson.dumps(dumped(record)) + b"\n" for record in records)
+
+
+def assert_round_trips(records: list[RunRecord]) -> None:
+    for record in records:
+        again = RunRecord.model_validate(dumped(record))
+        assert dumped(again) == dumped(record)
+
+
+def write_json(path: Path, value: Any) -> str:
+    path.write_bytes(orjson.dumps(value))
+    return str(path)
+
+
+def write_lines(path: Path, values: list[Any]) -> str:
+    path.write_bytes(b"".join(orjson.dumps(value) + b"\n" for value in values))
+    return str(path)
