@@ -10,8 +10,15 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from taskgate.results import CohortSummary, DimensionSummary, MetricSummary, RunResult, Status
-from taskgate.stats import mean, pass_hat_k, percentile, rounded, tail
+from taskgate.results import (
+    CohortSummary,
+    DimensionSummary,
+    LabelAgreement,
+    MetricSummary,
+    RunResult,
+    Status,
+)
+from taskgate.stats import auroc, mean, pass_hat_k, percentile, rounded, tail
 
 ALL = "all"
 BUDGET_DIMENSION = "step_budget_exceeded"
@@ -175,3 +182,32 @@ def summarize_dimensions(
         )
         for name, members in by_dimension.items()
     ]
+
+
+SUCCESS_REWARD = 0.5
+
+
+def label_agreement(runs: Sequence[RunResult], metrics: Sequence[str]) -> LabelAgreement | None:
+    """How the scores agree with labels.reward (a reward of 0.5 or more is a success)."""
+    labelled = [r for r in runs if r.reward is not None]
+    if not labelled:
+        return None
+    success = [r.reward is not None and r.reward >= SUCCESS_REWARD for r in labelled]
+    curves = {}
+    for metric in metrics:
+        judged = [
+            (s, ok)
+            for r, ok in zip(labelled, success, strict=True)
+            if (s := r.scores.get(metric)) is not None
+        ]
+        curves[metric] = auroc([s for s, _ in judged], [ok for _, ok in judged])
+    outcomes = [(r.passed, ok) for r, ok in zip(labelled, success, strict=True)]
+    return LabelAgreement(
+        runs=len(labelled),
+        successes=sum(success),
+        auroc=curves,
+        passed_and_succeeded=outcomes.count((True, True)),
+        passed_but_failed=outcomes.count((True, False)),
+        failed_but_succeeded=outcomes.count((False, True)),
+        failed_and_failed=outcomes.count((False, False)),
+    )

@@ -146,6 +146,12 @@ def score(
     allow_config_change: AllowOption = False,
     quiet: QuietOption = False,
     no_color: NoColorOption = False,
+    labels: Annotated[
+        bool,
+        typer.Option(
+            "--labels", help="Show how the scores agree with the runs' labels.reward (AUROC)."
+        ),
+    ] = False,
 ) -> None:
     """Score every run, aggregate per cohort, apply the gate; exit 1 when it fails."""
 
@@ -158,7 +164,7 @@ def score(
             report = score_runs(
                 runs, settings, tasks, cohort, baseline, allow_config_change, progress
             )
-        return _finish(report, output, Display(quiet, not no_color))
+        return _finish(report, output, Display(quiet, not no_color, labels))
 
     guarded(action)
 
@@ -197,6 +203,7 @@ def _check_outputs(outputs: list[Path] | None) -> None:
 class Display:
     quiet: bool = False
     color: bool = True
+    labels: bool = False
 
 
 # Below this size a file scores in about a second: no progress bar.
@@ -227,6 +234,8 @@ def _finish(report: Report, outputs: list[Path] | None, display: Display) -> int
     for skipped in report.dataset.skipped:
         errors.print(f"warning: skipped {skipped}", markup=False)
     console = _console(color=display.color)
+    if display.labels:
+        _print_labels(report, console)
     if display.quiet:
         console.print(verdict_line(report))
     elif outputs:
@@ -234,6 +243,15 @@ def _finish(report: Report, outputs: list[Path] | None, display: Display) -> int
     else:
         console.print(render_terminal(report, console.width))
     return report.verdict.exit_code
+
+
+def _print_labels(report: Report, console: Console) -> None:
+    from taskgate.report.terminal import labels_table
+
+    if report.labels is None:
+        console.print("--labels: no run has labels.reward; nothing to compare with", markup=False)
+    else:
+        console.print(labels_table(report.labels))
 
 
 def _append_step_summary(report: Report) -> None:
@@ -340,6 +358,70 @@ def init(
         return 0
 
     guarded(action)
+
+
+@app.command("import")
+def import_(
+    fmt: Annotated[
+        str,
+        typer.Argument(metavar="FORMAT", help="openai-messages, tau-bench, tau2 or otel."),
+    ],
+    inputs: Annotated[
+        list[str], typer.Argument(metavar="INPUT...", help="Files to convert (- for stdin).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="Run records to write (.jsonl).")
+    ],
+    cohort: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--cohort", metavar="KEY=VALUE", help="Add to every run's cohort."),
+    ] = None,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going", help="Write the runs that converted even if some records could not."
+        ),
+    ] = False,
+) -> None:
+    """Convert other tools' trajectory files into run records."""
+
+    def action() -> int:
+        from taskgate.errors import InputError
+        from taskgate.importers import import_files, write_records
+
+        result = import_files(fmt, inputs, _cohort_pairs(cohort or []))
+        errors = _console(stderr=True)
+        for note in result.notes:
+            errors.print(f"note: {note}", markup=False)
+        if result.problems and not keep_going:
+            headline = (
+                f"{len(result.problems)} record(s) could not be converted; nothing was written. "
+                "Fix them, or pass --keep-going to write the other runs"
+            )
+            raise InputError(result.problems, headline=headline)
+        for problem in result.problems:
+            errors.print(f"warning: skipped {problem}", markup=False)
+        write_records(output, result.records)
+        count = len(result.records)
+        _console().print(
+            f"wrote {count} run{'s' if count != 1 else ''} to {output}; "
+            f"score them with: taskgate score {output}",
+            markup=False,
+        )
+        return 0
+
+    guarded(action)
+
+
+def _cohort_pairs(pairs: list[str]) -> dict[str, str]:
+    from taskgate.errors import InputError, Problem
+
+    bad = [pair for pair in pairs if "=" not in pair]
+    if bad:
+        raise InputError(
+            [Problem("--cohort", None, None, f"{pair!r} is not key=value") for pair in bad]
+        )
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 class SchemaName(str, Enum):

@@ -11,6 +11,7 @@ from taskgate.aggregate import (
     BUDGET_DIMENSION,
     discover_dimensions,
     group_by_cohort,
+    label_agreement,
     summarize_cohort,
     summarize_dimensions,
 )
@@ -45,6 +46,7 @@ def assemble(
         verdict=_UNDECIDED,
         dimensions=summarize_dimensions(cohorts, gated, config.gate.min_cohort_size),
         cohorts=cohorts,
+        labels=label_agreement(runs, metrics),
         runs=runs,
     )
     if baseline is not None:

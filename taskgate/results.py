@@ -37,6 +37,8 @@ class RunResult(BaseModel):
     steps: int
     cost_usd: float | None = None
     tokens: int | None = None
+    reward: float | None = None
+    """The record's outside judgment (labels.reward), when it has one; never scored."""
 
 
 class MetricSummary(BaseModel):
@@ -187,6 +189,22 @@ class BaselineRef(BaseModel):
     """Cohorts of the baseline that the candidate no longer has."""
 
 
+class LabelAgreement(BaseModel):
+    """How well the scores agree with an outside judgment of the runs (labels.reward)."""
+
+    model_config = _FROZEN
+
+    runs: int
+    """Runs with a reward; a reward of 0.5 or more counts as a success."""
+    successes: int
+    auroc: dict[str, float | None]
+    """Per metric: the chance that a random success outscores a random failure."""
+    passed_and_succeeded: int
+    passed_but_failed: int
+    failed_but_succeeded: int
+    failed_and_failed: int
+
+
 class Report(BaseModel):
     model_config = _FROZEN
 
@@ -198,4 +216,6 @@ class Report(BaseModel):
     dimensions: list[DimensionSummary]
     cohorts: list[CohortSummary]
     baseline: BaselineRef | None = None
+    labels: LabelAgreement | None = None
+    """Set when runs carry labels.reward."""
     runs: list[RunResult]

@@ -6,8 +6,10 @@ it is scored, so memory does not grow with the size of trajectories.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from taskgate.config import Config
 from taskgate.errors import InputError, Problem, RecordError
@@ -36,7 +38,10 @@ def build_evaluators(config: Config) -> dict[str, Evaluator]:
     calls = settings.function_calls
     return {
         PRIMARY: task_completion(
-            completion.weights.model_dump(), completion.criteria_keyword_share
+            completion.weights.model_dump(),
+            completion.criteria_keyword_share,
+            calls.order,
+            calls.arguments,
         ),
         "goal_progress": goal_progress(completion.criteria_keyword_share, calls.order),
         "tool_selection": tool_selection(),
@@ -91,8 +96,19 @@ class Scorer:
             steps=len(record.steps),
             cost_usd=record.usage.cost_usd,
             tokens=record.usage.tokens,
+            reward=reward_of(record.labels),
         )
         return ScoredRun(ctx, scores, result)
+
+
+def reward_of(labels: dict[str, Any]) -> float | None:
+    """labels.reward as a number: true/false count as 1/0; anything else is no reward."""
+    value = labels.get("reward")
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 @dataclass

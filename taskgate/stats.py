@@ -62,3 +62,27 @@ def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
         running = min(running, p_values[index] * count / rank)
         adjusted[index] = rounded(min(1.0, running))
     return adjusted
+
+
+def auroc(scores: Sequence[float], successes: Sequence[bool]) -> float | None:
+    """Chance that a random success outscores a random failure (ties count half).
+
+    None unless there are both successes and failures. Computed from ranks, so it is
+    exact and takes n log n.
+    """
+    positives = sum(successes)
+    negatives = len(successes) - positives
+    if positives == 0 or negatives == 0:
+        return None
+    order = sorted(range(len(scores)), key=lambda i: scores[i])
+    ranks = [0.0] * len(scores)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and scores[order[end + 1]] == scores[order[start]]:
+            end += 1
+        for position in range(start, end + 1):
+            ranks[order[position]] = (start + end) / 2 + 1  # tied scores share their mean rank
+        start = end + 1
+    rank_sum = math.fsum(rank for rank, ok in zip(ranks, successes, strict=True) if ok)
+    return rounded((rank_sum - positives * (positives + 1) / 2) / (positives * negatives))

@@ -63,3 +63,24 @@ def test_a_task_failing_every_time_is_named_and_can_fail_the_gate(tmp_path: Path
     ]
     named = [f.message for f in report.verdict.findings if f.rule == "never_passed"]
     assert named == ["1 task failed every one of their trials (at least 2 each): t0"]
+
+
+def test_labels_agreement_is_reported_when_runs_carry_a_reward(tmp_path: Path) -> None:
+    records = [
+        run("a", "t1", True, labels={"reward": 1.0}),
+        run("b", "t2", False, labels={"reward": 0}),
+        run("c", "t3", True, labels={"reward": False}),
+        run("d", "t4", True, labels={"reward": "n/a"}),
+    ]
+    report = score(write_jsonl(tmp_path / "runs.jsonl", records))
+    assert [r.reward for r in report.runs] == [1.0, 0.0, 0.0, None]
+    assert report.labels is not None
+    assert (report.labels.runs, report.labels.successes) == (3, 1)
+    assert report.labels.auroc["task_completion"] == 0.75
+    assert (report.labels.passed_and_succeeded, report.labels.passed_but_failed) == (1, 1)
+    assert (report.labels.failed_but_succeeded, report.labels.failed_and_failed) == (0, 1)
+
+
+def test_no_labels_no_agreement(tmp_path: Path) -> None:
+    report = score(write_jsonl(tmp_path / "runs.jsonl", [run("a", "t1", True)]))
+    assert report.labels is None

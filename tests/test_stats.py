@@ -6,7 +6,7 @@ from itertools import combinations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.stats import mean, pass_hat_k, percentile, tail
+from taskgate.stats import auroc, mean, pass_hat_k, percentile, tail
 
 scores = st.lists(st.floats(min_value=0, max_value=1), max_size=60)
 
@@ -58,3 +58,29 @@ def test_pass_hat_k_is_the_chance_that_k_drawn_trials_all_pass(
     draws = list(combinations(outcomes, k))
     expected = sum(all(d) for d in draws) / len(draws)
     assert math.isclose(pass_hat_k([task], k), expected, abs_tol=1e-6)  # type: ignore[arg-type]
+
+
+def test_auroc_counts_ties_as_half() -> None:
+    assert auroc([0.9, 0.8, 0.3, 0.1], [True, True, False, False]) == 1.0
+    assert auroc([0.5, 0.5, 0.5], [True, False, False]) == 0.5
+    assert auroc([0.2, 0.9, 0.4], [True, False, False]) == 0.0
+    assert auroc([0.7, 0.3], [True, True]) is None
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=1, max_size=30))
+def test_auroc_is_the_share_of_success_failure_pairs_ordered_right(
+    pairs: list[tuple[float, bool]],
+) -> None:
+    scores, labels = [s for s, _ in pairs], [ok for _, ok in pairs]
+    wins = [
+        1.0 if s > t else 0.5 if s == t else 0.0
+        for s, ok in pairs
+        if ok
+        for t, bad in pairs
+        if not bad
+    ]
+    got = auroc(scores, labels)
+    if not wins:
+        assert got is None
+    else:
+        assert math.isclose(got, sum(wins) / len(wins), abs_tol=1e-6)  # type: ignore[arg-type]

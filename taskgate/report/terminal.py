@@ -12,7 +12,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from taskgate.results import CohortSummary, Finding, Report
+from taskgate.results import CohortSummary, Finding, LabelAgreement, Report
 
 STATUS_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", None: "dim"}
 LEVEL_STYLE = {"fail": "bold red", "warn": "yellow"}
@@ -187,3 +187,23 @@ def render_summary(report: Report) -> RenderableType:
 def render_terminal(report: Report, width: int = WIDE) -> RenderableType:
     """The full terminal report, laid out for a terminal ``width`` columns wide."""
     return Group(*_sections(report, width))
+
+
+def labels_table(agreement: LabelAgreement) -> Table:
+    """Scores against an outside judgment: AUROC per metric, and pass/fail agreement."""
+    table = Table(
+        title=f"Agreement with labels.reward ({agreement.successes} of {agreement.runs} runs "
+        "succeeded)",
+        title_justify="left",
+        title_style="bold",
+    )
+    table.add_column("metric")
+    table.add_column("AUROC", justify="right")
+    for metric, value in agreement.auroc.items():
+        table.add_row(metric, _number(value))
+    table.add_section()
+    table.add_row("passed, reward ≥ 0.5", str(agreement.passed_and_succeeded))
+    table.add_row("passed, reward < 0.5", str(agreement.passed_but_failed))
+    table.add_row("failed, reward ≥ 0.5", str(agreement.failed_but_succeeded))
+    table.add_row("failed, reward < 0.5", str(agreement.failed_and_failed))
+    return table
