@@ -48,11 +48,15 @@ def argument_credit(expected: Any, actual: Any, mode: ArgumentMatch) -> float:
 def credit_matrix(
     expected: Sequence[ExpectedCall], calls: Sequence[ToolCall], mode: ArgumentMatch
 ) -> list[list[float | None]]:
-    """Credit of every (expected, actual) pair; None where the tool names differ."""
+    """Credit of every (expected, actual) pair; None where the pair cannot be made.
+
+    A pair needs the same tool name and a call that did not fail: a failed call did not do
+    what was expected of it (it still counts as a call made, against precision).
+    """
     return [
         [
             argument_credit(want.arguments, call.arguments, mode)
-            if want.name == call.name
+            if want.name == call.name and not call.failed
             else None
             for call in calls
         ]

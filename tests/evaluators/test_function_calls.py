@@ -194,10 +194,17 @@ def test_extra_calls_lower_precision() -> None:
     assert extra.value == 0.666667
 
 
-def test_failed_calls_count_as_calls_made() -> None:
+def test_a_failed_call_is_a_call_made_that_did_not_do_the_job() -> None:
+    # It cannot stand for the expected call, and it still counts against precision.
     failed = {**REFUND, "error": "timeout"}
     score = run([PARSE, REFUND], [PARSE, failed])
-    assert score.value == 1.0
+    assert score.value == 0.5
+    assert (score.details["missing"], score.details["extra"]) == (
+        ["issue_refund"],
+        ["issue_refund"],
+    )
+    retried = run([PARSE, REFUND], [PARSE, failed, REFUND])
+    assert retried.value == 0.8
 
 
 def test_wrong_arguments_pair_by_name_with_no_credit() -> None:

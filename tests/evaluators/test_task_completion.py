@@ -223,3 +223,19 @@ def test_key_order_of_the_record_does_not_matter(rng: Any) -> None:
 
     record = {"task": TASK, "steps": STEPS, "final_result": FINAL}
     assert evaluate(make_context(**shuffled(record))) == evaluate(make_context(**record))
+
+
+def test_expected_calls_stand_in_for_missing_criteria() -> None:
+    refund = {"name": "issue_refund", "arguments": {"order_id": "1182", "amount": 20.5}}
+    task = {
+        "expected_calls": [{"name": "parse_receipt", "arguments": {"order_id": "1182"}}, refund],
+    }
+    wrong_amount = {**refund, "arguments": {"order_id": "1182", "amount": 25}, "result": "ok"}
+    score = evaluate(make_context(task=task, steps=steps(PARSE, wrong_amount)))
+    # final step 0.2 and half the calls made right 0.3 * 0.5, re-weighted over 0.5
+    assert score.value == 0.7
+    assert score.reason == (
+        "Final step reached. No expected result to compare. Criteria: 1/2 met. "
+        "Unmet: call issue_refund"
+    )
+    assert score.details["underspecified"] is True  # still no expected result
