@@ -18,7 +18,8 @@ def test_explain_text_marks_failed_calls_and_the_breaking_step() -> None:
     result = runner.invoke(app, ["explain", GOLDEN, "r-00036"])
     assert result.exit_code == 0
     out = result.output
-    assert "run r-00036 (task cancel-002) FAILED  shape: early_stop  broke at: criteria" in out
+    header = "run r-00036 (task cancel-002) FAILED  shape: early_stop  broke at: function_calls"
+    assert header in out
     assert "✗ get_booking" in out and "503 Service Unavailable" in out
     assert "#1  ← went wrong here" in out
     assert "✗ booking_cancelled" not in out and "✗ 'cancellation confirmation sent'" in out
@@ -31,7 +32,7 @@ def test_explain_json_is_for_machines() -> None:
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["run"]["failure_shape"] == "loop_exhaustion"
-    assert data["run"]["diagnosis"] == "final_step"
+    assert data["run"]["diagnosis"] == "function_calls"
     assert data["breaking_step"] == 2  # counted from 1, as the text timeline shows it
     assert set(data["scores"]) == {
         "task_completion",

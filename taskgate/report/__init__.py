@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from taskgate.errors import TaskgateError
+from taskgate.report.html import render_html
 from taskgate.report.json import render_json, render_jsonl
 from taskgate.report.junit import render_junit
 from taskgate.report.markdown import render_markdown
@@ -20,6 +21,7 @@ RENDERERS: dict[str, Renderer] = {
     ".json": render_json,
     ".jsonl": render_jsonl,
     ".md": render_markdown,
+    ".html": render_html,
     ".xml": render_junit,
 }
 

@@ -121,10 +121,10 @@ def test_fail_findings_are_failures(candidate: Report) -> None:
     ]
     failure = cases(root, "taskgate.cohort_status")["tool_surface=mcp-identity task_completion"][0]
     message = (
-        "tool_surface=mcp-identity: task_completion mean 0.482 is red (below 0.50) over 82 runs"
+        "tool_surface=mcp-identity: task_completion mean 0.476 is red (below 0.50) over 82 runs"
     )
     assert failure.attrib == {"message": message, "type": "cohort_status"}
-    assert failure.text == f"{message}\nobserved: 0.482041\nlimit: 0.5"
+    assert failure.text == f"{message}\nobserved: 0.476136\nlimit: 0.5"
 
 
 def test_warnings_pass_with_their_message_in_system_out(candidate: Report) -> None:
@@ -132,7 +132,7 @@ def test_warnings_pass_with_their_message_in_system_out(candidate: Report) -> No
     case = cases(root, "taskgate.tail_gap")["all task_completion"]
     assert [child.tag for child in case] == ["system-out"]
     assert case[0].text == (
-        "WARN all: task_completion worst decile 0.176 is 0.708 below the mean 0.884 (max_gap 0.40)"
+        "WARN all: task_completion worst decile 0.167 is 0.716 below the mean 0.883 (max_gap 0.40)"
     )
     assert list(cases(root, "taskgate.never_passed")) == ["dataset"]
     assert list(cases(root, "taskgate.step_drift")) == ["tool_surface=mcp-identity"]

@@ -129,7 +129,7 @@ def test_the_verdict_comes_first(candidate: Report, golden: Report) -> None:
     assert lines(golden)[:3] == [
         "## ✅ taskgate: PASS",
         "",
-        "**597** runs scored · **21** warnings · no baseline",
+        "**597** runs scored · **23** warnings · no baseline",
     ]
 
 
@@ -141,12 +141,12 @@ def test_failing_findings_are_a_table(candidate: Report) -> None:
         "| rule | cohort | metric | observed | limit | message |",
     ]
     assert (
-        "| cohort_status | tool_surface=mcp-identity | task_completion | 0.482 | 0.500 | "
-        "task_completion mean 0.482 is red (below 0.50) over 82 runs |"
+        "| cohort_status | tool_surface=mcp-identity | task_completion | 0.476 | 0.500 | "
+        "task_completion mean 0.476 is red (below 0.50) over 82 runs |"
     ) in text
     assert (
-        "| worst_cohort | tool_surface | trajectory_score | 0.278 | 0.150 | the worst cohorts' "
-        "trajectory_score mean is 0.278 below the overall mean (max_gap 0.15) |"
+        "| worst_cohort | tool_surface | trajectory_score | 0.288 | 0.150 | the worst cohorts' "
+        "trajectory_score mean is 0.288 below the overall mean (max_gap 0.15) |"
     ) in text
 
 
@@ -156,10 +156,10 @@ def test_failing_cohorts_show_their_change_against_the_baseline(candidate: Repor
     assert text[start + 2 : start + 6] == [
         "| cohort | metric | base | now | Δ mean [95% CI] | p |",
         "|---|---|---:|---:|---|---:|",
-        "| tool_surface=mcp-identity | task_completion | 0.936 | 0.482 | "
-        "-0.447 [-0.534, -0.358] | <0.001 |",
-        "| tool_surface=mcp-identity | trajectory_score | 0.896 | 0.561 | "
-        "-0.341 [-0.415, -0.269] | <0.001 |",
+        "| tool_surface=mcp-identity | task_completion | 0.937 | 0.476 | "
+        "-0.452 [-0.540, -0.362] | <0.001 |",
+        "| tool_surface=mcp-identity | trajectory_score | 0.895 | 0.549 | "
+        "-0.350 [-0.424, -0.277] | <0.001 |",
     ]
 
 
@@ -182,8 +182,8 @@ def test_all_cohorts_fold_into_details_with_the_baseline(candidate: Report) -> N
         "| status | top failure |"
     ) in text
     assert (
-        "| mcp-identity | 82 | 33% | 0.482 | 0.936 | -0.447 [-0.53, -0.36] | 0.000 | 0.482 "
-        "| 0.561 | 🔴 red | loop_exhaustion (20) |"
+        "| mcp-identity | 82 | 33% | 0.476 | 0.937 | -0.452 [-0.54, -0.36] | 0.000 | 0.476 "
+        "| 0.549 | 🔴 red | loop_exhaustion (20) |"
     ) in text
 
 
@@ -193,7 +193,7 @@ def test_without_a_baseline_there_is_no_delta(golden: Report) -> None:
     assert (
         "| cohort | n | pass | completion | tail | gap | trajectory | status | top failure |"
     ) in text
-    row = "| mcp-identity | 82 | 93% | 0.936 | 0.515 | 0.421 | 0.896 | 🟢 green | early_stop (3) |"
+    row = "| mcp-identity | 82 | 93% | 0.937 | 0.520 | 0.417 | 0.895 | 🟢 green | early_stop (3) |"
     assert row in text
 
 

@@ -18,7 +18,7 @@ def rendered(width: int) -> str:
 def test_narrow_terminal_keeps_the_gated_columns_within_80_columns() -> None:
     text = rendered(80)
     assert max(len(line) for line in text.splitlines()) <= 80
-    assert "│ mcp-identity │  82 │  33% │      0.482 │ 0.000 │ 0.482 │ red    │" in text
+    assert "│ mcp-identity │  82 │  33% │      0.476 │ 0.000 │ 0.476 │ red    │" in text
     assert "top failure" not in text
     assert text.splitlines()[-1] == "FAIL: 3 findings failed the gate, 6 warnings; 597 runs scored"
 
@@ -26,14 +26,14 @@ def test_narrow_terminal_keeps_the_gated_columns_within_80_columns() -> None:
 def test_wide_terminal_adds_trajectory_and_failures() -> None:
     text = rendered(140)
     assert (
-        "top failure" in text and "loop_exhaustion (20)" in text and "function_calls (18)" in text
+        "top failure" in text and "loop_exhaustion (20)" in text and "function_calls (28)" in text
     )
 
 
 def test_failure_counts_are_always_shown() -> None:
     assert (
         "How runs failed: 24 early_stop, 27 loop_exhaustion, 18 tool_misuse, 6 wrong_task_drift; "
-        "broke at: 7 criteria, 25 final_step, 21 function_calls, 21 outcome, 1 tool_selection"
+        "broke at: 3 criteria, 20 final_step, 33 function_calls, 18 outcome, 1 tool_selection"
     ) in rendered(200)
 
 
