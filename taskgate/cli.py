@@ -79,10 +79,13 @@ RunsArgument = Annotated[
 
 
 def _console(stderr: bool = False, color: bool = True) -> Console:
-    """Rich picks colour by itself: none when NO_COLOR is set or the stream is not a terminal."""
+    """Rich picks colour by itself (none when NO_COLOR is set or the stream is not a terminal);
+    ``color=False`` (--no-color) drops every escape code, bold included."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, no_color=not color or None)
+    if color:
+        return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, color_system=None)
 
 
 def _save_traceback() -> str:
@@ -314,7 +317,7 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
     """Check records and config; list every problem with file:line. No scoring."""
 
     def action() -> int:
-        from taskgate.errors import InputError
+        from taskgate.errors import InputError, Problem
         from taskgate.io import RunReader, load_tasks
 
         _load_config(config)
@@ -326,6 +329,8 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
                 f"{runs}: {reader.invalid_lines} of {total} records are not valid run records"
             )
             raise InputError(reader.problems, headline=headline)
+        if not records:  # as score does: a file with no runs is never fine
+            raise InputError([Problem(runs, None, None, "no run records; nothing to judge")])
         count, tasks_seen = len(records), len(set(records))
         _console().print(
             f"{runs}: {count} run{'s' if count != 1 else ''} of {tasks_seen} "
