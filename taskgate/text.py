@@ -121,7 +121,6 @@ def _canonical_number(token: str) -> str:
     return text
 
 
-@lru_cache(maxsize=65536)
 def tokens(text: str) -> tuple[str, ...]:
     """Case-, Unicode- and number-format-insensitive tokens of a text.
 
@@ -131,6 +130,7 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(_canonical_number(t) if t[0].isdigit() else t for t in _TOKEN.findall(folded))
 
 
+@lru_cache(maxsize=65536)  # a vocabulary repeats across runs: each word is stemmed once
 def stem(word: str) -> str:
     """A light suffix stripper, so that parsed/parse and refunds/refund meet."""
     if len(word) <= 3 or word[0].isdigit():
@@ -147,6 +147,7 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=2048)  # criteria and expected results repeat across the trials of a task
 def keywords(text: str) -> tuple[str, ...]:
     """Stemmed tokens that carry meaning, in first-seen order, without repeats."""
     seen: dict[str, None] = {}
@@ -154,6 +155,83 @@ def keywords(text: str) -> tuple[str, ...]:
         if token not in STOPWORDS:
             seen.setdefault(stem(token), None)
     return tuple(seen)
+
+
+def fold(text: str) -> str:
+    """Unicode- and case-folded text, as tokens() sees it."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+class KeywordIndex:
+    """Answers "does this keyword occur in these texts?" without tokenising them all.
+
+    Evidence can be long (every observation and tool result of a run) while a criterion
+    has a few keywords, so each keyword is looked up with str.find on the folded text and
+    the word found is stemmed, instead of stemming every word. Numbers, which change form
+    when canonicalised (1,000 -> 1000), are collected once.
+    """
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.text = fold("\n".join(texts))
+        self._numbers: frozenset[str] | None = None
+
+    def __contains__(self, keyword: object) -> bool:
+        if not isinstance(keyword, str) or not keyword:
+            return False
+        if is_number(keyword):
+            return keyword in self.numbers
+        return self._has_word(keyword)
+
+    @property
+    def numbers(self) -> frozenset[str]:
+        """The number tokens of the text, canonicalised: each stretch of letters, digits,
+        dots and commas around a digit is tokenised exactly as tokens() would."""
+        if self._numbers is None:
+            text, found, covered = self.text, set(), -1
+            for match in _DIGITS.finditer(text):
+                if match.start() < covered:
+                    continue
+                start, covered = _stretch(text, match.start(), -1), _stretch(text, match.end(), 1)
+                found.update(t for t in tokens(text[start:covered]) if is_number(t))
+            self._numbers = frozenset(found)
+        return self._numbers
+
+    def _has_word(self, keyword: str) -> bool:
+        # A word stems to a prefix of itself, except -ies -> -y: look for the keyword
+        # without its final y, then check the whole word found.
+        probe = keyword[:-1] if keyword.endswith("y") and len(keyword) > 1 else keyword
+        text, start = self.text, self.text.find(probe)
+        while start != -1:
+            if start == 0 or not _is_word_char(text[start - 1]):
+                word = text[start : _word_end(text, start + len(probe))]
+                if word not in STOPWORDS and stem(word) == keyword:
+                    return True
+            start = text.find(probe, start + 1)
+        return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() and char != "_"
+
+
+def _stretch(text: str, position: int, step: int) -> int:
+    """Where a stretch of letters, digits, dots and commas ends, going by ``step``."""
+    if step < 0:
+        while position > 0 and (_is_word_char(text[position - 1]) or text[position - 1] in ".,"):
+            position -= 1
+        return position
+    while position < len(text) and (_is_word_char(text[position]) or text[position] in ".,"):
+        position += 1
+    return position
+
+
+def _word_end(text: str, position: int) -> int:
+    while position < len(text) and _is_word_char(text[position]):
+        position += 1
+    return position
 
 
 def contains_words(haystack: Sequence[str], needle: Sequence[str]) -> bool:

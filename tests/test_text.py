@@ -1,7 +1,15 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.text import contains_words, keyword_recall, keywords, stem, text_of, tokens
+from taskgate.text import (
+    KeywordIndex,
+    contains_words,
+    keyword_recall,
+    keywords,
+    stem,
+    text_of,
+    tokens,
+)
 
 
 def test_tokens_fold_case_unicode_and_number_formats() -> None:
@@ -68,3 +76,44 @@ def test_containment_implies_full_recall(haystack: str, needle: str) -> None:
     hay, need = tokens(haystack), tokens(needle)
     if contains_words(hay, need):
         assert keyword_recall(need, hay) == 1.0
+
+
+def _reference(texts: list[str]) -> set[str]:
+    return {word for text in texts for word in keywords(text)}
+
+
+words = st.sampled_from(
+    [
+        "refund",
+        "refunds",
+        "issued",
+        "parse_receipt",
+        "Policies",
+        "policy",
+        "HAT136",
+        "7V4QJS",
+        "136abc",
+        "1,000",
+        "$20.50",
+        "20.5",
+        "v1.2.3",
+        "cancelled",
+        "the",
+        "Ｃａｆé",
+        "order_id",
+    ]
+)
+texts = st.lists(
+    st.lists(words | st.text(max_size=6), max_size=8).map(" ".join) | st.text(max_size=30),
+    max_size=4,
+)
+
+
+@given(texts, st.lists(words | st.text(max_size=6), max_size=5))
+def test_keyword_index_agrees_with_tokenising_everything(
+    texts: list[str], probes: list[str]
+) -> None:
+    index = KeywordIndex(texts)
+    expected = _reference(texts)
+    for keyword in [*expected, *(k for p in probes for k in keywords(p))]:
+        assert (keyword in index) == (keyword in expected), keyword

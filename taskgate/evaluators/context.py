@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from taskgate.models import RunRecord, Task, ToolCall
-from taskgate.text import keywords, text_of, tokens
+from taskgate.text import KeywordIndex, text_of, tokens
 
 _NO_TASK = Task()
 
@@ -77,5 +77,5 @@ class RunContext:
         return tuple(text for text in texts if text)
 
     @cached_property
-    def evidence_keywords(self) -> frozenset[str]:
-        return frozenset(word for text in self.evidence_texts for word in keywords(text))
+    def evidence(self) -> KeywordIndex:
+        return KeywordIndex(self.evidence_texts)

@@ -11,7 +11,7 @@ from taskgate.errors import RecordError
 from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.outcome import canonical
 from taskgate.models import CalledTool, Criterion
-from taskgate.text import contains_words, keyword_recall, keywords, tokens
+from taskgate.text import contains_words, keywords, tokens
 
 # A user's regular expression gets this long per run before it counts as a
 # runaway; it is then an input error, never a silent pass or fail.
@@ -53,7 +53,8 @@ def evaluate_criteria(
 def is_met(ctx: RunContext, criterion: str | Criterion, keyword_share: float, where: str) -> bool:
     if isinstance(criterion, str):
         wanted = keywords(criterion)
-        return bool(wanted) and keyword_recall(wanted, ctx.evidence_keywords) >= keyword_share
+        found = sum(1 for word in wanted if word in ctx.evidence)
+        return bool(wanted) and found / len(wanted) >= keyword_share
     value = criterion.check_value(criterion.check)
     if criterion.check == "not":
         return not is_met(ctx, value, keyword_share, where)
