@@ -190,7 +190,8 @@ class KeywordIndex:
         """The number tokens of the text, canonicalised: each stretch of letters, digits,
         dots and commas around a digit is tokenised exactly as tokens() would."""
         if self._numbers is None:
-            text, found, covered = self.text, set(), -1
+            text, covered = self.text, -1
+            found: set[str] = set()
             for match in _DIGITS.finditer(text):
                 if match.start() < covered:
                     continue
