@@ -15,10 +15,42 @@ TOOLS = ["get_order", "lookup_policy", "issue_refund", "send_email", "get_custom
 SEGMENTS = ["consumer", "smb", "enterprise"]
 VARIANTS = ["planner-v1", "planner-v2", "react-baseline"]
 SURFACES = ["mcp-billing", "mcp-booking", "rest-crm", "native-kb"]
-WORDS = (
-    "the order was found and the policy allows a refund within thirty days of delivery when "
-    "the receipt is valid and the customer account is in good standing with no open disputes"
-).split()
+WORDS = tuple(
+    [
+        "the",
+        "order",
+        "was",
+        "found",
+        "and",
+        "the",
+        "policy",
+        "allows",
+        "a",
+        "refund",
+        "within",
+        "thirty",
+        "days",
+        "of",
+        "delivery",
+        "when",
+        "the",
+        "receipt",
+        "is",
+        "valid",
+        "and",
+        "the",
+        "customer",
+        "account",
+        "is",
+        "in",
+        "good",
+        "standing",
+        "with",
+        "no",
+        "open",
+        "disputes",
+    ]
+)
 
 
 def _text(rng: random.Random, words: int) -> str:
@@ -30,10 +62,17 @@ def _call(rng: random.Random, order: str) -> dict[str, object]:
     failed = rng.random() < 0.08
     return {
         "name": name,
-        "arguments": {"order_id": order, "note": _text(rng, 6), "limit": rng.randint(1, 50)},
-        "result": None if failed else {"status": "ok", "detail": _text(rng, 40), "items": [
-            {"sku": f"SKU-{rng.randint(1000, 9999)}", "qty": rng.randint(1, 5)} for _ in range(3)
-        ]},
+        "arguments": {"order_id": order, "note": _text(rng, 4), "limit": rng.randint(1, 50)},
+        "result": None
+        if failed
+        else {
+            "status": "ok",
+            "detail": _text(rng, 12),
+            "items": [
+                {"sku": f"SKU-{rng.randint(1000, 9999)}", "qty": rng.randint(1, 5)}
+                for _ in range(3)
+            ],
+        },
         "error": "timeout contacting service" if failed else None,
     }
 
@@ -42,15 +81,17 @@ def run(rng: random.Random, index: int) -> dict[str, object]:
     order = str(rng.randint(1000, 99999))
     steps: list[dict[str, object]] = [
         {
-            "thought": _text(rng, 15),
+            "thought": _text(rng, 8),
             "tool_calls": [_call(rng, order)],
-            "observation": _text(rng, 25),
+            "observation": _text(rng, 10),
         }
         for _ in range(rng.randint(4, 39))
     ]
     succeeded = rng.random() < 0.85
     final = f"Refund of ${rng.randint(5, 200)}.50 issued for order {order}"
-    steps.append({"message": final if succeeded else "Sorry, I could not finish.", "is_final": True})
+    steps.append(
+        {"message": final if succeeded else "Sorry, I could not finish.", "is_final": True}
+    )
     return {
         "run_id": f"r-{index:07d}",
         "task_id": f"task-{index // 3:06d}",
@@ -72,8 +113,12 @@ def run(rng: random.Random, index: int) -> dict[str, object]:
         },
         "steps": steps,
         "final_result": steps[-1]["message"],
-        "usage": {"input_tokens": 900 * len(steps), "output_tokens": 120 * len(steps),
-                  "cost_usd": round(0.0011 * len(steps), 6), "latency_ms": 700 * len(steps)},
+        "usage": {
+            "input_tokens": 900 * len(steps),
+            "output_tokens": 120 * len(steps),
+            "cost_usd": round(0.0011 * len(steps), 6),
+            "latency_ms": 700 * len(steps),
+        },
     }
 
 

@@ -88,11 +88,21 @@ def _console(stderr: bool = False, color: bool = True) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True, color_system=None)
 
 
-def _save_traceback() -> str:
+def _save_traceback(details: str) -> str:
     fd, path = tempfile.mkstemp(prefix="taskgate-crash-", suffix=".log")
     with os.fdopen(fd, "w") as handle:
-        handle.write(traceback.format_exc())
+        handle.write(details)
     return path
+
+
+def _bug_report(exc: Exception) -> str:
+    """One line naming the saved traceback; the traceback itself if it cannot be saved."""
+    details = traceback.format_exc()
+    message = f"internal error ({type(exc).__name__}): this is a bug in taskgate. "
+    try:
+        return f"{message}Traceback saved to {_save_traceback(details)}"
+    except OSError as error:  # never let the report of a bug become another crash
+        return f"{message}The traceback could not be saved ({error.strerror}):\n{details.rstrip()}"
 
 
 def guarded(action: Callable[[], int]) -> None:
@@ -108,9 +118,7 @@ def guarded(action: Callable[[], int]) -> None:
         _console(stderr=True).print("interrupted; no output was written", markup=False)
         code = EXIT_INTERRUPT
     except Exception as exc:  # a bug: one line for the user, the traceback on disk
-        where = _save_traceback()
-        message = f"internal error ({type(exc).__name__}): this is a bug in taskgate. "
-        _console(stderr=True).print(f"{message}Traceback saved to {where}", markup=False)
+        _console(stderr=True).print(_bug_report(exc), markup=False)
         code = EXIT_BUG
     raise typer.Exit(code)
 
@@ -123,12 +131,11 @@ def _load_config(path: Path | None) -> Config:
 
 
 def _write_outputs(report: Report, outputs: list[Path]) -> None:
-    from taskgate.io import write_atomic
+    from taskgate.io import write_all_atomic
     from taskgate.report import renderer_for
 
     renderers = [(path, renderer_for(path)) for path in outputs]  # refuse bad names first
-    for path, render in renderers:
-        write_atomic(path, render(report))
+    write_all_atomic([(path, render(report)) for path, render in renderers])  # all or none
 
 
 @app.command()
@@ -155,6 +162,15 @@ def score(
             "--labels", help="Show how the scores agree with the runs' labels.reward (AUROC)."
         ),
     ] = False,
+    workers: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--workers",
+            min=1,
+            metavar="N",
+            help="Processes that score (default: one per core for inputs over 8 MB).",
+        ),
+    ] = None,
 ) -> None:
     """Score every run, aggregate per cohort, apply the gate; exit 1 when it fails."""
 
@@ -165,7 +181,7 @@ def score(
         settings = _load_config(config)
         with _progress(runs, quiet) as progress:
             report = score_runs(
-                runs, settings, tasks, cohort, baseline, allow_config_change, progress
+                runs, settings, tasks, cohort, baseline, allow_config_change, progress, workers
             )
         return _finish(report, output, Display(quiet, not no_color, labels))
 

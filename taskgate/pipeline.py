@@ -103,15 +103,17 @@ def score(
     baseline: str | Path | None = None,
     allow_config_change: bool = False,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Report:
     """Score a run file (path, ``.jsonl.gz`` or ``-``) and return the gated report.
 
-    ``progress`` is told the size in bytes of each line read.
+    ``progress`` is told the size in bytes of each line read; ``workers`` processes score
+    (None: one per core when the file is large). The report is the same either way.
     """
     config = config or default_config()
     base = load_baseline(baseline, config, allow_config_change) if baseline else None
     task_map = load_tasks(str(tasks)) if tasks is not None else None
-    scored = score_file(str(runs), config, task_map, progress)
+    scored = score_file(str(runs), config, task_map, progress, workers)
     dataset = Dataset(
         source=scored.source,
         runs=len(scored.runs),

@@ -7,12 +7,11 @@ it is scored, so memory does not grow with the size of trajectories.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from taskgate.config import Config
-from taskgate.errors import InputError, Problem, RecordError
+from taskgate.errors import InputError, Problem
 from taskgate.evaluators.base import Evaluator, Score
 from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.function_calls import function_calls
@@ -120,26 +119,22 @@ class ScoredRuns:
     sha256: str
 
 
-def iter_scored(reader: RunReader, config: Config) -> Iterator[RunResult]:
-    """Score each valid record; a record that cannot be scored becomes a problem."""
-    scorer = Scorer(config)
-    for number, record in reader:
-        try:
-            yield scorer.score(record).result
-        except RecordError as exc:
-            reader.problems.append(Problem(reader.source, number, exc.field, exc.message))
-            reader.invalid_lines += 1
-
-
 def score_file(
     source: str,
     config: Config,
     tasks: dict[str, Task] | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> ScoredRuns:
-    """Score every run of ``source``; raise InputError when the file cannot be judged."""
+    """Score every run of ``source``; raise InputError when the file cannot be judged.
+
+    ``workers`` processes parse and score (None: one per core for a large file); the
+    result is the same whatever their number.
+    """
+    from taskgate.parallel import iter_scored, worker_count
+
     reader = RunReader(source, tasks, progress=progress)
-    runs = list(iter_scored(reader, config))
+    runs = list(iter_scored(reader, config, worker_count(source, workers)))
     allowed = config.gate.invalid_runs.max
     if reader.invalid_lines > allowed:
         total = reader.invalid_lines + len(runs)
