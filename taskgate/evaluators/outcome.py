@@ -8,6 +8,7 @@ otherwise a graded similarity capped below 0.9. An empty result scores 0.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -31,9 +32,23 @@ def canonical(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(tokens(text_of(value))) if value is not None else None
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) <= _CACHED_TEXT:
+        return _canonical_text(value)
+    return " ".join(tokens(text_of(value)))
 
 
+# Argument values and keys are short and repeat across the calls and runs of a file.
+_CACHED_TEXT = 256
+
+
+@lru_cache(maxsize=65536)
+def _canonical_text(value: str) -> str:
+    return " ".join(tokens(value))
+
+
+@lru_cache(maxsize=4096)
 def _key(key: Any) -> str:
     return unicodedata.normalize("NFKC", str(key)).casefold().strip()
 
