@@ -48,6 +48,25 @@ def _canonical_text(value: str) -> str:
     return " ".join(tokens(value))
 
 
+def value_key(value: Any) -> bytes:
+    """Bytes equal for JSON values that are equal by value: key order and 5 vs 5.0 aside.
+    Much cheaper than canonical(), which also folds the text inside strings."""
+    try:
+        return orjson.dumps(_whole_numbers(value), option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # integers beyond 64 bits
+        return text_of(value).encode()
+
+
+def _whole_numbers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
+
+
 @lru_cache(maxsize=4096)
 def _key(key: Any) -> str:
     return unicodedata.normalize("NFKC", str(key)).casefold().strip()

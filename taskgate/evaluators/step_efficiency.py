@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-import orjson
-
 from taskgate.evaluators.base import Evaluator, Score, clamp
 from taskgate.evaluators.context import RunContext
-from taskgate.evaluators.outcome import canonical
+from taskgate.evaluators.outcome import value_key
 from taskgate.models import ToolCall
 
 STORM_LENGTH = 3
@@ -41,7 +39,7 @@ class _Call:
 
 def call_key(call: ToolCall) -> CallKey:
     """Name and arguments by value: two calls with equal keys are the same call."""
-    return call.name, orjson.dumps(canonical(call.arguments), option=orjson.OPT_SORT_KEYS)
+    return call.name, value_key(call.arguments)
 
 
 @dataclass(frozen=True)
