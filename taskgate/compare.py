@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from taskgate.aggregate import cohort_value
 from taskgate.bootstrap import compare_tasks, seed_for, task_means
 from taskgate.errors import BaselineError, Problem
 from taskgate.io import validation_problems
+from taskgate.messages import show_value
 from taskgate.results import (
     REPORT_VERSION,
     BaselineCohort,
@@ -29,35 +31,74 @@ from taskgate.results import (
 )
 from taskgate.stats import rounded
 
+_WRITE_AGAIN = "write it again with taskgate score -o"
+
 
 def load_report(path: Path) -> Report:
     """Read a JSON report (a baseline); every problem names the file and field."""
     source = str(path)
+    data = _read_json(path)
+    _check_version(data, source)
     try:
-        data = orjson.loads(path.read_bytes())
+        return Report.model_validate(data)
+    except ValidationError as exc:
+        problems = [  # "add it" is no advice for a report: it is written again, not edited
+            Problem(p.source, None, p.field, p.message.removesuffix("; add it"))
+            for p in validation_problems(source, 0, exc)
+        ]
+        headline = f"{source}: not a taskgate report; {_WRITE_AGAIN}"
+        raise BaselineError(problems, headline=headline) from None
+
+
+def _unreadable(path: Path, message: str, line: int | None = None) -> BaselineError:
+    return BaselineError([Problem(str(path), line, None, message)])
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise _unreadable(path, "file not found; check the path") from None
+    except IsADirectoryError:
+        raise _unreadable(path, "is a folder; give a JSON report file") from None
+    except PermissionError:
+        raise _unreadable(path, "permission denied; make the file readable") from None
     except OSError as exc:
-        raise BaselineError(
-            [Problem(source, None, None, f"cannot read the report: {exc.strerror}")]
-        ) from None
+        raise _unreadable(path, f"cannot read the report: {exc.strerror}") from None
+    if not raw.strip():
+        raise _unreadable(path, f"the file is empty; {_WRITE_AGAIN}")
+    try:
+        return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        message = (
-            f"not valid JSON ({exc.msg}); is the file truncated? "
-            "Write it again with taskgate score -o"
-        )
-        raise BaselineError([Problem(source, exc.lineno, None, message)]) from None
-    version = data.get("report_version") if isinstance(data, dict) else None
-    if version != REPORT_VERSION:
+        raise _unreadable(path, _json_problem(raw, exc), exc.lineno) from None
+
+
+def _json_problem(raw: bytes, exc: orjson.JSONDecodeError) -> str:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"the file is not UTF-8 text, so not a taskgate report; {_WRITE_AGAIN}"
+    reason = exc.msg.split(":")[0]
+    if reason.startswith("unexpected end of data"):
+        return f"not valid JSON ({reason}): the file is truncated; {_WRITE_AGAIN}"
+    return f"not valid JSON ({reason}); expected a JSON report written by taskgate score -o"
+
+
+def _check_version(data: Any, source: str) -> None:
+    if not isinstance(data, dict):
+        message = f"expected a JSON object, got {show_value(data)}: not a taskgate report"
+        raise BaselineError([Problem(source, None, None, f"{message}; {_WRITE_AGAIN}")])
+    version = data.get("report_version")
+    if version == REPORT_VERSION:
+        return
+    if version is None:
+        message = f"required field is missing: not a taskgate report; {_WRITE_AGAIN}"
+    else:
         message = (
             f"report_version {version!r} is not {REPORT_VERSION}, the version this taskgate "
             "writes; score the baseline again with this version"
         )
-        raise BaselineError([Problem(source, None, "report_version", message)])
-    try:
-        return Report.model_validate(data)
-    except ValidationError as exc:
-        problems = validation_problems(source, 0, exc)
-        problems = [Problem(p.source, None, p.field, p.message) for p in problems]
-        raise BaselineError(problems, headline=f"{source}: not a taskgate report") from None
+    raise BaselineError([Problem(source, None, "report_version", message)])
 
 
 def check_fingerprint(

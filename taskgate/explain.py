@@ -53,7 +53,9 @@ def find_run(source: str, run_id: str, tasks: dict[str, Task] | None = None) -> 
     close = [choice for choice, _, _ in found]
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     message = f"no run with run_id {run_id!r} among {len(reader.seen)} runs{hint}"
-    raise InputError([Problem(source, None, "run_id", message)])
+    if reader.problems:  # the run may be on a line that could not be read
+        message += f"; {reader.invalid_lines} line(s) could not be read, listed below"
+    raise InputError([Problem(source, None, "run_id", message), *reader.problems])
 
 
 def explain_run(

@@ -6,14 +6,16 @@ length of the file; each line becomes a validated record or a Problem.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import io
 import os
+import re
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
@@ -28,9 +30,12 @@ from taskgate.models import RunRecord, Task
 STDIN = "-"
 Progress = Callable[[int], None]
 _BOM = b"\xef\xbb\xbf"
-
-
 _GZIP_MAGIC = b"\x1f\x8b"
+
+MAX_LINE_BYTES = 10_000_000
+"""A record longer than this is refused unread: scoring its text would take minutes."""
+MAX_DEPTH = 100
+"""Deepest nesting of lists and objects a record may have; deeper would exhaust the stack."""
 
 
 def _open_binary(source: str) -> IO[bytes]:
@@ -68,9 +73,7 @@ def iter_lines(source: str, digest: Any = None) -> Iterator[tuple[int, bytes]]:
     handle = _open_binary(source)
     number = 0
     try:
-        for number, raw in enumerate(handle, start=1):
-            if digest is not None:
-                digest.update(raw)
+        for number, raw in enumerate(_bounded_lines(handle, digest), start=1):
             yield number, raw[3:] if number == 1 and raw.startswith(_BOM) else raw
     except (OSError, EOFError, zlib.error) as exc:
         reason = "is truncated" if isinstance(exc, EOFError) else f"cannot be read ({exc})"
@@ -82,13 +85,87 @@ def iter_lines(source: str, digest: Any = None) -> Iterator[tuple[int, bytes]]:
             handle.close()
 
 
+def _bounded_lines(handle: IO[bytes], digest: Any) -> Iterator[bytes]:
+    """Lines of at most MAX_LINE_BYTES + 1 bytes: the rest of a longer line is skipped unread,
+    so one huge line cannot take the memory; :func:`parse_json_line` refuses it by its length.
+    """
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        if digest is not None:
+            digest.update(raw)
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            _skip_line(handle, digest)
+        yield raw
+
+
+def _skip_line(handle: IO[bytes], digest: Any) -> None:
+    while rest := handle.readline(MAX_LINE_BYTES):
+        if digest is not None:
+            digest.update(rest)
+        if rest.endswith(b"\n"):
+            return
+
+
 def parse_json_line(source: str, number: int, raw: bytes) -> Any:
     """Decode one line, or raise InputError with where and why."""
     line = raw.rstrip(b"\r\n")
+    if len(line) > MAX_LINE_BYTES:
+        message = (
+            f"the line is longer than {MAX_LINE_BYTES:,} bytes, the most a run record may take; "
+            "trim long tool results and observations"
+        )
+        raise InputError([Problem(source, number, None, message)])
     try:
-        return orjson.loads(line)
+        value = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise InputError([Problem(source, number, None, _json_problem(line, exc))]) from None
+    too_deep = _too_deep(value) if nesting_depth(line) > MAX_DEPTH else None
+    if too_deep is not None:
+        raise InputError([Problem(source, number, too_deep or None, _TOO_DEEP)])
+    return value
+
+
+_TOO_DEEP = f"nested more than {MAX_DEPTH} lists or objects deep; flatten the value"
+
+
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_STRING = re.compile(rb'"[^"]*"')
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
+_AS_PARENTHESES = bytes.maketrans(b"[]{}", b"()()")
+
+
+def nesting_depth(line: bytes) -> int:
+    """How deeply a JSON line nests lists and objects, read from its bytes.
+
+    Escapes go first, then everything but brackets and quotes, then strings: what is
+    left is the brackets of the structure, and each pass that removes the innermost
+    pairs removes one level. All in C, far cheaper than walking the decoded value.
+    """
+    skeleton = _ESCAPE.sub(b"", line).translate(None, _NOT_STRUCTURE)
+    skeleton = _STRING.sub(b"", skeleton).translate(_AS_PARENTHESES)
+    depth = 0
+    while skeleton:
+        inner = skeleton.replace(b"()", b"")
+        if len(inner) == len(skeleton):  # unbalanced: orjson would have refused the line
+            break
+        skeleton, depth = inner, depth + 1
+    return depth
+
+
+def _too_deep(value: Any) -> str | None:
+    """The top-level key under which the value nests deeper than MAX_DEPTH ('' for the
+    value itself), or None. Iterative: a recursive walk would itself run out of stack."""
+    pending: list[tuple[Any, int, str]] = [(value, 1, "")]
+    while pending:
+        item, depth, key = pending.pop()
+        if not isinstance(item, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            return key
+        if isinstance(item, list):
+            pending += [(child, depth + 1, key) for child in item]
+        else:
+            pending += [(child, depth + 1, key or str(name)) for name, child in item.items()]
+    return None
 
 
 def _json_problem(line: bytes, exc: orjson.JSONDecodeError) -> str:
@@ -96,11 +173,16 @@ def _json_problem(line: bytes, exc: orjson.JSONDecodeError) -> str:
         line.decode("utf-8")
     except UnicodeDecodeError:
         return "line is not valid UTF-8; save the file as UTF-8"
+    where = f"not valid JSON at column {exc.pos + 1}"
     rest = line[exc.pos : exc.pos + 9].lstrip(b"-")
     if rest.startswith((b"NaN", b"Infinity")):
-        return f"not valid JSON at column {exc.pos + 1}: NaN and Infinity are not JSON; write null"
+        return f"{where}: NaN and Infinity are not JSON; write null"
+    if "infinity when parsed" in exc.msg:
+        return f"{where}: the number is too large for a JSON number; write it as a string"
+    if "depth limit" in exc.msg:
+        return _TOO_DEEP
     reason = exc.msg.split(":")[0]
-    return f"not valid JSON at column {exc.pos + 1} ({reason}); each line must be one JSON object"
+    return f"{where} ({reason}); each line must be one JSON object"
 
 
 def validation_problems(source: str, number: int, exc: ValidationError) -> list[Problem]:
@@ -108,6 +190,37 @@ def validation_problems(source: str, number: int, exc: ValidationError) -> list[
         Problem(source, number, field_path(err["loc"]) or None, describe(err))
         for err in exc.errors(include_url=False)
     ]
+
+
+def read_record(
+    source: str, number: int, raw: bytes, tasks: dict[str, Task] | None
+) -> tuple[RunRecord | None, list[Problem]]:
+    """One line as a validated record, its task joined from ``tasks`` when it has none.
+
+    The record comes back even when its task is unknown (with that problem), so that
+    its run_id still counts as seen.
+    """
+    try:
+        data = parse_json_line(source, number, raw)
+    except InputError as exc:
+        return None, exc.problems
+    if not isinstance(data, dict):
+        return None, [
+            Problem(source, number, None, f"expected a JSON object, got {show_value(data)}")
+        ]
+    try:
+        record = RunRecord.model_validate(data)
+    except ValidationError as exc:
+        return None, validation_problems(source, number, exc)
+    if record.task is not None or tasks is None:
+        return record, []
+    if record.task_id not in tasks:
+        message = (
+            f"unknown task {record.task_id!r}: not in the tasks file and the record has no 'task'; "
+            "add the task to the tasks file"
+        )
+        return record, [Problem(source, number, "task_id", message)]
+    return record.model_copy(update={"task": tasks[record.task_id]}), []
 
 
 @dataclass
@@ -127,58 +240,34 @@ class RunReader:
     progress: Progress | None = None
     """Told the size of each line read, for a progress bar."""
 
-    def __iter__(self) -> Iterator[tuple[int, RunRecord]]:
+    def lines(self) -> Iterator[tuple[int, bytes]]:
+        """The file's non-blank lines with their numbers, told to the progress callback."""
         for number, raw in iter_lines(self.source, self.digest):
             if self.progress is not None:
                 self.progress(len(raw))
-            if not raw.strip():
-                continue
-            record = self._record(number, raw)
-            if record is not None:
+            if raw.strip():
+                yield number, raw
+
+    def __iter__(self) -> Iterator[tuple[int, RunRecord]]:
+        """Valid, unique records with their line numbers; problems are collected."""
+        for number, raw in self.lines():
+            record, problems = read_record(self.source, number, raw, self.tasks)
+            problems = self.check_unique(number, record.run_id if record else None) + problems
+            if problems:
+                self.problems.extend(problems)
+                self.invalid_lines += 1
+            elif record is not None:
                 yield number, record
 
-    def _record(self, number: int, raw: bytes) -> RunRecord | None:
-        record, problems = self._parse(number, raw)
-        if problems:
-            self.problems.extend(problems)
-            self.invalid_lines += 1
-            return None
-        return record
-
-    def _parse(self, number: int, raw: bytes) -> tuple[RunRecord | None, list[Problem]]:
-        try:
-            data = parse_json_line(self.source, number, raw)
-        except InputError as exc:
-            return None, exc.problems
-        if not isinstance(data, dict):
-            message = f"expected a JSON object, got {show_value(data)}"
-            return None, [Problem(self.source, number, None, message)]
-        try:
-            record = RunRecord.model_validate(data)
-        except ValidationError as exc:
-            return None, validation_problems(self.source, number, exc)
-        problems = self._check_unique(number, record) + self._join_task(number, record)
-        if record.task is None and self.tasks is not None and not problems:
-            record = record.model_copy(update={"task": self.tasks[record.task_id]})
-        return record, problems
-
-    def _check_unique(self, number: int, record: RunRecord) -> list[Problem]:
-        first = self.seen.setdefault(record.run_id, number)
+    def check_unique(self, number: int, run_id: str | None) -> list[Problem]:
+        """A problem when ``run_id`` was already seen on an earlier line."""
+        if run_id is None:
+            return []
+        first = self.seen.setdefault(run_id, number)
         if first == number:
             return []
-        message = (
-            f"duplicate run_id {record.run_id!r} (first on line {first}); run ids must be unique"
-        )
+        message = f"duplicate run_id {run_id!r} (first on line {first}); run ids must be unique"
         return [Problem(self.source, number, "run_id", message)]
-
-    def _join_task(self, number: int, record: RunRecord) -> list[Problem]:
-        if record.task is not None or self.tasks is None or record.task_id in self.tasks:
-            return []
-        message = (
-            f"unknown task {record.task_id!r}: not in the tasks file and the record has no 'task'; "
-            "add the task to the tasks file"
-        )
-        return [Problem(self.source, number, "task_id", message)]
 
     @property
     def sha256(self) -> str:
@@ -200,17 +289,25 @@ def load_tasks(source: str) -> dict[str, Task]:
         problems += _add_task(tasks, source, number, data)
     if problems:
         raise InputError(problems, headline=f"{source}: the tasks file has problems")
+    if not tasks:
+        message = "no tasks; write one JSON object per line: task_id plus the task's fields"
+        raise InputError([Problem(source, None, None, message)])
     return tasks
 
 
 def _add_task(tasks: dict[str, Task], source: str, number: int, data: Any) -> list[Problem]:
     if not isinstance(data, dict):
-        return [Problem(source, number, None, "expected a JSON object with a task_id")]
+        message = f"expected a JSON object with a task_id, got {show_value(data)}"
+        return [Problem(source, number, None, message)]
     task_id = data.pop("task_id", None)
-    if not isinstance(task_id, str) or not task_id:
+    if task_id is None:
         return [Problem(source, number, "task_id", "required field is missing; add it")]
+    if not isinstance(task_id, str) or not task_id:
+        message = f"expected a non-empty string, got {show_value(task_id)}"
+        return [Problem(source, number, "task_id", message)]
     if task_id in tasks:
-        return [Problem(source, number, "task_id", f"duplicate task_id {task_id!r}")]
+        message = f"duplicate task_id {task_id!r}; keep one line per task"
+        return [Problem(source, number, "task_id", message)]
     try:
         tasks[task_id] = Task.model_validate(data)
     except ValidationError as exc:
@@ -228,24 +325,67 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
+# What to do about the errors an output path commonly meets.
+_OUTPUT_ADVICE = {
+    errno.EACCES: "choose a folder you may write to",
+    errno.EPERM: "choose a folder you may write to",
+    errno.EROFS: "choose a folder on a writable disk",
+    errno.ENOSPC: "the disk is full; free some space or write elsewhere",
+    errno.EDQUOT: "the disk quota is exceeded; free some space or write elsewhere",
+    errno.EISDIR: "give a file name, not a folder",
+}
+
+
+def _output_error(path: Path, exc: OSError) -> OutputError:
+    advice = _OUTPUT_ADVICE.get(exc.errno or 0)
+    return OutputError(f"cannot write {path}: {exc.strerror}" + (f"; {advice}" if advice else ""))
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that an interrupted write leaves the old file whole."""
+    write_all_atomic([(path, data)])
+
+
+def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write every file or, interrupted or failing, none: each is staged whole in a temporary
+    file beside its target, then all are moved into place together."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((_stage(path, data), path))
+        for temp, path in staged:
+            try:
+                os.replace(temp, path)
+            except OSError as exc:
+                raise _output_error(path, exc) from None
+    finally:
+        for temp, _ in staged:  # gone once moved into place; left over only on failure
+            Path(temp).unlink(missing_ok=True)
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """Write ``data`` to a new temporary file in ``path``'s folder; return its name."""
     folder = path.parent
     if not folder.is_dir():
-        raise OutputError(f"cannot write {path}: folder {str(folder)!r} does not exist; create it")
+        problem = (
+            f"{str(folder)!r} is a file, not a folder"
+            if folder.exists()
+            else f"folder {str(folder)!r} does not exist; create it"
+        )
+        raise OutputError(f"cannot write {path}: {problem}")
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+        raise _output_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, _mode_for(path))
-        os.replace(temp, path)
     except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+            raise _output_error(path, exc) from None
         raise
+    return temp

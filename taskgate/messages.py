@@ -9,7 +9,7 @@ from pydantic_core import ErrorDetails
 
 # Discriminator tags and validator wrappers appear in pydantic locations but
 # are not keys the user wrote.
-_NOT_KEYS = frozenset({"phrase", "check"})
+_NOT_KEYS = frozenset({"phrase", "check", "tool-name", "tool-call"})
 
 _EXPECTED = {
     "string_type": "a string",
@@ -24,6 +24,12 @@ _EXPECTED = {
     "list_type": "a list",
     "model_type": "an object",
     "model_attributes_type": "an object",
+}
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "above"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "below"),
 }
 
 
@@ -64,6 +70,16 @@ def describe(error: ErrorDetails) -> str:
         return "unknown key; remove it or check its spelling"
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, got {show_value(error.get('input'))}"
+    if kind == "int_parsing_size":
+        return f"expected a whole number, got {show_value(error.get('input'))}, which is too large"
+    if kind in _BOUNDS:
+        name, words = _BOUNDS[kind]
+        bound = (error.get("ctx") or {}).get(name)
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)  # 0, not 0.0
+        return f"must be {words} {show_value(bound)}, got {show_value(error.get('input'))}"
+    if kind == "string_too_short":
+        return "must not be empty"
     if kind == "literal_error":
         expected = (error.get("ctx") or {}).get("expected", "")
         return f"expected one of {expected}, got {show_value(error.get('input'))}"

@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from taskgate.messages import show_value
+
 CallOrder = Literal["strict", "unordered", "subset", "superset"]
 RunStatus = Literal["completed", "error", "timeout"]
 CRITERION_CHECKS = (
@@ -100,13 +102,24 @@ class CalledTool(BaseModel):
         return {} if value is None else decode_arguments(value)
 
 
+def _tool_kind(value: Any) -> str:
+    return "tool-name" if isinstance(value, str) else "tool-call"
+
+
+WantedTool = Annotated[
+    Annotated[str, Tag("tool-name")] | Annotated[CalledTool, Tag("tool-call")],
+    Discriminator(_tool_kind),
+]
+"""A tool's name, or a call with arguments; the tag spares messages the other member's errors."""
+
+
 class Criterion(BaseModel):
     """A structured success criterion: an optional id and exactly one check."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str | None = None
-    tool_called: str | CalledTool | None = None
+    tool_called: WantedTool | None = None
     """Met when a call to this tool (with these arguments, if given) succeeded."""
     result_contains: str | None = None
     """Met when the text stands as whole words in the final result."""
@@ -116,6 +129,16 @@ class Criterion(BaseModel):
     """Met when the text stands as whole words in an observation or tool result."""
     not_: SuccessCriterion | None = Field(default=None, alias="not")
     """Met when the inner criterion is not."""
+
+    @field_validator("tool_called", mode="before")
+    @classmethod
+    def _name_or_call(cls, value: Any) -> Any:
+        # A number or a list: say what may stand here, not only what the object form wants.
+        if value is None or isinstance(value, str | dict):
+            return value
+        raise ValueError(
+            f"expected a tool name or an object with name and arguments, got {show_value(value)}"
+        )
 
     @field_validator("result_matches")
     @classmethod
@@ -191,12 +214,16 @@ class Task(BaseModel):
     step_budget: int | None = Field(default=None, ge=1)
 
 
+MAX_COST_USD = 1_000_000.0
+"""Costs are summed over runs: a bound keeps the sums finite, and no run costs more."""
+
+
 class Usage(BaseModel):
     model_config = _RECORD
 
     input_tokens: int | None = Field(default=None, ge=0)
     output_tokens: int | None = Field(default=None, ge=0)
-    cost_usd: float | None = Field(default=None, ge=0)
+    cost_usd: float | None = Field(default=None, ge=0, le=MAX_COST_USD)
     latency_ms: float | None = Field(default=None, ge=0)
 
     @property

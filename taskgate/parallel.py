@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ _worker: _Worker | None = None
 
 
 def _start(config: Config, tasks: dict[str, Task] | None, source: str) -> None:
+    # Ctrl-C reaches the whole process group. The parent alone answers it (exit 130) and
+    # stops the pool; a worker's own KeyboardInterrupt would print its traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _worker
     _worker = _Worker(config, tasks, source)
 

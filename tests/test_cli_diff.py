@@ -161,8 +161,8 @@ def test_a_truncated_baseline_exits_2(tmp_path: Path, monkeypatch: pytest.Monkey
     lines = Path("full.json").read_bytes().splitlines(keepends=True)
     Path("cut.json").write_bytes(b"".join(lines[:10]))
     expected = (
-        "error: cut.json:11: not valid JSON (unexpected end of data); is the file truncated? "
-        "Write it again with taskgate score -o\n"
+        "error: cut.json:11: not valid JSON (unexpected end of data): the file is truncated; "
+        "write it again with taskgate score -o\n"
     )
     via_score = invoke("score", str(runs), "--baseline", "cut.json")
     assert (via_score.exit_code, via_score.output) == (2, expected)
@@ -177,7 +177,7 @@ def test_a_baseline_that_does_not_exist_exits_2(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     runs = small_runs(tmp_path)
-    expected = "error: missing.json: cannot read the report: No such file or directory\n"
+    expected = "error: missing.json: file not found; check the path\n"
     via_score = invoke("score", str(runs), "--baseline", "missing.json")
     assert (via_score.exit_code, via_score.output) == (2, expected)
     assert invoke("score", str(runs), "-o", "full.json").exit_code == 0

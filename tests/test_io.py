@@ -1,13 +1,25 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 from pathlib import Path
 
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from taskgate.errors import InputError, OutputError, Problem
-from taskgate.io import RunReader, load_tasks, write_atomic
+from taskgate.io import (
+    MAX_DEPTH,
+    RunReader,
+    load_tasks,
+    nesting_depth,
+    write_all_atomic,
+    write_atomic,
+)
+from taskgate.pipeline import score
 from tests.conftest import write_jsonl
 
 GOOD = {"run_id": "r-1", "task_id": "t-1", "steps": [{"message": "hi", "is_final": True}]}
@@ -110,8 +122,8 @@ def test_tasks_file_problems_are_all_listed(tmp_path: Path) -> None:
     assert caught.value.message.splitlines() == [
         f"{path}: the tasks file has problems",
         f"{path}:1: task_id: required field is missing; add it",
-        f"{path}:3: task_id: duplicate task_id 'a'",
-        f"{path}:4: expected a JSON object with a task_id",
+        f"{path}:3: task_id: duplicate task_id 'a'; keep one line per task",
+        f"{path}:4: expected a JSON object with a task_id, got 'x'",
     ]
 
 
@@ -151,3 +163,86 @@ def test_gzip_is_recognised_by_its_bytes_whatever_the_name(tmp_path: Path) -> No
     disguised = tmp_path / "runs.jsonl"
     disguised.write_bytes(gzip.compress(b'{"run_id": "a", "task_id": "t"}\n'))
     assert read(disguised) == (["a"], [])
+
+
+# Limits that keep one record from taking the memory, the time or the stack -------------------
+
+
+def nested(depth: int) -> str:
+    """final_result nested so that the record as a whole is ``depth`` levels deep."""
+    inner = depth - 1
+    return '{"run_id": "a", "task_id": "t", "final_result": ' + "[" * inner + "]" * inner + "}"
+
+
+def test_a_record_may_nest_100_levels_and_still_be_scored(tmp_path: Path) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_text(nested(MAX_DEPTH) + "\n")
+    report = score(str(path))  # canonical() and friends recurse: no RecursionError
+    assert report.dataset.runs == 1
+
+
+def test_one_level_deeper_is_refused_naming_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_text(nested(MAX_DEPTH + 1) + "\n" + "[" * 5000 + "]" * 5000 + "\n")
+    assert read(path) == (
+        [],
+        [
+            f"{path}:1: final_result: nested more than 100 lists or objects deep; "
+            "flatten the value",
+            f"{path}:2: nested more than 100 lists or objects deep; flatten the value",
+        ],
+    )
+
+
+def test_a_line_over_the_limit_is_skipped_unread_and_the_next_line_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("taskgate.io.MAX_LINE_BYTES", 100)
+    path = tmp_path / "runs.jsonl"
+    fits = b'{"run_id": "a", "task_id": "t", "final_result": "' + b"x" * 49 + b'"}\n'
+    assert len(fits) == 101  # 100 bytes and the newline
+    too_long = b'{"run_id": "b", "task_id": "t", "final_result": "' + b"x" * 450 + b'"}\n'
+    path.write_bytes(fits + too_long + fits.replace(b'"a"', b'"c"'))
+    reader = RunReader(str(path))
+    assert [record.run_id for _, record in reader] == ["a", "c"]
+    assert [str(p) for p in reader.problems] == [
+        f"{path}:2: the line is longer than 100 bytes, the most a run record may take; "
+        "trim long tool results and observations"
+    ]
+    assert reader.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_write_all_atomic_writes_all_or_none(tmp_path: Path) -> None:
+    first = tmp_path / "report.json"
+    first.write_bytes(b"old")
+    with pytest.raises(OutputError):
+        write_all_atomic([(first, b"new"), (tmp_path / "nope" / "report.md", b"new")])
+    assert first.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["report.json"]
+    write_all_atomic([(first, b"new"), (tmp_path / "report.md", b"new")])
+    assert sorted(os.listdir(tmp_path)) == ["report.json", "report.md"]
+    assert first.read_bytes() == b"new"
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+nested_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(alphabet='[]{}"\\ab,:'),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(alphabet='[]{}"\\ab'), inner, max_size=3)
+    ),
+    max_leaves=20,
+)
+
+
+@given(nested_json)
+def test_nesting_depth_from_bytes_matches_the_value(value: object) -> None:
+    # Brackets, quotes and backslashes inside strings must not count.
+    assert nesting_depth(orjson.dumps(value)) == _depth(value)
