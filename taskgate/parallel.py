@@ -140,4 +140,14 @@ def _accept(reader: RunReader, outcomes: list[Outcome]) -> Iterator[RunResult]:
             reader.problems.extend(problems)
             reader.invalid_lines += 1
         elif outcome.result is not None:
-            yield outcome.result
+            yield _shared(outcome.result)
+
+
+def _shared(result: RunResult) -> RunResult:
+    """Results that crossed from a worker come with their own copies of shared values."""
+    from taskgate.scoring import shared_cohort
+
+    cohort = shared_cohort(result.cohort)
+    if cohort is not result.cohort:
+        object.__setattr__(result, "cohort", cohort)  # same value, one object for all runs
+    return result

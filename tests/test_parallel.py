@@ -1,0 +1,55 @@
+"""Scoring in worker processes gives the very same report as scoring in one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from taskgate.config import Config
+from taskgate.errors import InputError
+from taskgate.parallel import BATCH_LINES, worker_count
+from taskgate.pipeline import score
+from taskgate.report.json import render_json
+from tests.conftest import FIXTURES
+
+
+def test_workers_and_one_process_write_the_same_report() -> None:
+    one = render_json(score(FIXTURES / "candidate.jsonl", workers=1))
+    two = render_json(score(FIXTURES / "candidate.jsonl", workers=2))
+    assert one == two
+
+
+def test_problems_come_out_in_file_order_whatever_the_workers(tmp_path: Path) -> None:
+    lines = (FIXTURES / "golden.jsonl").read_text().splitlines()[: BATCH_LINES * 3]
+    lines[5] = "{broken"
+    lines[BATCH_LINES + 7] = lines[3]  # a duplicate run_id in another batch
+    lines[BATCH_LINES * 2 + 1] = '{"run_id": "x"}'
+    path = tmp_path / "runs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    config = Config.model_validate({"gate": {"invalid_runs": {"max": 3}}})
+    reports = [render_json(score(path, config, workers=n)) for n in (1, 2, 3)]
+    assert reports[0] == reports[1] == reports[2]
+    skipped = score(path, config, workers=2).dataset.skipped
+    assert [line.split(":")[1] for line in skipped] == [
+        "6",
+        str(BATCH_LINES + 8),
+        str(BATCH_LINES * 2 + 2),
+    ]
+
+
+def test_too_many_problems_fail_the_same_way(tmp_path: Path) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_text("{broken\n" * (BATCH_LINES + 5))
+    messages = []
+    for workers in (1, 2):
+        with pytest.raises(InputError) as caught:
+            score(path, workers=workers)
+        messages.append(caught.value.message)
+    assert messages[0] == messages[1]
+
+
+def test_worker_count_defaults_to_one_for_small_files() -> None:
+    assert worker_count(str(FIXTURES / "golden.jsonl"), None) == 1
+    assert worker_count(str(FIXTURES / "golden.jsonl"), 3) == 3
+    assert worker_count("missing.jsonl", None) == 1
