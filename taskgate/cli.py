@@ -126,7 +126,8 @@ def guarded(action: Callable[[], int]) -> None:
 def _load_config(path: Path | None) -> Config:
     from taskgate.config import default_config, load_config, resolve_config_path
 
-    resolved = resolve_config_path(path, Path.cwd())
+    # Relative to ".", so messages name ./taskgate.yaml as the user knows it.
+    resolved = resolve_config_path(path, Path("."))
     return load_config(resolved) if resolved is not None else default_config()
 
 

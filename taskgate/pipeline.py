@@ -121,6 +121,7 @@ def score(
         skipped=[str(problem) for problem in scored.problems],
         underspecified=sum(run.underspecified for run in scored.runs),
         underspecified_tasks=sorted({r.task_id for r in scored.runs if r.underspecified}),
+        final_step_only=sum(run.final_step_only for run in scored.runs),
         sha256=scored.sha256,
     )
     dimensions = check_dimensions(cohorts or config.cohorts, scored.runs, scored.source)

@@ -33,6 +33,9 @@ class RunResult(BaseModel):
     """task_completion's one-line reason."""
     status: str
     underspecified: bool
+    final_step_only: bool = False
+    """Its task gives no expected result, criteria or expected calls: completion could be
+    judged only on whether a final step was reached."""
     step_budget_exceeded: bool
     steps: int
     cost_usd: float | None = None
@@ -155,6 +158,8 @@ class Dataset(BaseModel):
     underspecified: int
     underspecified_tasks: list[str] = []
     """Tasks with no expected result or no success criteria, sorted."""
+    final_step_only: int = 0
+    """Runs whose task gives nothing to judge completion by but the final step."""
     sha256: str
 
 

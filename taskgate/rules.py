@@ -313,23 +313,31 @@ def dataset_rules(dataset: Dataset, config: Config) -> Iterator[Finding]:
 
 
 def _underspecified(dataset: Dataset, config: Config) -> Iterator[Finding]:
-    """Runs whose task gives no expected result or no criteria. When none has both, the
-    gate has nothing to judge completion by and fails, whatever the configured level."""
+    """Runs whose task gives no expected result or no criteria. When no run's task gives
+    anything to judge completion by but the final step, the gate cannot judge and fails,
+    whatever the configured level."""
     rule = config.gate.underspecified
     share = dataset.underspecified / dataset.runs if dataset.runs else 0.0
-    everything = dataset.runs > 0 and dataset.underspecified == dataset.runs
+    everything = dataset.runs > 0 and dataset.final_step_only == dataset.runs
     if everything or (rule.level != "off" and share > rule.max_share):
         tasks = dataset.underspecified_tasks
         shown = ", ".join(tasks[:5]) + (f" and {len(tasks) - 5} more" if len(tasks) > 5 else "")
         which = f"tasks {shown}" if tasks else "their tasks"
-        what = (
-            "every run is" if everything else f"{dataset.underspecified} of {dataset.runs} runs are"
-        )
+        if everything:
+            message = (
+                f"no run can be judged beyond reaching a final step: {which} give no "
+                "expected_result, success_criteria or expected_calls; add them to the tasks "
+                "(or pass --tasks)"
+            )
+        else:
+            message = (
+                f"{dataset.underspecified} of {dataset.runs} runs are underspecified: {which} give "
+                "no expected_result or no success_criteria; add them to the tasks (or pass --tasks)"
+            )
         yield finding(
             "underspecified",
             "fail" if everything else rule.level,
-            f"{what} underspecified: {which} give no expected_result or no "
-            "success_criteria; add them to the tasks (or pass --tasks)",
+            message,
             observed=round(share, 6),
             limit=rule.max_share,
         )

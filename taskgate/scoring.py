@@ -111,6 +111,7 @@ class Scorer:
             reason=completion.reason,
             status=record.status,
             underspecified=bool(completion.details["underspecified"]),
+            final_step_only=bool(completion.details["final_step_only"]),
             step_budget_exceeded=ctx.budget_exhausted,
             steps=len(record.steps),
             cost_usd=record.usage.cost_usd,

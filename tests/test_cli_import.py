@@ -22,7 +22,7 @@ def test_import_then_score_with_labels(tmp_path: Path) -> None:
     first = json.loads(out.read_text().splitlines()[0])
     assert first["cohort"]["release"] == "r1"
     scored = runner.invoke(app, ["score", str(out), "--labels", "-q"])
-    assert scored.exit_code == 1
+    assert scored.exit_code == 0  # runs with criteria to judge by: no "cannot judge" failure
     assert "Agreement with labels.reward (2 of 5 runs succeeded)" in scored.output
     assert "│ task_completion      │ 1.000 │" in scored.output
 

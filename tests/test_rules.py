@@ -690,7 +690,11 @@ def test_a_dimension_whose_every_value_changed_reports_the_new_cohorts() -> None
 
 
 def dataset(
-    runs: int = 10, invalid: int = 0, underspecified: int = 0, tasks: tuple[str, ...] = ()
+    runs: int = 10,
+    invalid: int = 0,
+    underspecified: int = 0,
+    tasks: tuple[str, ...] = (),
+    final_step_only: int = 0,
 ) -> Dataset:
     return Dataset(
         source="runs.jsonl",
@@ -698,6 +702,7 @@ def dataset(
         invalid=invalid,
         underspecified=underspecified,
         underspecified_tasks=list(tasks),
+        final_step_only=final_step_only,
         sha256="0" * 64,
     )
 
@@ -746,10 +751,13 @@ def test_underspecified_runs_above_max_share() -> None:
     assert list(rules.dataset_rules(dataset(runs=0), DEFAULT)) == []
 
 
-def test_every_run_underspecified_fails_whatever_the_level() -> None:
+def test_nothing_to_judge_but_the_final_step_fails_whatever_the_level() -> None:
     tasks = tuple(f"t{i}" for i in range(7))
     off = config(underspecified={"level": "off", "max_share": 1.0})
-    assert found(rules.dataset_rules(dataset(10, underspecified=10, tasks=tasks), off)) == [
+    # Every run underspecified, but with criteria to judge by: not a failure.
+    assert list(rules.dataset_rules(dataset(10, underspecified=10, tasks=tasks), off)) == []
+    nothing = dataset(10, underspecified=10, tasks=tasks, final_step_only=10)
+    assert found(rules.dataset_rules(nothing, off)) == [
         (
             "underspecified",
             "fail",
@@ -758,8 +766,9 @@ def test_every_run_underspecified_fails_whatever_the_level() -> None:
             None,
             1.0,
             1.0,
-            "every run is underspecified: tasks t0, t1, t2, t3, t4 and 2 more give no "
-            "expected_result or no success_criteria; add them to the tasks (or pass --tasks)",
+            "no run can be judged beyond reaching a final step: tasks t0, t1, t2, t3, t4 and 2 "
+            "more give no expected_result, success_criteria or expected_calls; add them to the "
+            "tasks (or pass --tasks)",
         )
     ]
 

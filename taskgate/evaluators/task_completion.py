@@ -53,6 +53,7 @@ def task_completion(
             "criteria_met": [r.name for r in met if r.met],
             "criteria_unmet": [r.name for r in met if not r.met],
             "underspecified": not has_expected or not met,
+            "final_step_only": not has_expected and not met,
         }
         return Score(weighted(parts), reason, details)
 

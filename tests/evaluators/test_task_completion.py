@@ -53,6 +53,7 @@ def test_contained_result_and_one_unmet_criterion() -> None:
         ],
         "criteria_unmet": ["refund_issued"],
         "underspecified": False,
+        "final_step_only": False,
     }
 
 
