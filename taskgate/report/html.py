@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from taskgate.aggregate import ALL, cohort_value
-from taskgate.report import svg
+from taskgate.report import charts, svg
 from taskgate.results import CohortSummary, Finding, MetricSummary, Report
 
 METRIC = "task_completion"
@@ -224,10 +224,10 @@ def _distribution(report: Report, dimension: str, cohorts: Sequence[CohortSummar
             scores.setdefault(cohort_value(run, dimension), []).append(value)
     rows = []
     for c in cohorts:
-        bins = svg.bin_scores(scores.get(c.value, []))
-        rows.append(svg.Spread(c.value, bins, _metric(c).mean, _metric(c).tail))
+        bins = charts.bin_scores(scores.get(c.value, []))
+        rows.append(charts.Spread(c.value, bins, _metric(c).mean, _metric(c).tail))
     title = f"{METRIC} scores {_per(dimension)}"
-    return _figure(title, svg.distribution_chart(title, METRIC, rows))
+    return _figure(title, charts.distribution_chart(title, METRIC, rows))
 
 
 def _changes(report: Report, dimension: str, cohorts: Sequence[CohortSummary]) -> str:
@@ -237,18 +237,18 @@ def _changes(report: Report, dimension: str, cohorts: Sequence[CohortSummary]) -
         base = c.baseline.means.get(METRIC) if c.baseline else None
         change, ci = (delta.mean, delta.ci) if delta else (None, None)
         flag = (dimension, c.value) in regressed
-        rows.append(svg.Change(c.value, base, _metric(c).mean, change, ci, flag))
+        rows.append(charts.Change(c.value, base, _metric(c).mean, change, ci, flag))
     title = f"{METRIC} against the baseline {_per(dimension)}"
-    return _figure(title, svg.change_chart(title, METRIC, rows))
+    return _figure(title, charts.change_chart(title, METRIC, rows))
 
 
 def _gaps(report: Report) -> str:
     flagged, rows = _named(report, ["tail_gap"]), []
     for c in report.cohorts:
         flag = (c.dimension, c.value) in flagged
-        rows.append(svg.Gap(c.value, c.dimension, _metric(c).mean, _metric(c).tail, flag))
+        rows.append(charts.Gap(c.value, c.dimension, _metric(c).mean, _metric(c).tail, flag))
     title = f"{METRIC}: mean against the tail (worst 10%) per cohort"
-    chart = _figure(title, svg.gap_chart(title, METRIC, rows))
+    chart = _figure(title, charts.gap_chart(title, METRIC, rows))
     return f'<section id="tails"><h2>Tails</h2>{chart}</section>'
 
 
