@@ -7,19 +7,30 @@ the work of another.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
+from taskgate.evaluators.outcome import canonical
 from taskgate.models import RunRecord, Task, ToolCall
 from taskgate.text import KeywordIndex, text_of, tokens
 
 _NO_TASK = Task()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class RunContext:
     record: RunRecord
+    _shared: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def shared(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, done once per run for every evaluator asking with the same key:
+        task_completion and goal_progress judge the same criteria and the same calls."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]  # type: ignore[no-any-return]
 
     @property
     def task(self) -> Task:
@@ -28,6 +39,11 @@ class RunContext:
     @cached_property
     def calls(self) -> tuple[ToolCall, ...]:
         return tuple(call for step in self.record.steps for call in step.tool_calls)
+
+    def canonical_arguments(self, index: int) -> Any:
+        """The arguments of call ``index`` as canonical() has them (none given: {}); only
+        calls to an expected tool are asked for, so each is folded when first needed."""
+        return self.shared(("canonical_arguments", index), lambda: _canonical(self.calls[index]))
 
     @cached_property
     def has_final_step(self) -> bool:
@@ -79,3 +95,7 @@ class RunContext:
     @cached_property
     def evidence(self) -> KeywordIndex:
         return KeywordIndex(self.evidence_texts)
+
+
+def _canonical(call: ToolCall) -> Any:
+    return canonical({} if call.arguments is None else call.arguments)

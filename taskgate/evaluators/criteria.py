@@ -41,12 +41,15 @@ def criterion_name(criterion: str | Criterion) -> str:
     )
 
 
-def evaluate_criteria(
-    ctx: RunContext, criteria: list[str | Criterion], keyword_share: float
-) -> list[CriterionResult]:
+def evaluate_criteria(ctx: RunContext, keyword_share: float) -> list[CriterionResult]:
+    """The task's success criteria, each met or not; judged once per run and share."""
+    return ctx.shared(("criteria", keyword_share), lambda: _evaluate(ctx, keyword_share))
+
+
+def _evaluate(ctx: RunContext, keyword_share: float) -> list[CriterionResult]:
     return [
         CriterionResult(criterion_name(c), is_met(ctx, c, keyword_share, f"[{i}]"))
-        for i, c in enumerate(criteria)
+        for i, c in enumerate(ctx.task.success_criteria)
     ]
 
 
@@ -75,8 +78,10 @@ def _tool_called(ctx: RunContext, wanted: str | CalledTool) -> bool:
     return any(
         call.name == name
         and not call.failed
-        and _has_arguments(canonical(call.arguments), arguments)
-        for call in ctx.calls
+        and _has_arguments(
+            None if call.arguments is None else ctx.canonical_arguments(i), arguments
+        )
+        for i, call in enumerate(ctx.calls)
     )
 
 

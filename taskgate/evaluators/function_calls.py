@@ -8,7 +8,6 @@ from the credit of the pairs, so a near-miss earns part of a call, never all or 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,6 @@ from taskgate.evaluators.base import Evaluator, Score, clamp
 from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.matching import align, assign
 from taskgate.evaluators.outcome import canonical
-from taskgate.models import ExpectedCall, ToolCall
 
 MISSING_SHOWN = 3
 _FULL_CREDIT = {
@@ -33,7 +31,11 @@ def argument_credit(expected: Any, actual: Any, mode: ArgumentMatch) -> float:
     if mode == "ignore" or expected is None:
         # An expected call that states no arguments asks only for the tool.
         return 1.0
-    want, got = canonical(expected), canonical({} if actual is None else actual)
+    return _credit(canonical(expected), canonical({} if actual is None else actual), mode)
+
+
+def _credit(want: Any, got: Any, mode: ArgumentMatch) -> float:
+    """argument_credit of arguments already in canonical form."""
     if not isinstance(want, dict) or not isinstance(got, dict):
         return float(want == got)
     judged = {"exact": want.keys() | got.keys(), "subset": got.keys(), "superset": want.keys()}
@@ -45,23 +47,35 @@ def argument_credit(expected: Any, actual: Any, mode: ArgumentMatch) -> float:
     )
 
 
-def credit_matrix(
-    expected: Sequence[ExpectedCall], calls: Sequence[ToolCall], mode: ArgumentMatch
-) -> list[list[float | None]]:
+Credits = list[list[float | None]]
+
+
+def credit_matrix(ctx: RunContext, mode: ArgumentMatch) -> Credits:
     """Credit of every (expected, actual) pair; None where the pair cannot be made.
 
     A pair needs the same tool name and a call that did not fail: a failed call did not do
     what was expected of it (it still counts as a call made, against precision).
     """
-    return [
-        [
-            argument_credit(want.arguments, call.arguments, mode)
-            if want.name == call.name and not call.failed
-            else None
-            for call in calls
-        ]
-        for want in expected
-    ]
+    return ctx.shared(("credit_matrix", mode), lambda: _credit_matrix(ctx, mode))
+
+
+def _credit_matrix(ctx: RunContext, mode: ArgumentMatch) -> Credits:
+    made = [(call.name, call.failed) for call in ctx.calls]
+    rows: Credits = []
+    for want in ctx.task.expected_calls:
+        name_only = mode == "ignore" or want.arguments is None
+        wanted = None if name_only else canonical(want.arguments)
+        rows.append(
+            [
+                None
+                if name != want.name or failed
+                else 1.0
+                if name_only
+                else _credit(wanted, ctx.canonical_arguments(index), mode)
+                for index, (name, failed) in enumerate(made)
+            ]
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -110,17 +124,17 @@ class CallMatch:
         return sum(credit for _, _, credit in self.pairs)
 
 
-def match_calls(
-    expected: Sequence[ExpectedCall],
-    calls: Sequence[ToolCall],
-    order: CallOrder,
-    arguments: ArgumentMatch,
-) -> CallMatch:
-    credits = credit_matrix(expected, calls, arguments)
+def match_calls(ctx: RunContext, order: CallOrder, arguments: ArgumentMatch) -> CallMatch:
+    """The task's expected calls paired with the run's calls; once per run and setting."""
+    return ctx.shared(("match_calls", order, arguments), lambda: _match(ctx, order, arguments))
+
+
+def _match(ctx: RunContext, order: CallOrder, arguments: ArgumentMatch) -> CallMatch:
+    credits = credit_matrix(ctx, arguments)
     pairs = align(credits) if order == "strict" else assign(credits)
     return CallMatch(
-        expected=[call.name for call in expected],
-        made=[call.name for call in calls],
+        expected=[call.name for call in ctx.task.expected_calls],
+        made=[call.name for call in ctx.calls],
         pairs=[(e, a, credits[e][a] or 0.0) for e, a in pairs],
         order=order,
         arguments=arguments,
@@ -135,7 +149,7 @@ def function_calls(default_order: CallOrder, arguments: ArgumentMatch) -> Evalua
         if not expected:
             return Score(None, "No expected calls to compare.", {})
         order = ctx.task.call_order or default_order
-        match = match_calls(expected, ctx.calls, order, arguments)
+        match = match_calls(ctx, order, arguments)
         return Score(match.value, _reason(match), _details(match))
 
     return score

@@ -23,7 +23,7 @@ def goal_progress(keyword_share: float, default_order: CallOrder = "unordered") 
 
     def score(ctx: RunContext) -> Score:
         task = ctx.task
-        criteria = evaluate_criteria(ctx, task.success_criteria, keyword_share)
+        criteria = evaluate_criteria(ctx, keyword_share)
         strict = (task.call_order or default_order) == "strict"
         reached = calls_reached(ctx, strict)
         expected, met = len(task.expected_calls), sum(r.met for r in criteria)
@@ -48,7 +48,7 @@ def calls_reached(ctx: RunContext, strict: bool) -> int:
     In strict order, the longest prefix made in order; otherwise the most that can be
     paired one-to-one with calls made.
     """
-    credits = credit_matrix(ctx.task.expected_calls, ctx.calls, "exact")
+    credits = credit_matrix(ctx, "exact")
     made = [[credit is not None and credit >= MADE for credit in row] for row in credits]
     if strict:
         return matched_prefix(made)

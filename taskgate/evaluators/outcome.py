@@ -7,6 +7,7 @@ otherwise a graded similarity capped below 0.9. An empty result scores 0.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -48,10 +49,19 @@ def _canonical_text(value: str) -> str:
     return " ".join(tokens(value))
 
 
+# orjson writes a whole float as "5.0" or with an exponent ("1e+16"), never as "5". Bytes
+# without either hold no whole float; a string that merely looks like one (a false alarm)
+# only sends the value down the slower, exact path.
+_MAYBE_WHOLE_FLOAT = re.compile(rb"\d\.0(?!\d)|\de")
+
+
 def value_key(value: Any) -> bytes:
     """Bytes equal for JSON values that are equal by value: key order and 5 vs 5.0 aside.
     Much cheaper than canonical(), which also folds the text inside strings."""
     try:
+        key = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        if _MAYBE_WHOLE_FLOAT.search(key) is None:
+            return key
         return orjson.dumps(_whole_numbers(value), option=orjson.OPT_SORT_KEYS)
     except TypeError:  # integers beyond 64 bits
         return text_of(value).encode()

@@ -8,7 +8,8 @@ budget caps the score, whatever else went well.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from taskgate.evaluators.base import Evaluator, Score, clamp
 from taskgate.evaluators.context import RunContext
@@ -30,8 +31,7 @@ class RetryStorm:
     """0-based index of the step holding the storm's first call."""
 
 
-@dataclass(frozen=True)
-class _Call:
+class _Call(NamedTuple):  # one per call of every run: a tuple is cheap to make
     step: int
     key: CallKey
     failed: bool
@@ -52,6 +52,21 @@ class Efficiency:
     wasted_calls: int
     """Repeats and storm retries together, a call that is both counted once."""
     budget_exhausted: bool
+
+    def details(self) -> dict[str, Any]:
+        # Written out: dataclasses.asdict deep-copies every field and cost a sixth of scoring.
+        return {
+            "steps": self.steps,
+            "optimal_steps": self.optimal_steps,
+            "calls": self.calls,
+            "repeated_calls": self.repeated_calls,
+            "retry_storms": [
+                {"name": s.name, "length": s.length, "first_step": s.first_step}
+                for s in self.retry_storms
+            ],
+            "wasted_calls": self.wasted_calls,
+            "budget_exhausted": self.budget_exhausted,
+        }
 
     @property
     def length(self) -> float:
@@ -91,7 +106,7 @@ def step_efficiency() -> Evaluator:
     def score(ctx: RunContext) -> Score:
         efficiency = measure(ctx)
         reason = _reason(efficiency) if efficiency.steps else "No steps taken."
-        return Score(efficiency.value, reason, asdict(efficiency))
+        return Score(efficiency.value, reason, efficiency.details())
 
     return score
 

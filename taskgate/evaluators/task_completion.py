@@ -32,7 +32,7 @@ def task_completion(
         task = ctx.task
         has_expected = not is_empty(task.expected_result)
         if task.success_criteria:
-            met = evaluate_criteria(ctx, task.success_criteria, keyword_share)
+            met = evaluate_criteria(ctx, keyword_share)
         else:
             met = expected_calls_made(ctx, task.call_order or default_order, arguments)
         parts = {"final_step": (weights["final_step"], float(ctx.final_step_reached))}
@@ -66,7 +66,7 @@ def expected_calls_made(
     """Each expected call as a criterion: met when matched with full argument credit."""
     if not ctx.task.expected_calls:
         return []
-    match = match_calls(ctx.task.expected_calls, ctx.calls, order, arguments)
+    match = match_calls(ctx, order, arguments)
     made = {index for index, _, credit in match.pairs if credit >= 1.0}
     return [CriterionResult(f"call {name}", i in made) for i, name in enumerate(match.expected)]
 

@@ -8,9 +8,9 @@ Any forbidden call caps the score: using a tool the task forbids is never a good
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from taskgate.evaluators.base import Evaluator, Score, clamp
+from taskgate.evaluators.base import Evaluator, Score, clamp, shallow_dict
 from taskgate.evaluators.context import RunContext
 from taskgate.models import Task, ToolCall
 
@@ -44,8 +44,8 @@ def tool_selection() -> Evaluator:
             return Score(None, "No tool expectations to judge.", {})
         use = tool_use(task, calls)
         if not calls and not task.required_tools:
-            return Score(1.0, "No tools required and none called.", asdict(use))
-        return Score(_value(use), _reason(use), asdict(use))
+            return Score(1.0, "No tools required and none called.", shallow_dict(use))
+        return Score(_value(use), _reason(use), shallow_dict(use))
 
     return score
 

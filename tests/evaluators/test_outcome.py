@@ -1,10 +1,11 @@
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.evaluators.outcome import canonical, outcome_match
+from taskgate.evaluators.outcome import _whole_numbers, canonical, outcome_match, value_key
 
 EXPECTED = "Refund of $20.50 issued for order 1182"
 
@@ -68,3 +69,47 @@ def test_scores_stay_in_unit_interval(expected: Any, result: Any) -> None:
 def test_objects_compare_by_value_whatever_the_key_order(value: dict[str, Any]) -> None:
     reordered = dict(reversed(list(value.items())))
     assert canonical(value) == canonical(reordered)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"limit": 5, "id": "7"}, {"id": "7", "limit": 5.0}),
+        ([10**16], [1e16]),
+        ({"page": -0.0}, {"page": 0}),
+        ({"price": 2.0, "sku": "A-2e"}, {"sku": "A-2e", "price": 2}),
+    ],
+)
+def test_value_key_is_equal_for_values_equal_by_value(first: Any, second: Any) -> None:
+    assert value_key(first) == value_key(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [({"limit": 5}, {"limit": 5.5}), ({"note": "5.0"}, {"note": "5"}), ([1, 2], [2, 1])],
+)
+def test_value_key_tells_different_values_apart(first: Any, second: Any) -> None:
+    assert value_key(first) != value_key(second)
+
+
+json_with_floats = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False, width=64)
+    | st.integers(-(2**53), 2**53).map(float)
+    | st.text(alphabet="0123456789.e-x ", max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@given(json_with_floats)
+def test_value_key_fast_path_agrees_with_folding_every_whole_float(value: Any) -> None:
+    try:
+        folded = orjson.dumps(_whole_numbers(value), option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # a whole float beyond 64 bits: both fall back to the text
+        return
+    assert value_key(value) == folded
