@@ -39,7 +39,7 @@ class Explanation:
                 for name, s in self.scores.items()
             },
             "breaking_step": self.breaking_step_number,
-            "steps": [step.model_dump(mode="json", by_alias=True) for step in self.record.steps],
+            "steps": [step.as_dict() for step in self.record.steps],
         }
 
 
