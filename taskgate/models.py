@@ -8,22 +8,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import orjson
 import regex
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
-    GetCoreSchemaHandler,
     Tag,
     field_validator,
     model_validator,
 )
-from pydantic_core import CoreSchema, core_schema
-from typing_extensions import NotRequired, TypedDict
 
 from taskgate.messages import show_value
+from taskgate.trajectory import Step, decode_arguments
 
 CallOrder = Literal["strict", "unordered", "subset", "superset"]
 RunStatus = Literal["completed", "error", "timeout"]
@@ -36,171 +33,6 @@ CRITERION_CHECKS = (
 )
 
 _RECORD = ConfigDict(extra="allow", frozen=True, coerce_numbers_to_str=False)
-
-
-def decode_arguments(value: Any) -> Any:
-    """Tool-call arguments may arrive as a JSON string; compare them by value.
-
-    A string that is not valid JSON is kept as it is: broken arguments are the
-    agent's mistake, to be scored, not an input error.
-    """
-    if isinstance(value, str):
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return value
-    return value
-
-
-# The fields of a tool call and of a step, as pydantic checks them. The functional form
-# names them as a record's JSON Schema should show them (`taskgate schema record`).
-_ToolCallFields = TypedDict(  # type: ignore[name-match]  # noqa: UP013
-    "ToolCall",
-    {
-        "name": str,
-        "arguments": NotRequired[Any],
-        "result": NotRequired[Any],
-        "error": NotRequired[Any],
-    },
-)
-_ToolCallFields.__pydantic_config__ = ConfigDict(extra="allow")  # type: ignore[attr-defined]
-_StepFields = TypedDict(  # type: ignore[name-match]  # noqa: UP013
-    "Step",
-    {
-        "thought": str | None,
-        "message": str | None,
-        "tool_calls": "list[ToolCall] | None",
-        "observation": Any,
-        "is_final": bool,
-    },
-    total=False,
-)
-_StepFields.__pydantic_config__ = ConfigDict(extra="allow")  # type: ignore[attr-defined]
-
-
-class ToolCall:
-    """One tool call, as the agent made it.
-
-    Steps and calls are most of a record, and a file holds hundreds of thousands of them:
-    pydantic checks their fields as plain dicts (in Rust, with the same messages and
-    locations as for a model) and these small classes hold the result, at a third of the
-    cost of a model object each.
-    """
-
-    __slots__ = ("arguments", "error", "extra", "name", "result")
-    _FIELDS = ("name", "arguments", "result", "error")
-
-    name: str
-    """The tool's name as the agent called it."""
-    arguments: Any
-    """An object, or a JSON string of one (decoded on the way in)."""
-    result: Any
-    """What the tool returned."""
-    error: Any
-    """Set when the call failed; any non-empty value counts as an error."""
-    extra: dict[str, Any]
-    """Fields the record has beyond these, kept as they came."""
-
-    def __init__(
-        self, name: str, arguments: Any = None, result: Any = None, error: Any = None, **extra: Any
-    ) -> None:
-        self.name = name
-        self.arguments = decode_arguments(arguments)
-        self.result = result
-        self.error = error
-        self.extra = extra
-
-    @property
-    def failed(self) -> bool:
-        return self.error not in (None, "", False, {}, [])
-
-    def as_dict(self, exclude_none: bool = False) -> dict[str, Any]:
-        """The call as a record holds it: its fields in order, then the extra ones."""
-        return _fields_dict(self, self._FIELDS, exclude_none)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ToolCall) and self.as_dict() == other.as_dict()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"ToolCall({self.as_dict(exclude_none=True)!r})"
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return _built_from(cls, handler.generate_schema(_ToolCallFields))
-
-
-class Step:
-    """One step of a trajectory; see ToolCall for why this is not a pydantic model."""
-
-    __slots__ = ("extra", "is_final", "message", "observation", "thought", "tool_calls")
-    _FIELDS = ("thought", "message", "tool_calls", "observation", "is_final")
-
-    thought: str | None
-    """The agent's reasoning; never counted as evidence that a criterion was met."""
-    message: str | None
-    """What the agent said to the user at this step."""
-    tool_calls: list[ToolCall]
-    observation: Any
-    """What the agent observed after acting (text or any JSON value)."""
-    is_final: bool
-    """The agent declared the task finished at this step."""
-    extra: dict[str, Any]
-    """Fields the record has beyond these, kept as they came."""
-
-    def __init__(
-        self,
-        thought: str | None = None,
-        message: str | None = None,
-        tool_calls: list[ToolCall] | None = None,
-        observation: Any = None,
-        is_final: bool = False,
-        **extra: Any,
-    ) -> None:
-        self.thought = thought
-        self.message = message
-        self.tool_calls = [] if tool_calls is None else tool_calls
-        self.observation = observation
-        self.is_final = is_final
-        self.extra = extra
-
-    def as_dict(self, exclude_none: bool = False) -> dict[str, Any]:
-        """The step as a record holds it: its fields in order, then the extra ones."""
-        data = _fields_dict(self, self._FIELDS, exclude_none)
-        data["tool_calls"] = [call.as_dict(exclude_none) for call in self.tool_calls]
-        return data
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Step) and self.as_dict() == other.as_dict()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Step({self.as_dict(exclude_none=True)!r})"
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return _built_from(cls, handler.generate_schema(_StepFields))
-
-
-def _fields_dict(
-    value: Step | ToolCall, names: tuple[str, ...], exclude_none: bool
-) -> dict[str, Any]:
-    data = {name: getattr(value, name) for name in names}
-    data.update(value.extra)
-    return {k: v for k, v in data.items() if v is not None} if exclude_none else data
-
-
-def _built_from(cls: type[Step] | type[ToolCall], fields: CoreSchema) -> CoreSchema:
-    """Check the fields as a dict, then build ``cls`` from it; write it back as that dict."""
-    return core_schema.no_info_after_validator_function(
-        lambda data: cls(**data),
-        fields,
-        serialization=core_schema.plain_serializer_function_ser_schema(
-            lambda value, info: value.as_dict(bool(info.exclude_none)), info_arg=True
-        ),
-    )
 
 
 class CalledTool(BaseModel):

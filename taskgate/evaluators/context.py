@@ -13,8 +13,9 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from taskgate.evaluators.outcome import canonical
-from taskgate.models import RunRecord, Task, ToolCall
+from taskgate.models import RunRecord, Task
 from taskgate.text import KeywordIndex, text_of, tokens
+from taskgate.trajectory import ToolCall
 
 _NO_TASK = Task()
 T = TypeVar("T")

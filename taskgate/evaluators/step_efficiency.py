@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from taskgate.evaluators.base import Evaluator, Score, clamp
 from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.outcome import value_key
-from taskgate.models import ToolCall
+from taskgate.trajectory import ToolCall
 
 STORM_LENGTH = 3
 BUDGET_CAP = 0.2

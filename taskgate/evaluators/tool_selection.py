@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from taskgate.evaluators.base import Evaluator, Score, clamp, shallow_dict
 from taskgate.evaluators.context import RunContext
-from taskgate.models import Task, ToolCall
+from taskgate.models import Task
+from taskgate.trajectory import ToolCall
 
 FORBIDDEN_CAP = 0.25
 ERROR_PENALTY = 0.5

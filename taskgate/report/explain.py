@@ -10,8 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from taskgate.explain import Explanation
-from taskgate.models import Step, ToolCall
 from taskgate.text import text_of
+from taskgate.trajectory import Step, ToolCall
 
 PREVIEW = 100
 
