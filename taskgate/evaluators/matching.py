@@ -33,6 +33,13 @@ def assign(weights: Weights) -> list[Pair]:
     rows, cols = len(weights), len(weights[0]) if weights else 0
     if rows == 0 or cols == 0:
         return []
+    if rows == 1 or cols == 1:
+        return _single_line(weights, rows == 1)
+    return _hungarian_pairs(weights)
+
+
+def _hungarian_pairs(weights: Weights) -> list[Pair]:
+    rows, cols = len(weights), len(weights[0])
     # Every forbidden pair costs more than all allowed weight together, so one
     # more forbidden pair is never worth any gain in weight.
     penalty = 1.0 + sum(abs(w) for row in weights for w in row if w is not None)
@@ -42,6 +49,18 @@ def assign(weights: Weights) -> list[Pair]:
         cost = [list(column) for column in zip(*cost, strict=True)]
     pairs = [(c, r) if transposed else (r, c) for r, c in _min_cost(cost)]
     return sorted((r, c) for r, c in pairs if weights[r][c] is not None)
+
+
+def _single_line(weights: Weights, one_row: bool) -> list[Pair]:
+    """assign() when one row or one column is all there is: the heaviest allowed pair, the
+    first of equals, just as the general method picks it (one expected call is common)."""
+    line = weights[0] if one_row else [row[0] for row in weights]
+    allowed = [(weight, index) for index, weight in enumerate(line) if weight is not None]
+    if not allowed:
+        return []
+    heaviest = max(weight for weight, _ in allowed)
+    index = next(index for weight, index in allowed if weight == heaviest)
+    return [(0, index) if one_row else (index, 0)]
 
 
 @dataclass

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.evaluators.matching import Pair, Weights, align, assign, matched_prefix
+from taskgate.evaluators.matching import (
+    Pair,
+    Weights,
+    _hungarian_pairs,
+    align,
+    assign,
+    matched_prefix,
+)
 
 
 def total(weights: Weights, pairs: list[Pair]) -> float:
@@ -124,3 +131,15 @@ def test_align_matches_brute_force(weights: list[list[float | None]]) -> None:
 )
 def test_matched_prefix(allowed: list[list[bool]], count: int) -> None:
     assert matched_prefix(allowed) == count
+
+
+single_lines = st.lists(st.sampled_from([None, 0.0, 0.5, 1.0]), min_size=1, max_size=8)
+
+
+@given(single_lines, st.booleans())
+def test_one_row_or_column_pairs_as_the_general_method_does(
+    line: list[float | None], as_row: bool
+) -> None:
+    # Ties included: the same pair must come out, or reasons naming calls would change.
+    weights = [line] if as_row else [[weight] for weight in line]
+    assert assign(weights) == _hungarian_pairs(weights)
