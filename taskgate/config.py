@@ -28,7 +28,6 @@ from pydantic_core import PydanticCustomError
 from taskgate.config_messages import describe_config_error, format_number
 from taskgate.errors import ConfigError, Problem
 from taskgate.metrics import MetricName
-from taskgate.yamldoc import read_yaml_mapping
 
 TrajectoryPart = Literal[
     "task_completion", "goal_progress", "tool_selection", "function_calls", "step_efficiency"
@@ -348,6 +347,8 @@ def starter_config_text() -> str:
 
 def load_config(path: Path) -> Config:
     """Read and check a config file; raise ConfigError listing every problem found."""
+    from taskgate.yamldoc import read_yaml_mapping  # YAML is only needed with a config file
+
     source = str(path)
     document, data = read_yaml_mapping(path)
     config: Config | None = None

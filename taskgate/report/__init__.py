@@ -6,23 +6,35 @@ The format is chosen by the output file's name; the registry is a dict.
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from taskgate.errors import TaskgateError
-from taskgate.report.html import render_html
-from taskgate.report.json import render_json, render_jsonl
-from taskgate.report.junit import render_junit
-from taskgate.report.markdown import render_markdown
-from taskgate.results import Report
 
-Renderer = Callable[[Report], bytes]
+if TYPE_CHECKING:
+    from taskgate.results import Report
+
+Renderer = Callable[["Report"], bytes]
+
+
+def _when_used(module: str, name: str) -> Renderer:
+    """The renderer ``name`` of ``taskgate.report.<module>``, imported on its first use:
+    every run of score would otherwise pay to import all five."""
+
+    def render(report: Report) -> bytes:
+        function: Renderer = getattr(import_module(f"taskgate.report.{module}"), name)
+        return function(report)
+
+    return render
+
 
 RENDERERS: dict[str, Renderer] = {
-    ".json": render_json,
-    ".jsonl": render_jsonl,
-    ".md": render_markdown,
-    ".html": render_html,
-    ".xml": render_junit,
+    ".json": _when_used("json", "render_json"),
+    ".jsonl": _when_used("json", "render_jsonl"),
+    ".md": _when_used("markdown", "render_markdown"),
+    ".html": _when_used("html", "render_html"),
+    ".xml": _when_used("junit", "render_junit"),
 }
 
 
