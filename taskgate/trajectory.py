@@ -100,7 +100,7 @@ class _Part:
 class ToolCall(_Part):
     """One tool call, as the agent made it."""
 
-    __slots__ = ("arguments", "error", "name", "result")
+    __slots__ = ("arguments", "error", "failed", "name", "result")
     _FIELDS = ("name", "arguments", "result", "error")
     _CHECKED = _ToolCallFields
 
@@ -112,6 +112,8 @@ class ToolCall(_Part):
     """What the tool returned."""
     error: Any
     """Set when the call failed; any non-empty value counts as an error."""
+    failed: bool
+    """error holds something: the call failed (asked of every call by several evaluators)."""
 
     def __init__(
         self, name: str, arguments: Any = None, result: Any = None, error: Any = None, **extra: Any
@@ -120,11 +122,8 @@ class ToolCall(_Part):
         self.arguments = decode_arguments(arguments)
         self.result = result
         self.error = error
+        self.failed = error not in (None, "", False, {}, [])
         self.extra = extra
-
-    @property
-    def failed(self) -> bool:
-        return self.error not in (None, "", False, {}, [])
 
 
 class Step(_Part):

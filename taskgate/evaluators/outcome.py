@@ -23,6 +23,8 @@ GRADED_CEILING = 0.85
 
 def canonical(value: Any) -> Any:
     """A JSON value with case, Unicode, white space and number format folded away."""
+    if isinstance(value, str):  # the most common value: tested first
+        return _canonical_text(value) if len(value) <= _CACHED_TEXT else " ".join(tokens(value))
     if isinstance(value, dict):
         # Sorted first, so that keys which fold to the same name resolve the
         # same way whatever order they came in.
@@ -35,8 +37,8 @@ def canonical(value: Any) -> Any:
         value = int(value)
     if value is None:
         return None
-    if isinstance(value, str) and len(value) <= _CACHED_TEXT:
-        return _canonical_text(value)
+    if isinstance(value, int):  # written as str() writes it, and as short
+        return _canonical_text(str(value))
     return " ".join(tokens(text_of(value)))
 
 
