@@ -171,47 +171,71 @@ class KeywordIndex:
     Evidence can be long (every observation and tool result of a run) while a criterion
     has a few keywords, so each keyword is looked up with str.find on the folded text and
     the word found is stemmed, instead of stemming every word. Numbers, which change form
-    when canonicalised (1,000 -> 1000), are collected once.
+    when canonicalised (1,000 -> 1000), are collected once per text.
+
+    ``texts`` is read lazily, one text at a time and only as far as a keyword needs:
+    give the text most likely to hold the keywords first (a run's result) and the costly
+    rest after it.
     """
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self.text = fold("\n".join(texts))
-        self._numbers: frozenset[str] | None = None
+        self._unread = iter(texts)
+        self._texts: list[str] = []
+        self._numbers: list[frozenset[str] | None] = []
 
     def __contains__(self, keyword: object) -> bool:
         if not isinstance(keyword, str) or not keyword:
             return False
-        if is_number(keyword):
-            return keyword in self.numbers
-        return self._has_word(keyword)
-
-    @property
-    def numbers(self) -> frozenset[str]:
-        """The number tokens of the text, canonicalised: each stretch of letters, digits,
-        dots and commas around a digit is tokenised exactly as tokens() would."""
-        if self._numbers is None:
-            text, covered = self.text, -1
-            found: set[str] = set()
-            for match in _DIGITS.finditer(text):
-                if match.start() < covered:
-                    continue
-                start, covered = _stretch(text, match.start(), -1), _stretch(text, match.end(), 1)
-                found.update(t for t in tokens(text[start:covered]) if is_number(t))
-            self._numbers = frozenset(found)
-        return self._numbers
-
-    def _has_word(self, keyword: str) -> bool:
-        # A word stems to a prefix of itself, except -ies -> -y: look for the keyword
-        # without its final y, then check the whole word found.
-        probe = keyword[:-1] if keyword.endswith("y") and len(keyword) > 1 else keyword
-        text, start = self.text, self.text.find(probe)
-        while start != -1:
-            if start == 0 or not _is_word_char(text[start - 1]):
-                word = text[start : _word_end(text, start + len(probe))]
-                if word not in STOPWORDS and stem(word) == keyword:
-                    return True
-            start = text.find(probe, start + 1)
+        number = is_number(keyword)
+        index = 0
+        while index < len(self._texts) or self._read_one():
+            if self._holds(index, keyword, number):
+                return True
+            index += 1
         return False
+
+    def _read_one(self) -> bool:
+        text = next(self._unread, None)
+        if text is None:
+            return False
+        self._texts.append(fold(text))
+        self._numbers.append(None)
+        return True
+
+    def _holds(self, index: int, keyword: str, number: bool) -> bool:
+        if not number:
+            return _has_word(self._texts[index], keyword)
+        numbers = self._numbers[index]
+        if numbers is None:
+            numbers = self._numbers[index] = _numbers_in(self._texts[index])
+        return keyword in numbers
+
+
+def _numbers_in(text: str) -> frozenset[str]:
+    """The number tokens of a folded text, canonicalised: each stretch of letters, digits,
+    dots and commas around a digit is tokenised exactly as tokens() would."""
+    covered = -1
+    found: set[str] = set()
+    for match in _DIGITS.finditer(text):
+        if match.start() < covered:
+            continue
+        start, covered = _stretch(text, match.start(), -1), _stretch(text, match.end(), 1)
+        found.update(t for t in tokens(text[start:covered]) if is_number(t))
+    return frozenset(found)
+
+
+def _has_word(text: str, keyword: str) -> bool:
+    # A word stems to a prefix of itself, except -ies -> -y: look for the keyword
+    # without its final y, then check the whole word found.
+    probe = keyword[:-1] if keyword.endswith("y") and len(keyword) > 1 else keyword
+    start = text.find(probe)
+    while start != -1:
+        if start == 0 or not _is_word_char(text[start - 1]):
+            word = text[start : _word_end(text, start + len(probe))]
+            if word not in STOPWORDS and stem(word) == keyword:
+                return True
+        start = text.find(probe, start + 1)
+    return False
 
 
 def _is_word_char(char: str) -> bool:

@@ -7,7 +7,7 @@ the work of another.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
@@ -84,18 +84,21 @@ class RunContext:
         texts += [text_of(call.result) for call in self.calls]
         return tuple(text for text in texts if text)
 
-    @cached_property
-    def evidence_texts(self) -> tuple[str, ...]:
+    def evidence_texts(self) -> Iterator[str]:
         """Everything a phrase criterion may be met by: result, observations,
-        tool results, messages and tool calls; never the agent's thoughts."""
-        texts = [self.result_text, *self.observation_texts]
+        tool results, messages and tool calls; never the agent's thoughts.
+
+        The result first and the rest as one text after it, written only when asked
+        for: a criterion met by the result never pays for the whole trajectory."""
+        yield self.result_text
+        texts = [*self.observation_texts]
         texts += [step.message for step in self.record.steps if step.message]
         texts += [f"{call.name} {text_of(call.arguments)}" for call in self.calls]
-        return tuple(text for text in texts if text)
+        yield "\n".join(text for text in texts if text)
 
     @cached_property
     def evidence(self) -> KeywordIndex:
-        return KeywordIndex(self.evidence_texts)
+        return KeywordIndex(self.evidence_texts())
 
 
 def _canonical(call: ToolCall) -> Any:
