@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from taskgate.config import Config
     from taskgate.results import Report
 
-EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPT = 2, 3, 130
+EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPT, EXIT_TERMINATED = 2, 3, 130, 143
 
 app = typer.Typer(
     name="taskgate",
@@ -105,18 +105,47 @@ def _bug_report(exc: Exception) -> str:
         return f"{message}The traceback could not be saved ({error.strerror}):\n{details.rstrip()}"
 
 
+class _Terminated(BaseException):
+    """SIGTERM (a CI job cancelled, a container stopped): unwound like Ctrl-C, so outputs
+    staged but not yet in place are removed and old ones stay whole."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """SIGTERM raises _Terminated while a command runs (signals go to the main thread only)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def guarded(action: Callable[[], int]) -> None:
     """Run a command body and exit with the code the outcome calls for."""
     from taskgate.errors import TaskgateError
 
     try:
-        code = action()
+        with _stoppable():
+            code = action()
     except TaskgateError as exc:
         _console(stderr=True).print(f"error: {exc.message}", markup=False)
         code = exc.exit_code
     except KeyboardInterrupt:
         _console(stderr=True).print("interrupted; no output was written", markup=False)
         code = EXIT_INTERRUPT
+    except _Terminated:
+        _console(stderr=True).print("terminated; no output was written", markup=False)
+        code = EXIT_TERMINATED
     except Exception as exc:  # a bug: one line for the user, the traceback on disk
         _console(stderr=True).print(_bug_report(exc), markup=False)
         code = EXIT_BUG

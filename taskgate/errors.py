@@ -1,7 +1,7 @@
 """taskgate's own errors: each carries a message a user can act on.
 
-The CLI catches :class:`TaskgateError` in one place and exits 2 with its
-message; anything else is a bug and exits 3 with a saved traceback.
+The CLI catches :class:`TaskgateError` in one place and exits with its message and
+code (2, or 3 for a worker lost); anything else is a bug and exits 3 with a saved traceback.
 """
 
 from __future__ import annotations
@@ -59,6 +59,13 @@ class BaselineError(InputError):
 
 class OutputError(TaskgateError):
     """An output file cannot be written."""
+
+
+class WorkerError(TaskgateError):
+    """A worker process stopped before it finished (killed from outside): nothing to fix in
+    the input, but nothing was judged either, so it exits as an internal failure does."""
+
+    exit_code = 3
 
 
 def format_problems(problems: Sequence[Problem], headline: str | None = None) -> str:

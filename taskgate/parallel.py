@@ -15,11 +15,12 @@ import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
 
 from taskgate.config import Config
-from taskgate.errors import Problem, RecordError
+from taskgate.errors import Problem, RecordError, WorkerError
 from taskgate.io import RunReader, read_record
 from taskgate.models import Task
 from taskgate.results import RunResult
@@ -70,8 +71,11 @@ _worker: _Worker | None = None
 
 def _start(config: Config, tasks: dict[str, Task] | None, source: str) -> None:
     # Ctrl-C reaches the whole process group. The parent alone answers it (exit 130) and
-    # stops the pool; a worker's own KeyboardInterrupt would print its traceback.
+    # stops the pool; a worker's own KeyboardInterrupt would print its traceback. A stop
+    # (SIGTERM) ends a worker at once, as the pool expects when it ends them itself; the
+    # parent's own handler for it is not for workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     global _worker
     _worker = _Worker(config, tasks, source)
 
@@ -118,15 +122,32 @@ def iter_scored(reader: RunReader, config: Config, workers: int = 1) -> Iterator
 def _in_workers(reader: RunReader, config: Config, workers: int) -> Iterator[RunResult]:
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     arguments = (config, reader.tasks, reader.source)
-    with context.Pool(workers, initializer=_start, initargs=arguments) as pool:
+    pool = ProcessPoolExecutor(workers, context, initializer=_start, initargs=arguments)
+    try:
         # Only a few batches in flight: memory stays flat however long the file is.
-        pending: deque[Any] = deque()
+        pending: deque[Future[list[Outcome]]] = deque()
         for batch in _batches(reader.lines()):
-            pending.append(pool.apply_async(_batch, (batch,)))
+            pending.append(pool.submit(_batch, batch))
             while len(pending) > 2 * workers:
-                yield from _accept(reader, pending.popleft().get())
+                yield from _accept(reader, _outcomes(pending.popleft()))
         while pending:
-            yield from _accept(reader, pending.popleft().get())
+            yield from _accept(reader, _outcomes(pending.popleft()))
+    finally:
+        # Interrupted or failed: drop the batches not started; the few running end soon.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _outcomes(future: Future[list[Outcome]]) -> list[Outcome]:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        # A worker killed from outside (out of memory, kill -9): without this check the
+        # parent would wait for its batch for ever.
+        raise WorkerError(
+            "a worker process stopped before finishing its share of the runs (killed, or "
+            "out of memory); nothing was written. Run again; --workers 1 scores in this "
+            "process alone"
+        ) from None
 
 
 def _accept(reader: RunReader, outcomes: list[Outcome]) -> Iterator[RunResult]:

@@ -1,4 +1,4 @@
-"""Faults: Ctrl-C, a kill, a full disk, a read-only folder, a bug.
+"""Faults: Ctrl-C, a stop, a kill, a lost worker, a full disk, a read-only folder, a bug.
 
 Every scenario runs taskgate as users do, in a process of its own (or in-process where a
 process would prove nothing more), and checks what is left on disk: an old report stays
@@ -101,6 +101,73 @@ def test_ctrl_c_while_scoring_exits_130_and_leaves_the_old_report(
     assert (process.returncode, err.decode(), out) == (130, INTERRUPTED, b"")
     assert (tmp_path / "report.json").read_bytes() == OLD
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", runs.name]
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (its workers), as Linux lists them."""
+    listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in listed]
+
+
+def group_ends(process: subprocess.Popen[bytes]) -> bool:
+    """True once no process of the command's group is left (workers included)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_stop_while_scoring_exits_143_and_leaves_the_old_report(
+    tmp_path: Path, workers: str
+) -> None:
+    """SIGTERM to taskgate alone, as a CI runner cancelling a job or a container stop does."""
+    runs = many_runs(tmp_path / "runs.jsonl", copies=20)
+    (tmp_path / "report.json").write_bytes(OLD)
+    args = ["score", "runs.jsonl", "-o", "report.json", "--workers", workers]
+    process = start(taskgate_command(*args), tmp_path)
+    time.sleep(1.5)
+    assert process.poll() is None
+    process.terminate()
+    out, err = process.communicate(timeout=30)
+    assert (process.returncode, err.decode(), out) == (
+        143,
+        "terminated; no output was written\n",
+        b"",
+    )
+    assert (tmp_path / "report.json").read_bytes() == OLD
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", runs.name]
+    assert group_ends(process)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="lists workers from /proc")
+def test_a_worker_killed_mid_run_exits_3_instead_of_waiting_for_ever(tmp_path: Path) -> None:
+    """The system's out-of-memory killer picks a worker: the parent must not hang on its batch."""
+    many_runs(tmp_path / "runs.jsonl", copies=20)
+    (tmp_path / "report.json").write_bytes(OLD)
+    args = ["score", "runs.jsonl", "-o", "report.json", "--workers", "2"]
+    process = start(taskgate_command(*args), tmp_path)
+    deadline = time.monotonic() + 30
+    while len(workers := children(process.pid)) < 2:
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    time.sleep(0.5)  # the workers are scoring
+    os.kill(workers[0], signal.SIGKILL)
+    out, err = process.communicate(timeout=30)
+    assert (process.returncode, err.decode(), out) == (
+        3,
+        "error: a worker process stopped before finishing its share of the runs (killed, or "
+        "out of memory); nothing was written. Run again; --workers 1 scores in this process "
+        "alone\n",
+        b"",
+    )
+    assert (tmp_path / "report.json").read_bytes() == OLD
+    assert leftovers(tmp_path) == []
+    assert group_ends(process)
 
 
 @pytest.mark.parametrize("slow_call", [1, 2], ids=["first-output", "second-output"])
