@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -85,24 +86,6 @@ def many_runs(path: Path, copies: int) -> Path:
     return path
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_ctrl_c_while_scoring_exits_130_and_leaves_the_old_report(
-    tmp_path: Path, workers: str
-) -> None:
-    """Ctrl-C as a terminal sends it: to the whole process group, worker processes too."""
-    runs = many_runs(tmp_path / "runs.jsonl", copies=20)
-    (tmp_path / "report.json").write_bytes(OLD)
-    args = ["score", "runs.jsonl", "-o", "report.json", "--workers", workers]
-    process = start(taskgate_command(*args), tmp_path)
-    time.sleep(1.5)  # started, and deep in 12,000 runs that take several seconds
-    assert process.poll() is None
-    os.killpg(process.pid, signal.SIGINT)
-    out, err = process.communicate(timeout=30)
-    assert (process.returncode, err.decode(), out) == (130, INTERRUPTED, b"")
-    assert (tmp_path / "report.json").read_bytes() == OLD
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", runs.name]
-
-
 def children(pid: int) -> list[int]:
     """The processes ``pid`` started (its workers), as Linux lists them."""
     listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -121,24 +104,38 @@ def group_ends(process: subprocess.Popen[bytes]) -> bool:
     return False
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_stop_while_scoring_exits_143_and_leaves_the_old_report(
-    tmp_path: Path, workers: str
-) -> None:
+def ctrl_c(process: subprocess.Popen[bytes]) -> None:
+    """As a terminal sends it: to the whole process group, worker processes too."""
+    os.killpg(process.pid, signal.SIGINT)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM to taskgate alone, as a CI runner cancelling a job or a container stop does."""
+    process.terminate()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(
+    ("send", "code", "message"),
+    [(ctrl_c, 130, INTERRUPTED), (stop, 143, "terminated; no output was written\n")],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_a_signal_while_scoring_exits_cleanly_and_leaves_the_old_report(
+    tmp_path: Path,
+    workers: str,
+    send: Callable[[subprocess.Popen[bytes]], None],
+    code: int,
+    message: str,
+) -> None:
     runs = many_runs(tmp_path / "runs.jsonl", copies=20)
     (tmp_path / "report.json").write_bytes(OLD)
     args = ["score", "runs.jsonl", "-o", "report.json", "--workers", workers]
     process = start(taskgate_command(*args), tmp_path)
-    time.sleep(1.5)
+    time.sleep(1.5)  # started, and deep in 12,000 runs that take several seconds
     assert process.poll() is None
-    process.terminate()
+    send(process)
     out, err = process.communicate(timeout=30)
-    assert (process.returncode, err.decode(), out) == (
-        143,
-        "terminated; no output was written\n",
-        b"",
-    )
+    assert (process.returncode, err.decode(), out) == (code, message, b"")
     assert (tmp_path / "report.json").read_bytes() == OLD
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", runs.name]
     assert group_ends(process)
