@@ -3,19 +3,55 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from typing import Any
 
 from taskgate.evaluators.context import RunContext
 
 
-@dataclass(frozen=True)
 class Score:
+    """A metric's score for one run, with why, and what it was judged on.
+
+    ``reason`` and ``details`` may be given as functions that make them: ``score`` keeps only
+    task_completion's, so the others are written when someone reads them (explain, tests)."""
+
+    __slots__ = ("_details", "_reason", "value")
+
     value: float | None
     """In [0, 1]; None when the run cannot be judged on this metric."""
-    reason: str
-    """One line a person can read."""
-    details: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        value: float | None,
+        reason: str | Callable[[], str],
+        details: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        self.value = value
+        self._reason = reason
+        self._details = {} if details is None else details
+
+    @property
+    def reason(self) -> str:
+        """One line a person can read."""
+        if callable(self._reason):
+            self._reason = self._reason()
+        return self._reason
+
+    @property
+    def details(self) -> dict[str, Any]:
+        if callable(self._details):
+            self._details = self._details()
+        return self._details
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Score):
+            return NotImplemented
+        return (self.value, self.reason, self.details) == (other.value, other.reason, other.details)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Score({self.value!r}, {self.reason!r}, {self.details!r})"
 
 
 Evaluator = Callable[[RunContext], Score]

@@ -150,7 +150,7 @@ def function_calls(default_order: CallOrder, arguments: ArgumentMatch) -> Evalua
             return Score(None, "No expected calls to compare.", {})
         order = ctx.task.call_order or default_order
         match = match_calls(ctx, order, arguments)
-        return Score(match.value, _reason(match), _details(match))
+        return Score(match.value, lambda: _reason(match), lambda: _details(match))
 
     return score
 

@@ -37,7 +37,7 @@ def goal_progress(keyword_share: float, default_order: CallOrder = "unordered") 
         parts += [met / len(criteria)] if criteria else []
         if not parts:
             return Score(None, "No expected calls or criteria to measure progress by.", details)
-        return Score(clamp(sum(parts) / len(parts)), _reason(details, strict), details)
+        return Score(clamp(sum(parts) / len(parts)), lambda: _reason(details, strict), details)
 
     return score
 

@@ -105,8 +105,9 @@ def measure(ctx: RunContext) -> Efficiency:
 def step_efficiency() -> Evaluator:
     def score(ctx: RunContext) -> Score:
         efficiency = measure(ctx)
-        reason = _reason(efficiency) if efficiency.steps else "No steps taken."
-        return Score(efficiency.value, reason, efficiency.details())
+        if not efficiency.steps:
+            return Score(efficiency.value, "No steps taken.", efficiency.details)
+        return Score(efficiency.value, lambda: _reason(efficiency), efficiency.details)
 
     return score
 

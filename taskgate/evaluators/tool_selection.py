@@ -45,8 +45,8 @@ def tool_selection() -> Evaluator:
             return Score(None, "No tool expectations to judge.", {})
         use = tool_use(task, calls)
         if not calls and not task.required_tools:
-            return Score(1.0, "No tools required and none called.", shallow_dict(use))
-        return Score(_value(use), _reason(use), shallow_dict(use))
+            return Score(1.0, "No tools required and none called.", lambda: shallow_dict(use))
+        return Score(_value(use), lambda: _reason(use), lambda: shallow_dict(use))
 
     return score
 

@@ -41,7 +41,7 @@ def trajectory_score(weights: Mapping[Name, float]) -> Blend:
         details = {"weights": effective, "dropped": dropped}
         if not parts:
             return Score(None, "No weighted metric has a value to blend.", details)
-        return Score(weighted(parts), _reason(parts, dropped), details)
+        return Score(weighted(parts), lambda: _reason(parts, dropped), details)
 
     return score
 
