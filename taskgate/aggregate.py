@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, Protocol
 
 from taskgate.results import (
@@ -91,19 +92,20 @@ def summarize_cohort(
 def metric_columns(runs: Sequence[RunResult], metrics: Sequence[str]) -> dict[str, list[float]]:
     """Each metric's judged values over ``runs`` (None left out), in run order.
 
-    One pass that reads every metric of a run at once: a pass per metric and cohort was
-    most of aggregating a large file."""
-    columns: dict[str, list[float]] = {name: [] for name in metrics}
-    if not runs or not metrics:
-        return columns
-    read = [columns[name].append for name in metrics]
-    for run in runs:
-        scores = run.scores
-        for name, append in zip(metrics, read, strict=True):
-            value = scores.get(name)
-            if value is not None:
-                append(value)
-    return columns
+    Every metric of a run is read at once and the rows turned into columns in C: a pass
+    per metric and cohort was most of aggregating a large file."""
+    if not metrics:
+        return {}
+    scores = [run.scores for run in runs]
+    try:
+        rows = list(map(itemgetter(*metrics), scores))
+    except KeyError:  # a saved report scored with fewer metrics
+        rows = [tuple(score.get(name) for name in metrics) for score in scores]
+    columns = zip(*rows, strict=True) if len(metrics) > 1 else [rows]
+    return {
+        name: [value for value in column if value is not None]
+        for name, column in zip(metrics, columns, strict=True)
+    }
 
 
 def _counts(labels: Iterable[str | None]) -> dict[str, int]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
+from itertools import chain, repeat
 from math import comb
 
 
@@ -38,10 +40,13 @@ def pass_hat_k(trials: Sequence[tuple[int, int]], k: int) -> float | None:
 
     ``trials`` holds ``(n, c)`` per task: runs and passed runs.
     """
-    eligible = [(n, c) for n, c in trials if n >= k]
+    eligible = Counter((n, c) for n, c in trials if n >= k)
     if not eligible:
         return None
-    return rounded(math.fsum(comb(c, k) / comb(n, k) for n, c in eligible) / len(eligible))
+    # Few tasks differ in (n, c): each ratio is worked out once. fsum is exact whatever the
+    # order of its values, so the result is the same as summing task by task.
+    ratios = (repeat(comb(c, k) / comb(n, k), count) for (n, c), count in eligible.items())
+    return rounded(math.fsum(chain.from_iterable(ratios)) / eligible.total())
 
 
 def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
