@@ -1,0 +1,54 @@
+"""The benchmarks' own code runs: their datasets are valid records and the program that
+valgrind counts (benchmarks/instructions.py) does each stage. Their numbers are in the
+README; no test here times anything."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from taskgate.io import RunReader
+from tests.conftest import FIXTURES
+
+BENCHMARKS = FIXTURES.parent / "benchmarks"
+
+
+def _load(name: str) -> ModuleType:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+instructions = _load("instructions")
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path: Path = instructions.write_dataset(tmp_path_factory.mktemp("bench") / "runs.jsonl", 40)
+    return path
+
+
+def test_benchmark_runs_are_valid_records(dataset: Path) -> None:
+    reader = RunReader(str(dataset))
+    assert (sum(1 for _ in reader), reader.problems) == (40, [])
+
+
+@pytest.mark.parametrize("stage", instructions.STAGES)
+def test_each_counted_stage_runs(dataset: Path, stage: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", instructions.CHILD, str(dataset), stage, "40"],
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
