@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
-from taskgate.evaluators.outcome import canonical
+from taskgate.evaluators.outcome import FoldedObject, canonical
 from taskgate.models import RunRecord, Task
 from taskgate.text import KeywordIndex, text_of, tokens
 from taskgate.trajectory import ToolCall
@@ -102,4 +102,5 @@ class RunContext:
 
 
 def _canonical(call: ToolCall) -> Any:
-    return canonical({} if call.arguments is None else call.arguments)
+    arguments = {} if call.arguments is None else call.arguments
+    return FoldedObject(arguments) if isinstance(arguments, dict) else canonical(arguments)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +89,7 @@ def _tool_called(ctx: RunContext, wanted: str | CalledTool) -> bool:
 def _has_arguments(actual: Any, wanted: dict[str, Any]) -> bool:
     if not wanted:
         return True
-    return isinstance(actual, dict) and all(actual.get(k) == v for k, v in wanted.items())
+    return isinstance(actual, Mapping) and all(actual.get(k) == v for k, v in wanted.items())
 
 
 def _matches(pattern: str, text: str, where: str) -> bool:

@@ -8,6 +8,7 @@ from the credit of the pairs, so a near-miss earns part of a call, never all or 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +36,9 @@ def argument_credit(expected: Any, actual: Any, mode: ArgumentMatch) -> float:
 
 
 def _credit(want: Any, got: Any, mode: ArgumentMatch) -> float:
-    """argument_credit of arguments already in canonical form."""
-    if not isinstance(want, dict) or not isinstance(got, dict):
+    """argument_credit of arguments already in canonical form (``got`` may be a
+    FoldedObject: only the values of keys both sides have are read)."""
+    if not isinstance(want, dict) or not isinstance(got, Mapping):
         return float(want == got)
     judged = {"exact": want.keys() | got.keys(), "subset": got.keys(), "superset": want.keys()}
     keys = judged[mode]

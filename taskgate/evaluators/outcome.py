@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -44,6 +45,34 @@ def canonical(value: Any) -> Any:
 
 # Argument values and keys are short and repeat across the calls and runs of a file.
 _CACHED_TEXT = 256
+
+
+class FoldedObject(Mapping[str, Any]):
+    """canonical() of a JSON object, each value folded when it is first read.
+
+    Calls are compared on the keys an expected call names; folding the free text of the
+    others (a note, a search query) was most of comparing them, and is now never done.
+    Keys fold as canonical() folds them, the same key winning when two fold alike.
+    """
+
+    def __init__(self, value: dict[Any, Any]) -> None:
+        ordered = sorted(value.items(), key=lambda kv: str(kv[0]))
+        self._raw = {_key(k): v for k, v in ordered}
+        self._folded: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._folded:
+            self._folded[key] = canonical(self._raw[key])
+        return self._folded[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 @lru_cache(maxsize=65536)

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from taskgate.config import ArgumentMatch, CallOrder
 from taskgate.evaluators.base import Score
-from taskgate.evaluators.function_calls import argument_credit, function_calls
+from taskgate.evaluators.function_calls import _credit, argument_credit, function_calls
+from taskgate.evaluators.outcome import FoldedObject, canonical
 from tests.conftest import make_context
 
 PARSE = {"name": "parse_receipt", "arguments": {"order_id": "1182"}}
@@ -264,3 +265,28 @@ def test_duplicated_calls_never_score_above_one(
         assert score.value is not None and 0.0 <= score.value <= 1.0
         assert 0.0 <= score.details["precision"] <= 1.0
         assert 0.0 <= score.details["recall"] <= 1.0
+
+
+FULLWIDTH_B = "\uff22"  # folds to "b"
+argument_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.sampled_from([1.0, 2.5, "A", "a ", FULLWIDTH_B]),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from("aAb"), inner),
+    max_leaves=4,
+)
+argument_objects = st.dictionaries(
+    st.sampled_from(["id", "ID", " id", "note", "n"]), argument_values
+)
+
+
+@given(argument_objects, argument_objects, st.sampled_from(["exact", "subset", "superset"]))
+def test_arguments_folded_on_demand_score_as_folded_whole(
+    wanted: dict[str, Any], made: dict[str, Any], mode: ArgumentMatch
+) -> None:
+    folded = FoldedObject(made)
+    assert dict(folded) == canonical(made)
+    assert _credit(canonical(wanted), folded, mode) == _credit(
+        canonical(wanted), canonical(made), mode
+    )
