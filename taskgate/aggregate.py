@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from operator import itemgetter
 from typing import Any, Protocol
 
 from taskgate.results import (
@@ -98,10 +97,10 @@ def metric_columns(runs: Sequence[RunResult], metrics: Sequence[str]) -> dict[st
         return {}
     scores = [run.scores for run in runs]
     try:
-        rows = list(map(itemgetter(*metrics), scores))
+        rows = [tuple(map(score.__getitem__, metrics)) for score in scores]
     except KeyError:  # a saved report scored with fewer metrics
-        rows = [tuple(score.get(name) for name in metrics) for score in scores]
-    columns = zip(*rows, strict=True) if len(metrics) > 1 else [rows]
+        rows = [tuple(map(score.get, metrics)) for score in scores]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in metrics]
     return {
         name: [value for value in column if value is not None]
         for name, column in zip(metrics, columns, strict=True)

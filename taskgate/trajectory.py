@@ -116,7 +116,13 @@ class ToolCall(_Part):
     """error holds something: the call failed (asked of every call by several evaluators)."""
 
     def __init__(
-        self, name: str, arguments: Any = None, result: Any = None, error: Any = None, **extra: Any
+        self,
+        /,
+        name: str,
+        arguments: Any = None,
+        result: Any = None,
+        error: Any = None,
+        **extra: Any,
     ) -> None:
         self.name = name
         self.arguments = decode_arguments(arguments)
@@ -145,6 +151,7 @@ class Step(_Part):
 
     def __init__(
         self,
+        /,
         thought: str | None = None,
         message: str | None = None,
         tool_calls: list[ToolCall] | None = None,

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from taskgate.aggregate import (
     discover_dimensions,
     group_by_cohort,
+    metric_columns,
     summarize_cohort,
     worst_status,
 )
@@ -91,3 +92,20 @@ def test_summary_does_not_depend_on_run_order(scores: list[float], rng: Any) -> 
     first = summarize_cohort("all", "all", runs, ["task_completion"], BANDS)
     second = summarize_cohort("all", "all", shuffled, ["task_completion"], BANDS)
     assert first == second
+
+
+def test_metric_columns_leave_out_unjudged_and_missing_values() -> None:
+    runs = [
+        result("a", 0.5, scores={"task_completion": 0.5, "goal_progress": None}),
+        result("b", 0.25, scores={"task_completion": 0.25}),  # scored with fewer metrics
+    ]
+    assert metric_columns(runs, ["task_completion"]) == {"task_completion": [0.5, 0.25]}
+    assert metric_columns(runs, ["task_completion", "goal_progress"]) == {
+        "task_completion": [0.5, 0.25],
+        "goal_progress": [],
+    }
+    assert metric_columns([], ["task_completion", "goal_progress"]) == {
+        "task_completion": [],
+        "goal_progress": [],
+    }
+    assert metric_columns(runs, []) == {}

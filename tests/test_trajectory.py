@@ -121,3 +121,18 @@ def test_a_written_record_reads_back_as_written(written: list[dict[str, Any]]) -
     assert [s.as_dict(exclude_none=True) for s in again.steps] == [
         s.as_dict(exclude_none=True) for s in record.steps
     ]
+
+
+def test_any_extra_field_name_is_kept_even_self() -> None:
+    # Extra fields become keyword arguments: none may collide with the object itself.
+    record = RunRecord.model_validate(
+        {
+            "run_id": "r",
+            "task_id": "t",
+            "steps": [{"self": 2, "tool_calls": [{"name": "a", "self": 1}]}],
+        }
+    )
+    assert (record.steps[0].extra, record.steps[0].tool_calls[0].extra) == (
+        {"self": 2},
+        {"self": 1},
+    )
