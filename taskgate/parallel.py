@@ -13,11 +13,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections import deque
+import traceback
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any, cast
 
 from taskgate.config import Config
 from taskgate.errors import Problem, RecordError, WorkerError
@@ -66,23 +67,24 @@ class _Worker:
         return [self.outcome(number, raw) for number, raw in lines]
 
 
-_worker: _Worker | None = None
-
-
-def _start(config: Config, tasks: dict[str, Task] | None, source: str) -> None:
+def _serve(pipe: Connection, config: Config, tasks: dict[str, Task] | None, source: str) -> None:
+    """A worker's life: score each batch it is sent, until it is sent None."""
     # Ctrl-C reaches the whole process group. The parent alone answers it (exit 130) and
-    # stops the pool; a worker's own KeyboardInterrupt would print its traceback. A stop
-    # (SIGTERM) ends a worker at once, as the pool expects when it ends them itself; the
-    # parent's own handler for it is not for workers.
+    # stops the workers; a worker's own KeyboardInterrupt would print its traceback. A stop
+    # (SIGTERM) ends a worker at once: the parent's own handler for it is not for workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    global _worker
-    _worker = _Worker(config, tasks, source)
+    worker = _Worker(config, tasks, source)
+    while (lines := pipe.recv()) is not None:
+        try:
+            pipe.send(worker.batch(lines))
+        except Exception:  # a bug: the parent reports it, with this traceback
+            pipe.send(_Failed(traceback.format_exc()))
 
 
-def _batch(lines: list[tuple[int, bytes]]) -> list[Outcome]:
-    assert _worker is not None, "worker used before _start"
-    return _worker.batch(lines)
+@dataclass(frozen=True)
+class _Failed:
+    traceback: str
 
 
 def _batches(lines: Iterable[tuple[int, bytes]]) -> Iterator[list[tuple[int, bytes]]]:
@@ -119,35 +121,83 @@ def iter_scored(reader: RunReader, config: Config, workers: int = 1) -> Iterator
     yield from _in_workers(reader, config, workers)
 
 
+@dataclass
+class _Hand:
+    """A worker process, the parent's end of its pipe, and the batch it is scoring."""
+
+    process: BaseProcess
+    pipe: Connection
+    batch: int | None = None
+
+
 def _in_workers(reader: RunReader, config: Config, workers: int) -> Iterator[RunResult]:
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    arguments = (config, reader.tasks, reader.source)
-    pool = ProcessPoolExecutor(workers, context, initializer=_start, initargs=arguments)
+    """Batches go to idle workers; outcomes are accepted in batch order. A pipe of its own
+    per worker, rather than a pool: the parent sees at once when a worker dies (killed,
+    out of memory), where a pool can wait for the lost batch for ever."""
+    hands = [_hire(config, reader) for _ in range(workers)]
+    batches = enumerate(_batches(reader.lines()))
+    finished: dict[int, list[Outcome]] = {}
+    accepted = 0
     try:
-        # Only a few batches in flight: memory stays flat however long the file is.
-        pending: deque[Future[list[Outcome]]] = deque()
-        for batch in _batches(reader.lines()):
-            pending.append(pool.submit(_batch, batch))
-            while len(pending) > 2 * workers:
-                yield from _accept(reader, _outcomes(pending.popleft()))
-        while pending:
-            yield from _accept(reader, _outcomes(pending.popleft()))
+        while True:
+            # Finished batches wait for an earlier one; only a few, so memory stays flat.
+            for hand in hands:
+                if hand.batch is None and len(finished) <= 2 * workers:
+                    item = next(batches, None)
+                    if item is not None:
+                        hand.batch = item[0]
+                        _send(hand, item[1])
+            while accepted in finished:
+                yield from _accept(reader, finished.pop(accepted))
+                accepted += 1
+            busy = {hand.pipe: hand for hand in hands if hand.batch is not None}
+            if not busy:
+                return
+            for ready in wait(list(busy)):
+                hand = busy[cast(Connection, ready)]
+                finished[hand.batch or 0] = _receive(hand)
+                hand.batch = None
     finally:
-        # Interrupted or failed: drop the batches not started; the few running end soon.
-        pool.shutdown(wait=True, cancel_futures=True)
+        for hand in hands:  # idle, or interrupted: either way, done with
+            hand.process.terminate()
+            hand.process.join()
+            hand.pipe.close()
 
 
-def _outcomes(future: Future[list[Outcome]]) -> list[Outcome]:
+def _hire(config: Config, reader: RunReader) -> _Hand:
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    mine, theirs = context.Pipe()
+    arguments = (theirs, config, reader.tasks, reader.source)
+    process: BaseProcess = context.Process(  # type: ignore[attr-defined]
+        target=_serve, args=arguments, daemon=True
+    )
+    process.start()
+    theirs.close()  # so that the worker's end closes, and reads here end, when it dies
+    return _Hand(process, mine)
+
+
+_LOST = (
+    "a worker process stopped before finishing its share of the runs (killed, or out of "
+    "memory); nothing was written. Run again; --workers 1 scores in this process alone"
+)
+
+
+def _send(hand: _Hand, lines: list[tuple[int, bytes]]) -> None:
     try:
-        return future.result()
-    except BrokenProcessPool:
-        # A worker killed from outside (out of memory, kill -9): without this check the
-        # parent would wait for its batch for ever.
-        raise WorkerError(
-            "a worker process stopped before finishing its share of the runs (killed, or "
-            "out of memory); nothing was written. Run again; --workers 1 scores in this "
-            "process alone"
-        ) from None
+        hand.pipe.send(lines)
+    except (BrokenPipeError, ConnectionError):
+        raise WorkerError(_LOST) from None
+
+
+def _receive(hand: _Hand) -> list[Outcome]:
+    try:
+        answer: Any = hand.pipe.recv()
+    except (EOFError, ConnectionError):
+        raise WorkerError(_LOST) from None
+    if isinstance(answer, _Failed):
+        raise RuntimeError(f"a worker process failed:\n{answer.traceback}")
+    outcomes: list[Outcome] = answer
+    return outcomes
 
 
 def _accept(reader: RunReader, outcomes: list[Outcome]) -> Iterator[RunResult]:

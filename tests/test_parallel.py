@@ -53,3 +53,17 @@ def test_worker_count_defaults_to_one_for_small_files() -> None:
     assert worker_count(str(FIXTURES / "golden.jsonl"), None) == 1
     assert worker_count(str(FIXTURES / "golden.jsonl"), 3) == 3
     assert worker_count("missing.jsonl", None) == 1
+
+
+def test_a_bug_in_a_worker_reaches_the_parent_with_its_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(self: object, lines: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr("taskgate.parallel._Worker.batch", broken)  # forked workers see it
+    with pytest.raises(RuntimeError) as caught:
+        score(FIXTURES / "golden.jsonl", workers=2)
+    message = str(caught.value)
+    assert message.startswith("a worker process failed:\nTraceback (most recent call last):")
+    assert message.rstrip().endswith("ZeroDivisionError: boom")
