@@ -150,16 +150,19 @@ def _in_workers(reader: RunReader, config: Config, workers: int) -> Iterator[Run
             while accepted in finished:
                 yield from _accept(reader, finished.pop(accepted))
                 accepted += 1
-            busy = {hand.pipe: hand for hand in hands if hand.batch is not None}
+            busy = {hand.pipe: (hand, hand.batch) for hand in hands if hand.batch is not None}
             if not busy:
                 return
             for ready in wait(list(busy)):
-                hand = busy[cast(Connection, ready)]
-                finished[hand.batch or 0] = _receive(hand)
+                hand, number = busy[cast(Connection, ready)]
+                finished[number] = _receive(hand)
                 hand.batch = None
     finally:
         for hand in hands:  # idle, or interrupted: either way, done with
-            hand.process.terminate()
+            # SIGKILL, not SIGTERM: a worker just forked may not yet have set its own
+            # SIGTERM handling, and a SIGTERM caught then is lost, leaving it waiting on
+            # its pipe for ever. Workers hold nothing that needs cleaning up.
+            hand.process.kill()
             hand.process.join()
             hand.pipe.close()
 

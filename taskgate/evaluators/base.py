@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
 from typing import Any
 
 from taskgate.evaluators.context import RunContext
@@ -68,9 +67,3 @@ def weighted(parts: dict[str, tuple[float, float]]) -> float:
     if total <= 0:
         return 0.0
     return clamp(sum(weight * score for weight, score in parts.values()) / total)
-
-
-def shallow_dict(value: Any) -> dict[str, Any]:
-    """A dataclass's fields as details, without the deep copy dataclasses.asdict makes
-    (a cost paid on every run): fine for values built fresh for this run."""
-    return {f.name: getattr(value, f.name) for f in fields(value)}

@@ -8,9 +8,10 @@ Any forbidden call caps the score: using a tool the task forbids is never a good
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from functools import partial
 
-from taskgate.evaluators.base import Evaluator, Score, clamp, shallow_dict
+from taskgate.evaluators.base import Evaluator, Score, clamp
 from taskgate.evaluators.context import RunContext
 from taskgate.models import Task
 from taskgate.trajectory import ToolCall
@@ -45,8 +46,8 @@ def tool_selection() -> Evaluator:
             return Score(None, "No tool expectations to judge.", {})
         use = tool_use(task, calls)
         if not calls and not task.required_tools:
-            return Score(1.0, "No tools required and none called.", lambda: shallow_dict(use))
-        return Score(_value(use), lambda: _reason(use), lambda: shallow_dict(use))
+            return Score(1.0, "No tools required and none called.", partial(asdict, use))
+        return Score(_value(use), lambda: _reason(use), partial(asdict, use))
 
     return score
 
