@@ -140,16 +140,24 @@ def guarded(action: Callable[[], int]) -> None:
     except TaskgateError as exc:
         _console(stderr=True).print(f"error: {exc.message}", markup=False)
         code = exc.exit_code
-    except KeyboardInterrupt:
-        _console(stderr=True).print("interrupted; no output was written", markup=False)
-        code = EXIT_INTERRUPT
-    except _Terminated:
-        _console(stderr=True).print("terminated; no output was written", markup=False)
-        code = EXIT_TERMINATED
-    except Exception as exc:  # a bug: one line for the user, the traceback on disk
-        _console(stderr=True).print(_bug_report(exc), markup=False)
-        code = EXIT_BUG
+    except (KeyboardInterrupt, _Terminated) as exc:
+        code = _stopped(exc)
+    except Exception as exc:
+        # Python wraps a signal's exception raised at some points (a class being created
+        # while a module is imported) in a RuntimeError: still a stop, not a bug.
+        cause = exc.__cause__
+        if isinstance(cause, KeyboardInterrupt | _Terminated):
+            code = _stopped(cause)
+        else:  # a bug: one line for the user, the traceback on disk
+            _console(stderr=True).print(_bug_report(exc), markup=False)
+            code = EXIT_BUG
     raise typer.Exit(code)
+
+
+def _stopped(signal: BaseException) -> int:
+    what = "interrupted" if isinstance(signal, KeyboardInterrupt) else "terminated"
+    _console(stderr=True).print(f"{what}; no output was written", markup=False)
+    return EXIT_INTERRUPT if isinstance(signal, KeyboardInterrupt) else EXIT_TERMINATED
 
 
 def _load_config(path: Path | None) -> Config:

@@ -74,6 +74,7 @@ def _serve(pipe: Connection, config: Config, tasks: dict[str, Task] | None, sour
     # (SIGTERM) ends a worker at once: the parent's own handler for it is not for workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _stops(signal.SIG_UNBLOCK)  # blocked by the parent across the fork: see _hire
     worker = _Worker(config, tasks, source)
     while (lines := pipe.recv()) is not None:
         try:
@@ -174,9 +175,20 @@ def _hire(config: Config, reader: RunReader) -> _Hand:
     process: BaseProcess = context.Process(  # type: ignore[attr-defined]
         target=_serve, args=arguments, daemon=True
     )
-    process.start()
+    # A SIGTERM between the fork and _serve's own handling would reach the worker's copy of
+    # the parent's handler; blocked until then, it waits and then ends the worker quietly.
+    _stops(signal.SIG_BLOCK)
+    try:
+        process.start()
+    finally:
+        _stops(signal.SIG_UNBLOCK)
     theirs.close()  # so that the worker's end closes, and reads here end, when it dies
     return _Hand(process, mine)
+
+
+def _stops(how: int) -> None:
+    if hasattr(signal, "pthread_sigmask"):  # POSIX; elsewhere workers are spawned, not forked
+        signal.pthread_sigmask(how, {signal.SIGTERM})
 
 
 _LOST = (

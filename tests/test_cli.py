@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from taskgate.cli import app
+from taskgate.cli import _Terminated, app
 from tests.conftest import write_jsonl
 
 runner = CliRunner()
@@ -250,3 +250,23 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "taskgate", "--version"], capture_output=True, text=True, check=False
     )
     assert (done.returncode, done.stdout) == (0, "taskgate 0.1.0\n")
+
+
+@pytest.mark.parametrize(
+    ("stop", "code", "output"),
+    [
+        (KeyboardInterrupt(), 130, "interrupted; no output was written\n"),
+        (_Terminated(), 143, "terminated; no output was written\n"),
+    ],
+)
+def test_a_stop_wrapped_by_python_is_still_a_stop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: BaseException, code: int, output: str
+) -> None:
+    # A signal arriving while a class is created (a module being imported) reaches us as
+    # a RuntimeError caused by the signal's exception: not a bug to report.
+    def stopped(*_: object, **__: object) -> None:
+        raise RuntimeError("Error calling __set_name__") from stop
+
+    monkeypatch.setattr("taskgate.pipeline.score", stopped)
+    result = invoke("score", str(dataset(tmp_path)))
+    assert (result.exit_code, result.output) == (code, output)
