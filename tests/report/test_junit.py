@@ -12,16 +12,8 @@ from taskgate.results import Report
 from tests.conftest import FIXTURES
 from tests.report.test_markdown import tiny_report, tiny_reports
 
-REPO = FIXTURES.parent
 COUNTS = ("tests", "failures", "errors", "skipped")
 OUTCOMES = {"failure", "error", "skipped", "system-out"}
-
-
-@pytest.fixture(scope="module")
-def candidate() -> Report:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(REPO)
-        return score("fixtures/candidate.jsonl", baseline="fixtures/baseline.json")
 
 
 @pytest.fixture(scope="module")

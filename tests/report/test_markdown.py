@@ -15,7 +15,6 @@ from taskgate.report.markdown import escape, render_markdown
 from taskgate.results import Dataset, Report, RunResult
 from tests.conftest import FIXTURES
 
-REPO = FIXTURES.parent
 METRICS = (
     "task_completion",
     "goal_progress",
@@ -85,20 +84,6 @@ def tiny_reports(draw: st.DrawFn) -> Report:
     dimension = draw(st.text(min_size=1, max_size=8).filter(lambda d: d not in ("all", "(none)")))
     skipped = draw(st.lists(st.text(max_size=20), max_size=2))
     return tiny_report(values, scores, base, dimension, skipped, draw(st.integers(1, 3)))
-
-
-@pytest.fixture(scope="module")
-def candidate() -> Report:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(REPO)
-        return score("fixtures/candidate.jsonl", baseline="fixtures/baseline.json")
-
-
-@pytest.fixture(scope="module")
-def golden() -> Report:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(REPO)
-        return score("fixtures/golden.jsonl")
 
 
 def lines(report: Report) -> list[str]:
