@@ -9,20 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from taskgate.config import Config
+from taskgate.metrics import METRIC_NAMES
 from taskgate.pipeline import assemble, score
 from taskgate.report.json import render_json
 from taskgate.report.markdown import escape, render_markdown
 from taskgate.results import Dataset, Report, RunResult
 from tests.conftest import FIXTURES
 
-METRICS = (
-    "task_completion",
-    "goal_progress",
-    "tool_selection",
-    "function_calls",
-    "step_efficiency",
-    "trajectory_score",
-)
+METRICS = METRIC_NAMES
 HOSTILE = "a|b<script>`x`"
 # The only HTML the renderer writes itself; "<0.001" is a p-value, not a tag.
 OWN_TAGS = re.compile(r"</?(details|summary|sub)>|<0\.001")
