@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from taskgate import rules
 from taskgate.config import Config
-from taskgate.results import Finding, Report, Verdict
+from taskgate.results import Finding, Report, RuleLevel, Verdict
 
 
 def evaluate_gate(report: Report, config: Config) -> list[Finding]:
@@ -25,8 +25,34 @@ def evaluate_gate(report: Report, config: Config) -> list[Finding]:
     return sorted(findings, key=lambda f: f.level != "fail")
 
 
-def verdict(findings: list[Finding]) -> Verdict:
+def rule_levels(config: Config) -> dict[str, RuleLevel]:
+    """Each rule's level as configured, so that a report tells which checks were made.
+    ``off``: the rule was not checked (but ``underspecified`` still fails a dataset with
+    nothing to judge completion by, whatever its level)."""
+    gate = config.gate
+    return {
+        "cohort_status": "fail",
+        "regression": gate.regression.level,
+        "tail_regression": gate.regression.level,
+        "worst_cohort": gate.worst_cohort.level,
+        "tail_gap": gate.tail.level,
+        "pass_k": gate.pass_k.level if gate.pass_k.min > 0 else "off",
+        "never_passed": gate.never_passed.level,
+        "step_drift": gate.step_drift.level,
+        "cost_per_pass": gate.cost_per_pass.level,
+        "cohort_added": "warn",
+        "cohort_removed": "warn",
+        "small_cohort": gate.small_cohort.level,
+        "invalid_runs": "warn",
+        "underspecified": gate.underspecified.level,
+    }
+
+
+def verdict(findings: list[Finding], rules: dict[str, RuleLevel] | None = None) -> Verdict:
     failed = any(f.level == "fail" for f in findings)
     return Verdict(
-        status="fail" if failed else "pass", exit_code=1 if failed else 0, findings=findings
+        status="fail" if failed else "pass",
+        exit_code=1 if failed else 0,
+        findings=findings,
+        rules=rules or {},
     )

@@ -17,7 +17,7 @@ from taskgate.aggregate import (
 )
 from taskgate.config import Config, config_fingerprint, default_config
 from taskgate.errors import InputError, Problem
-from taskgate.gate import evaluate_gate, verdict
+from taskgate.gate import evaluate_gate, rule_levels, verdict
 from taskgate.io import Progress, load_tasks
 from taskgate.results import Dataset, Report, RunResult, Verdict
 from taskgate.scoring import metric_names, score_file
@@ -51,7 +51,8 @@ def assemble(
     )
     if baseline is not None:
         report = _with_baseline(report, config, *baseline)
-    return report.model_copy(update={"verdict": verdict(evaluate_gate(report, config))})
+    judged = verdict(evaluate_gate(report, config), rule_levels(config))
+    return report.model_copy(update={"verdict": judged})
 
 
 def _with_baseline(report: Report, config: Config, baseline: Report, source: str) -> Report:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 REPORT_VERSION = 1
 Status = Literal["green", "yellow", "red"]
 Level = Literal["fail", "warn"]
+RuleLevel = Literal["fail", "warn", "off"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -143,6 +144,9 @@ class Verdict(BaseModel):
     status: Literal["pass", "fail"]
     exit_code: Literal[0, 1]
     findings: list[Finding]
+    rules: dict[str, RuleLevel] = {}
+    """Each rule's level as configured; an ``off`` rule was not checked. Empty in reports
+    written before taskgate recorded it."""
 
 
 class Dataset(BaseModel):

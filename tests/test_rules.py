@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from taskgate import rules
 from taskgate.aggregate import status_of, summarize_dimensions
 from taskgate.config import Config, default_config
-from taskgate.gate import evaluate_gate, verdict
+from taskgate.gate import evaluate_gate, rule_levels, verdict
 from taskgate.pipeline import assemble
 from taskgate.results import (
     BaselineCohort,
@@ -24,8 +25,10 @@ from taskgate.results import (
     RunResult,
     Verdict,
 )
+from tests.conftest import FIXTURES
 
 DEFAULT = default_config()
+README = (FIXTURES.parent / "README.md").read_text(encoding="utf-8")
 BANDS = DEFAULT.thresholds
 GATED = ("task_completion", "trajectory_score")
 
@@ -866,3 +869,47 @@ def test_verdict_passes_with_warnings_only_or_nothing() -> None:
     assert verdict([warning]) == Verdict(status="pass", exit_code=0, findings=[warning])
     failure = warning.model_copy(update={"level": "fail"})
     assert verdict([warning, failure]).exit_code == 1
+
+
+def test_rule_levels_are_the_configured_ones() -> None:
+    assert rule_levels(DEFAULT) == {
+        "cohort_status": "fail",
+        "regression": "fail",
+        "tail_regression": "fail",
+        "worst_cohort": "fail",
+        "tail_gap": "warn",
+        "pass_k": "off",  # min 0: no floor to check
+        "never_passed": "warn",
+        "step_drift": "warn",
+        "cost_per_pass": "warn",
+        "cohort_added": "warn",
+        "cohort_removed": "warn",
+        "small_cohort": "warn",
+        "invalid_runs": "warn",
+        "underspecified": "warn",
+    }
+    changed = Config.model_validate(
+        {"gate": {"regression": {"level": "off"}, "pass_k": {"min": 0.5, "level": "warn"}}}
+    )
+    levels = rule_levels(changed)
+    assert (levels["regression"], levels["tail_regression"], levels["pass_k"]) == (
+        "off",
+        "off",
+        "warn",
+    )
+
+
+def test_rule_levels_name_every_rule_of_the_readme() -> None:
+    table = README.split("### Gate rules")[1].split("###")[0]
+    named = [
+        name
+        for row in table.splitlines()
+        if row.startswith("| `")
+        for name in re.findall(r"`([a-z_]+)`", row.split("|")[1])
+    ]
+    assert sorted(named) == sorted(rule_levels(DEFAULT))
+
+
+def test_the_verdict_carries_the_rule_levels() -> None:
+    assert verdict([], {"regression": "off"}).rules == {"regression": "off"}
+    assert verdict([]).rules == {}

@@ -14,12 +14,13 @@ each with one ``<testcase>`` per cohort (and metric) the rule evaluated, named l
 
 The report carries findings, not every check the gate made, so passing testcases are
 derived: ``cohort_status`` for every cohort x metric with a status, ``regression`` and
-``tail_regression`` for every cohort x metric with a delta. Other rules appear through
-their findings only. As in the gate, the derived ``step_budget_exceeded`` dimension is
-never judged. A cohort is too small to judge when it has a ``small_cohort`` finding, or
-(with that rule off) when a metric is red without a ``cohort_status`` finding, since a
-judged red cohort always fails. Findings with the same rule and name (several vanished
-cohorts of one dimension, say) share one testcase.
+``tail_regression`` for every cohort x metric with a delta, each only while the report's
+``verdict.rules`` does not say the rule was off (reports written before that field existed
+count every rule as on). Other rules appear through their findings only. As in the gate, the
+derived ``step_budget_exceeded`` dimension is never judged. A cohort is too small to judge
+when it has a ``small_cohort`` finding, or (with that rule off) when a metric is red without
+a ``cohort_status`` finding, since a judged red cohort always fails. Findings with the same
+rule and name (several vanished cohorts of one dimension, say) share one testcase.
 
 The tree is built with ElementTree and serialised once: attributes keep their insertion
 order, so the same report gives the same bytes.
@@ -100,7 +101,7 @@ def _unjudged(report: Report) -> set[tuple[str, str]]:
 
 
 def _checks(cohort: CohortSummary) -> Iterator[tuple[str, str]]:
-    """(rule, metric) for every check the gate makes on a judged cohort."""
+    """(rule, metric) for every check the gate makes on a judged cohort, if the rule is on."""
     for metric, summary in cohort.metrics.items():
         if summary.status is not None:
             yield "cohort_status", metric
@@ -118,11 +119,14 @@ def collect(report: Report) -> Suites:
     """Testcases by rule and name: the derived checks first, then every finding."""
     suites: Suites = {}
     unjudged = _unjudged(report)
+    off = {rule for rule, level in report.verdict.rules.items() if level == "off"}
     for cohort in report.cohorts:
         if cohort.dimension == BUDGET_DIMENSION:
             continue
         skip = _too_small(cohort) if (cohort.dimension, cohort.value) in unjudged else None
         for rule, metric in _checks(cohort):
+            if rule in off:
+                continue
             name = case_name(cohort.dimension, cohort.value, metric)
             suites.setdefault(rule, {})[name] = Case(skipped=skip)
     for finding in report.verdict.findings:

@@ -94,6 +94,28 @@ def test_every_judged_cohort_and_metric_is_a_testcase(candidate: Report) -> None
     assert len(cases(parse(candidate), "taskgate.regression")) == 24
 
 
+def test_rules_that_were_off_give_no_passing_testcases(candidate: Report) -> None:
+    # A rule turned off in the config made no check: no passing case may say it did.
+    rules = {**candidate.verdict.rules, "regression": "off", "tail_regression": "off"}
+    findings = [f for f in candidate.verdict.findings if "regression" not in f.rule]
+    verdict = candidate.verdict.model_copy(update={"rules": rules, "findings": findings})
+    root = parse(candidate.model_copy(update={"verdict": verdict}))
+    check_structure(root)
+    suites = [suite.get("name") for suite in root]
+    assert "taskgate.regression" not in suites and "taskgate.tail_regression" not in suites
+    assert len(cases(root, "taskgate.cohort_status")) == 24
+
+
+def test_reports_written_before_rule_levels_count_every_rule_as_on(candidate: Report) -> None:
+    old = candidate.model_copy(
+        update={"verdict": candidate.verdict.model_copy(update={"rules": {}})}
+    )
+    root = parse(old)
+    assert len(cases(root, "taskgate.regression")) == 24
+    assert len(cases(root, "taskgate.tail_regression")) == 24
+    assert render_junit(old) == render_junit(candidate)
+
+
 def test_fail_findings_are_failures(candidate: Report) -> None:
     root = parse(candidate)
     failed = [
