@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
@@ -52,7 +53,7 @@ CohortName = Annotated[str, Strict(), StringConstraints(min_length=1)]
 
 
 def _check_weights(weights: list[float]) -> None:
-    total = sum(weights)
+    total = math.fsum(weights)
     if abs(total - 1.0) > WEIGHT_TOLERANCE:
         raise PydanticCustomError(
             "weights_sum",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -63,7 +64,7 @@ def clamp(value: float) -> float:
 
 def weighted(parts: dict[str, tuple[float, float]]) -> float:
     """Blend ``{name: (weight, score)}``, re-weighting over the parts present."""
-    total = sum(weight for weight, _ in parts.values())
+    total = math.fsum(weight for weight, _ in parts.values())
     if total <= 0:
         return 0.0
-    return clamp(sum(weight * score for weight, score in parts.values()) / total)
+    return clamp(math.fsum(weight * score for weight, score in parts.values()) / total)

@@ -8,6 +8,7 @@ from the credit of the pairs, so a near-miss earns part of a call, never all or 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -123,7 +124,7 @@ class CallMatch:
 
     @property
     def _credit(self) -> float:
-        return sum(credit for _, _, credit in self.pairs)
+        return math.fsum(credit for _, _, credit in self.pairs)
 
 
 def match_calls(ctx: RunContext, order: CallOrder, arguments: ArgumentMatch) -> CallMatch:

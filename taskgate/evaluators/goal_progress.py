@@ -7,6 +7,8 @@ never reached a final step; task_completion would not show it.
 
 from __future__ import annotations
 
+import math
+
 from taskgate.config import CallOrder
 from taskgate.evaluators.base import Evaluator, Score, clamp
 from taskgate.evaluators.context import RunContext
@@ -37,7 +39,9 @@ def goal_progress(keyword_share: float, default_order: CallOrder = "unordered") 
         parts += [met / len(criteria)] if criteria else []
         if not parts:
             return Score(None, "No expected calls or criteria to measure progress by.", details)
-        return Score(clamp(sum(parts) / len(parts)), lambda: _reason(details, strict), details)
+        return Score(
+            clamp(math.fsum(parts) / len(parts)), lambda: _reason(details, strict), details
+        )
 
     return score
 

@@ -42,7 +42,7 @@ def _hungarian_pairs(weights: Weights) -> list[Pair]:
     rows, cols = len(weights), len(weights[0])
     # Every forbidden pair costs more than all allowed weight together, so one
     # more forbidden pair is never worth any gain in weight.
-    penalty = 1.0 + sum(abs(w) for row in weights for w in row if w is not None)
+    penalty = 1.0 + math.fsum(abs(w) for row in weights for w in row if w is not None)
     cost = [[penalty if w is None else -w for w in row] for row in weights]
     transposed = rows > cols
     if transposed:

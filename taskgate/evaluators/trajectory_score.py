@@ -7,6 +7,7 @@ lacking them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -71,7 +72,7 @@ def effective_weights(
 
 def _reason(parts: Mapping[str, tuple[float, float]], dropped: list[str]) -> str:
     """The blend as arithmetic a reader can check: weights re-scaled to sum to 1."""
-    total = sum(weight for weight, _ in parts.values())
+    total = math.fsum(weight for weight, _ in parts.values())
     terms = [
         f"{_number(weight / total)}{TIMES}{SHORT_NAMES.get(name, name)} {value:.2f}"
         for name, (weight, value) in parts.items()

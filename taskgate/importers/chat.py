@@ -9,6 +9,7 @@ call with that id, since some sources reuse ids), else the oldest unanswered cal
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,7 +176,7 @@ def summed_usage(messages: list[Any]) -> dict[str, Any]:
             _count(u, "completion_tokens", "output_tokens") for u in usages
         )
     if costs:
-        summed["cost_usd"] = round(sum(costs), 9)
+        summed["cost_usd"] = round(math.fsum(costs), 9)
     return summed
 
 
