@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from taskgate.cli import _Terminated, app
+from taskgate.cli import app
+from taskgate.cli.boundary import Terminated
 from tests.conftest import write_jsonl
 
 runner = CliRunner()
@@ -256,7 +257,7 @@ def test_python_dash_m_runs_the_cli() -> None:
     ("stop", "code", "output"),
     [
         (KeyboardInterrupt(), 130, "interrupted; no output was written\n"),
-        (_Terminated(), 143, "terminated; no output was written\n"),
+        (Terminated(), 143, "terminated; no output was written\n"),
     ],
 )
 def test_a_stop_wrapped_by_python_is_still_a_stop(

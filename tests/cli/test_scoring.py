@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from taskgate import cli
+from taskgate.cli import scoring
 from tests.conftest import FIXTURES
 
 runner = CliRunner()
@@ -44,21 +45,21 @@ def test_github_step_summary_gets_the_markdown_report(
 
 def test_no_progress_bar_for_small_files_or_pipes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    with cli._progress(CANDIDATE, quiet=False) as progress:
+    with scoring._progress(CANDIDATE, quiet=False) as progress:
         assert progress is None  # 1.8 MB: under the threshold
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
-    with cli._progress("-", quiet=False) as progress:
+    with scoring._progress("-", quiet=False) as progress:
         assert progress is None  # not a terminal
 
 
 def test_progress_bar_counts_bytes_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    monkeypatch.setattr(cli, "PROGRESS_MIN_BYTES", 1)
+    monkeypatch.setattr(scoring, "PROGRESS_MIN_BYTES", 1)
     seen: list[int] = []
-    with cli._progress(CANDIDATE, quiet=False) as progress:
+    with scoring._progress(CANDIDATE, quiet=False) as progress:
         assert progress is not None
         progress(100)
         seen.append(100)
-    with cli._progress(CANDIDATE, quiet=True) as quiet:
+    with scoring._progress(CANDIDATE, quiet=True) as quiet:
         assert quiet is None
     assert seen == [100]

@@ -1,0 +1,199 @@
+"""The other commands: explain, validate, init, import and schema."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from taskgate.cli.boundary import guarded, make_console
+from taskgate.cli.options import (
+    ConfigOption,
+    NoColorOption,
+    RunsArgument,
+    TasksOption,
+    load_config_option,
+)
+
+
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def explain(
+    runs: RunsArgument,
+    run_id: Annotated[str, typer.Argument(help="The run_id of the run to explain.")],
+    config: ConfigOption = None,
+    tasks: TasksOption = None,
+    format: Annotated[
+        ExplainFormat, typer.Option("--format", help="text for people, json for machines.")
+    ] = ExplainFormat.text,
+    no_color: NoColorOption = False,
+) -> None:
+    """One run, step by step: every component, why it scored so, where it broke."""
+
+    def action() -> int:
+        import orjson
+
+        from taskgate.explain import explain_run
+        from taskgate.io import load_tasks
+        from taskgate.report.explain import render_explanation
+
+        task_map = load_tasks(str(tasks)) if tasks else None
+        explanation = explain_run(runs, run_id, load_config_option(config), task_map)
+        if format is ExplainFormat.json:
+            data = orjson.dumps(explanation.to_json(), option=orjson.OPT_INDENT_2)
+            sys.stdout.write(data.decode() + "\n")
+        else:
+            make_console(color=not no_color).print(render_explanation(explanation))
+        return 0
+
+    guarded(action)
+
+
+def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption = None) -> None:
+    """Check records and config; list every problem with file:line. No scoring."""
+
+    def action() -> int:
+        from taskgate.errors import InputError, Problem
+        from taskgate.io import RunReader, load_tasks
+
+        load_config_option(config)
+        reader = RunReader(runs, load_tasks(str(tasks)) if tasks else None)
+        records = [record.task_id for _, record in reader]
+        total = len(records) + reader.invalid_lines
+        if reader.problems:
+            headline = (
+                f"{runs}: {reader.invalid_lines} of {total} records are not valid run records"
+            )
+            raise InputError(reader.problems, headline=headline)
+        if not records:  # as score does: a file with no runs is never fine
+            raise InputError([Problem(runs, None, None, "no run records; nothing to judge")])
+        count, tasks_seen = len(records), len(set(records))
+        make_console().print(
+            f"{runs}: {count} run{'s' if count != 1 else ''} of {tasks_seen} "
+            f"task{'s' if tasks_seen != 1 else ''}, no problems",
+            markup=False,
+        )
+        return 0
+
+    guarded(action)
+
+
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the config.")] = Path(
+        "taskgate.yaml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter config."""
+
+    def action() -> int:
+        from taskgate.config import starter_config_text
+        from taskgate.errors import TaskgateError
+        from taskgate.io import write_atomic
+
+        if path.exists() and not force:
+            raise TaskgateError(f"{path} already exists; use --force to overwrite it")
+        write_atomic(path, starter_config_text().encode())
+        make_console().print(f"wrote {path}; edit it, then run: taskgate score RUNS", markup=False)
+        return 0
+
+    guarded(action)
+
+
+def import_(
+    fmt: Annotated[
+        str,
+        typer.Argument(metavar="FORMAT", help="openai-messages, tau-bench, tau2 or otel."),
+    ],
+    inputs: Annotated[
+        list[str], typer.Argument(metavar="INPUT...", help="Files to convert (- for stdin).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="Run records to write (.jsonl).")
+    ],
+    cohort: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--cohort", metavar="KEY=VALUE", help="Add to every run's cohort."),
+    ] = None,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going", help="Write the runs that converted even if some records could not."
+        ),
+    ] = False,
+) -> None:
+    """Convert other tools' trajectory files into run records."""
+
+    def action() -> int:
+        from taskgate.errors import InputError
+        from taskgate.importers import import_files, write_records
+
+        result = import_files(fmt, inputs, _cohort_pairs(cohort or []))
+        errors = make_console(stderr=True)
+        for note in result.notes:
+            errors.print(f"note: {note}", markup=False)
+        if result.problems and not keep_going:
+            headline = (
+                f"{len(result.problems)} record(s) could not be converted; nothing was written. "
+                "Fix them, or pass --keep-going to write the other runs"
+            )
+            raise InputError(result.problems, headline=headline)
+        for problem in result.problems:
+            errors.print(f"warning: skipped {problem}", markup=False)
+        write_records(output, result.records)
+        count = len(result.records)
+        make_console().print(
+            f"wrote {count} run{'s' if count != 1 else ''} to {output}; "
+            f"score them with: taskgate score {output}",
+            markup=False,
+        )
+        return 0
+
+    guarded(action)
+
+
+def _cohort_pairs(pairs: list[str]) -> dict[str, str]:
+    from taskgate.errors import InputError, Problem
+
+    bad = [pair for pair in pairs if "=" not in pair]
+    if bad:
+        raise InputError(
+            [Problem("--cohort", None, None, f"{pair!r} is not key=value") for pair in bad]
+        )
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+class SchemaName(str, Enum):
+    record = "record"
+    config = "config"
+    report = "report"
+
+
+def schema(name: Annotated[SchemaName, typer.Argument(help="Which format.")]) -> None:
+    """Print the JSON Schema of the run record, the config or the report."""
+
+    def action() -> int:
+        import orjson
+        from pydantic import BaseModel
+
+        from taskgate.config import Config
+        from taskgate.models import RunRecord
+        from taskgate.results import Report
+
+        models: dict[str, type[BaseModel]] = {
+            "record": RunRecord,
+            "config": Config,
+            "report": Report,
+        }
+        model = models[name.value]
+        text = orjson.dumps(model.model_json_schema(), option=orjson.OPT_INDENT_2).decode()
+        sys.stdout.write(text + "\n")
+        return 0
+
+    guarded(action)
