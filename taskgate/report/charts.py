@@ -7,24 +7,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from taskgate.report.svg import (
-    AXIS_H,
-    BINS,
-    HATCH,
-    LEGEND_H,
-    PLOT_LEFT,
-    Scale,
-    _axis,
-    _dot,
-    _label,
-    _legend,
-    _line,
-    _rect,
-    _score,
-    _signed,
-    _svg,
-    _text,
-)
+from taskgate.report import svg
+from taskgate.report.svg import AXIS_H, BINS, HATCH, LEGEND_H, PLOT_LEFT, Scale
 
 
 @dataclass(frozen=True)
@@ -73,25 +57,25 @@ def distribution_chart(title: str, metric: str, rows: Sequence[Spread]) -> str:
     row_h, scale = 50.0, Scale(0.0, 1.0, PLOT_LEFT, 760.0)
     bottom = LEGEND_H + row_h * len(rows)
     body = [
-        _legend(
+        svg.legend(
             (
-                _rect(0, -5, 14, 10, "c-bin"),
+                svg.rect(0, -5, 14, 10, "c-bin"),
                 "runs per score bin (bar height: square root of count)",
             ),
-            (_line(0, 0, 16, 0, "c-mean"), "mean"),
-            (_line(0, 0, 16, 0, "c-tail"), "tail: mean of the worst 10%"),
+            (svg.line(0, 0, 16, 0, "c-mean"), "mean"),
+            (svg.line(0, 0, 16, 0, "c-tail"), "tail: mean of the worst 10%"),
         ),
-        _axis(scale, LEGEND_H, bottom, f"{metric} score"),
+        svg.axis(scale, LEGEND_H, bottom, f"{metric} score"),
     ]
     for i, row in enumerate(rows):
         top = LEGEND_H + i * row_h
-        body += [_label(top + 23, row.label, f"n={sum(row.bins)}"), *_bins(row, scale, top + 46)]
+        body += [svg.label(top + 23, row.label, f"n={sum(row.bins)}"), *_bins(row, scale, top + 46)]
         for value, cls in ((row.mean, "c-mean"), (row.tail, "c-tail")):
             if value is not None:
-                body.append(_line(scale(value), top + 4, scale(value), top + row_h - 2, cls))
-        body.append(_text(778, top + 22, f"mean {_score(row.mean)}"))
-        body.append(_text(778, top + 37, f"tail {_score(row.tail)}", "c-sub"))
-    return _svg(title, bottom + AXIS_H, body)
+                body.append(svg.line(scale(value), top + 4, scale(value), top + row_h - 2, cls))
+        body.append(svg.text(778, top + 22, f"mean {svg.score(row.mean)}"))
+        body.append(svg.text(778, top + 37, f"tail {svg.score(row.tail)}", "c-sub"))
+    return svg.document(title, bottom + AXIS_H, body)
 
 
 def _bins(row: Spread, scale: Scale, base: float, height: float = 40.0) -> list[str]:
@@ -101,7 +85,7 @@ def _bins(row: Spread, scale: Scale, base: float, height: float = 40.0) -> list[
             h = max(2.0, math.sqrt(count / most) * height)
             x0, x1 = scale(i * width), scale((i + 1) * width)
             tip = f"{row.label}: {count} run(s) scored {i * width:.2f} to {(i + 1) * width:.2f}"
-            parts.append(_rect(x0 + 0.5, base - h, x1 - x0 - 1, h, "c-bin", tip))
+            parts.append(svg.rect(x0 + 0.5, base - h, x1 - x0 - 1, h, "c-bin", tip))
     return parts
 
 
@@ -120,40 +104,44 @@ def change_chart(title: str, metric: str, rows: Sequence[Change]) -> str:
     right = Scale(-reach, reach, 570.0, 800.0)
     bottom = LEGEND_H + row_h * len(rows)
     body = [
-        _legend(
-            (_dot(6, 0, "c-base"), "baseline mean"),
-            (_dot(6, 0, "c-now"), "current mean"),
-            (f'<g class="c-bad">{_dot(6, 0, "c-now")}</g>', "named by a regression finding"),
-            (_line(0, -6, 0, 6, "c-zero"), "no change"),
+        svg.legend(
+            (svg.dot(6, 0, "c-base"), "baseline mean"),
+            (svg.dot(6, 0, "c-now"), "current mean"),
+            (f'<g class="c-bad">{svg.dot(6, 0, "c-now")}</g>', "named by a regression finding"),
+            (svg.line(0, -6, 0, 6, "c-zero"), "no change"),
         ),
-        _axis(left, LEGEND_H, bottom, f"{metric} mean"),
-        _axis(right, LEGEND_H, bottom, "change, with 95% interval", _signed),
-        _line(right(0.0), LEGEND_H, right(0.0), bottom, "c-zero"),
+        svg.axis(left, LEGEND_H, bottom, f"{metric} mean"),
+        svg.axis(right, LEGEND_H, bottom, "change, with 95% interval", svg.signed),
+        svg.line(right(0.0), LEGEND_H, right(0.0), bottom, "c-zero"),
     ]
     for i, row in enumerate(rows):
         body.append(_change_row(row, LEGEND_H + (i + 0.5) * row_h, left, right))
-    return _svg(title, bottom + AXIS_H, body)
+    return svg.document(title, bottom + AXIS_H, body)
 
 
 def _change_row(row: Change, y: float, left: Scale, right: Scale) -> str:
-    parts = [_label(y + 4, row.label)]
+    parts = [svg.label(y + 4, row.label)]
     if row.base is not None and row.now is not None:
-        parts.append(_line(left(row.base), y, left(row.now), y, "c-link"))
+        parts.append(svg.line(left(row.base), y, left(row.now), y, "c-link"))
     parts += [
-        _dot(left(v), y, c) for v, c in ((row.base, "c-base"), (row.now, "c-now")) if v is not None
+        svg.dot(left(v), y, c)
+        for v, c in ((row.base, "c-base"), (row.now, "c-now"))
+        if v is not None
     ]
     if row.ci is not None and row.delta is not None:
         x0, x1 = right(row.ci[0]), right(row.ci[1])
         parts += [
-            _line(x0, y, x1, y, "c-ci"),
-            *(_line(x, y - 5, x, y + 5, "c-ci") for x in (x0, x1)),
+            svg.line(x0, y, x1, y, "c-ci"),
+            *(svg.line(x, y - 5, x, y + 5, "c-ci") for x in (x0, x1)),
         ]
-        parts.append(_rect(right(row.delta) - 4, y - 4, 8, 8, "c-now"))
+        parts.append(svg.rect(right(row.delta) - 4, y - 4, 8, 8, "c-now"))
         verdict = " regressed" if row.regressed else ""
-        parts.append(_text(812, y + 4, f"{row.delta:+.3f}{verdict}"))
+        parts.append(svg.text(812, y + 4, f"{row.delta:+.3f}{verdict}"))
     else:
         parts.append(
-            _text(812, y + 4, "new cohort" if row.base is None else "no change computed", "c-sub")
+            svg.text(
+                812, y + 4, "new cohort" if row.base is None else "no change computed", "c-sub"
+            )
         )
     return f'<g class="{"c-bad" if row.regressed else "c-row"}">{"".join(parts)}</g>'
 
@@ -164,23 +152,23 @@ def gap_chart(title: str, metric: str, rows: Sequence[Gap]) -> str:
     for row in rows:
         if row.group != group:
             group, y = row.group, y + 26
-            body.append(_text(8, y - 8, row.group, "c-head"))
+            body.append(svg.text(8, y - 8, row.group, "c-head"))
         body.append(_gap_row(row, y, scale))
         y += 24
-    legend = _legend(
-        (_rect(0, -5, 16, 10, "c-gap"), "from the tail (mean of the worst 10%) to the mean"),
-        (_rect(0, -5, 16, 10, "c-flag"), "gap over the tail_gap limit"),
+    legend = svg.legend(
+        (svg.rect(0, -5, 16, 10, "c-gap"), "from the tail (mean of the worst 10%) to the mean"),
+        (svg.rect(0, -5, 16, 10, "c-flag"), "gap over the tail_gap limit"),
     )
-    axis = _axis(scale, LEGEND_H, y, f"{metric} score")
-    return _svg(title, y + AXIS_H, [legend, axis, *body], HATCH)
+    axis = svg.axis(scale, LEGEND_H, y, f"{metric} score")
+    return svg.document(title, y + AXIS_H, [legend, axis, *body], HATCH)
 
 
 def _gap_row(row: Gap, y: float, scale: Scale) -> str:
-    parts = [_label(y + 16, row.label)]
+    parts = [svg.label(y + 16, row.label)]
     if row.mean is None or row.tail is None:
-        return "".join([*parts, _text(656, y + 16, "no scores", "c-sub")])
+        return "".join([*parts, svg.text(656, y + 16, "no scores", "c-sub")])
     x0, x1 = scale(row.tail), scale(row.mean)
-    parts.append(_rect(x0, y + 6, max(x1 - x0, 2.0), 12, "c-flag" if row.flagged else "c-gap"))
+    parts.append(svg.rect(x0, y + 6, max(x1 - x0, 2.0), 12, "c-flag" if row.flagged else "c-gap"))
     note = f"gap {row.mean - row.tail:.3f} (tail {row.tail:.3f}, mean {row.mean:.3f})"
-    parts.append(_text(656, y + 16, note + (" over limit" if row.flagged else "")))
+    parts.append(svg.text(656, y + 16, note + (" over limit" if row.flagged else "")))
     return "".join(parts)

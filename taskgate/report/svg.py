@@ -65,42 +65,42 @@ def _n(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _score(value: float | None) -> str:
+def score(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def _signed(value: float) -> str:
+def signed(value: float) -> str:
     return f"{value:+g}" if value else "0"
 
 
-def _text(x: float, y: float, content: str, cls: str = "", anchor: str = "start") -> str:
+def text(x: float, y: float, content: str, cls: str = "", anchor: str = "start") -> str:
     css = f' class="{cls}"' if cls else ""
     return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{css}>{escape(content)}</text>'
 
 
-def _line(x1: float, y1: float, x2: float, y2: float, cls: str) -> str:
+def line(x1: float, y1: float, x2: float, y2: float, cls: str) -> str:
     return f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" class="{cls}"/>'
 
 
-def _rect(x: float, y: float, w: float, h: float, cls: str, tip: str = "") -> str:
+def rect(x: float, y: float, w: float, h: float, cls: str, tip: str = "") -> str:
     body = f"<title>{escape(tip)}</title>" if tip else ""
     box = f'x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}"'
     return f'<rect {box} class="{cls}">{body}</rect>'
 
 
-def _dot(x: float, y: float, cls: str) -> str:
+def dot(x: float, y: float, cls: str) -> str:
     return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="5" class="{cls}"/>'
 
 
-def _label(y: float, name: str, sub: str = "") -> str:
+def label(y: float, name: str, sub: str = "") -> str:
     """A cohort name right-aligned in the left column, cut short with its full name as tip."""
     short = name if len(name) <= 24 else name[:23] + "…"
     tip = f"<title>{escape(name)}</title></text>"
-    text = _text(LABEL_RIGHT, y, short, anchor="end").replace("</text>", tip)
-    return text + (_text(LABEL_RIGHT, y + 13, sub, "c-sub", "end") if sub else "")
+    drawn = text(LABEL_RIGHT, y, short, anchor="end").replace("</text>", tip)
+    return drawn + (text(LABEL_RIGHT, y + 13, sub, "c-sub", "end") if sub else "")
 
 
-def _svg(title: str, height: float, body: Sequence[str], defs: str = "") -> str:
+def document(title: str, height: float, body: Sequence[str], defs: str = "") -> str:
     size, label = f'width="{WIDTH}" height="{_n(height)}"', escape(title)
     return (
         f'<svg class="chart" viewBox="0 0 {WIDTH} {_n(height)}" {size} role="img"'
@@ -108,20 +108,20 @@ def _svg(title: str, height: float, body: Sequence[str], defs: str = "") -> str:
     )
 
 
-def _axis(scale: Scale, top: float, bottom: float, title: str, fmt: Fmt = "{:g}".format) -> str:
-    parts = [_line(scale.x0, bottom, scale.x1, bottom, "c-axis")]
+def axis(scale: Scale, top: float, bottom: float, title: str, fmt: Fmt = "{:g}".format) -> str:
+    parts = [line(scale.x0, bottom, scale.x1, bottom, "c-axis")]
     for value in ticks(scale.lo, scale.hi):
-        parts.append(_line(scale(value), top, scale(value), bottom, "c-grid"))
-        parts.append(_text(scale(value), bottom + 14, fmt(value), "c-tick", "middle"))
+        parts.append(line(scale(value), top, scale(value), bottom, "c-grid"))
+        parts.append(text(scale(value), bottom + 14, fmt(value), "c-tick", "middle"))
     middle = (scale.x0 + scale.x1) / 2
-    return "".join([*parts, _text(middle, bottom + 32, title, "c-sub", "middle")])
+    return "".join([*parts, text(middle, bottom + 32, title, "c-sub", "middle")])
 
 
-def _legend(*items: tuple[str, str]) -> str:
+def legend(*items: tuple[str, str]) -> str:
     """Swatches drawn around the origin, shifted into place, each followed by its text."""
     parts, x = [], 12.0
-    for swatch, text in items:
+    for swatch, caption in items:
         parts.append(f'<g transform="translate({_n(x)},14)">{swatch}</g>')
-        parts.append(_text(x + 22, 18, text))
-        x += 34 + 6.4 * len(text)
+        parts.append(text(x + 22, 18, caption))
+        x += 34 + 6.4 * len(caption)
     return "".join(parts)
