@@ -1,4 +1,7 @@
-"""Config errors in words: pydantic's validation errors, phrased for a YAML file's keys."""
+"""Config errors in words: pydantic's validation errors, phrased for a YAML file's keys.
+
+Records' errors are worded in taskgate.messages; the words differ where the formats do
+(a YAML mapping, a JSON object), and the bounds are shared."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from taskgate.messages import BOUNDS
 from taskgate.metrics import METRIC_NAMES
 
 Loc = tuple[str | int, ...]
@@ -30,12 +34,6 @@ _EXPECTED = {
     "list_type": "a list",
     "tuple_type": "a list",
 }
-_BOUNDS = {
-    "greater_than_equal": ("ge", "at least"),
-    "greater_than": ("gt", "above"),
-    "less_than_equal": ("le", "at most"),
-    "less_than": ("lt", "below"),
-}
 
 
 def describe_config_error(error: ErrorDetails, root: type[BaseModel]) -> str:
@@ -50,8 +48,8 @@ def describe_config_error(error: ErrorDetails, root: type[BaseModel]) -> str:
         return _not_a_choice(value, re.findall(r"'([^']*)'", str(context.get("expected", ""))))
     if kind in _EXPECTED:
         return _wrong_type(_EXPECTED[kind], value)
-    if kind in _BOUNDS:
-        name, words = _BOUNDS[kind]
+    if kind in BOUNDS:
+        name, words = BOUNDS[kind]
         return f"must be {words} {show(context[name])}, got {show(value)}"
     if kind == "string_too_short":
         return "must not be empty"

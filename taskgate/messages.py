@@ -25,12 +25,13 @@ _EXPECTED = {
     "model_type": "an object",
     "model_attributes_type": "an object",
 }
-_BOUNDS = {
+BOUNDS = {
     "greater_than_equal": ("ge", "at least"),
     "greater_than": ("gt", "above"),
     "less_than_equal": ("le", "at most"),
     "less_than": ("lt", "below"),
 }
+"""pydantic's bound errors: the key of the bound in the error's context, and its words."""
 
 
 def field_path(loc: Iterable[int | str]) -> str:
@@ -72,8 +73,8 @@ def describe(error: ErrorDetails) -> str:
         return f"expected {_EXPECTED[kind]}, got {show_value(error.get('input'))}"
     if kind == "int_parsing_size":
         return f"expected a whole number, got {show_value(error.get('input'))}, which is too large"
-    if kind in _BOUNDS:
-        name, words = _BOUNDS[kind]
+    if kind in BOUNDS:
+        name, words = BOUNDS[kind]
         bound = (error.get("ctx") or {}).get(name)
         if isinstance(bound, float) and bound.is_integer():
             bound = int(bound)  # 0, not 0.0
