@@ -80,25 +80,43 @@ class RunContext:
     @cached_property
     def observation_texts(self) -> tuple[str, ...]:
         """Observations and tool results: what the agent saw."""
-        texts = [text_of(step.observation) for step in self.record.steps]
-        texts += [text_of(call.result) for call in self.calls]
-        return tuple(text for text in texts if text)
-
-    def evidence_texts(self) -> Iterator[str]:
-        """Everything a phrase criterion may be met by: result, observations,
-        tool results, messages and tool calls; never the agent's thoughts.
-
-        The result first and the rest as one text after it, written only when asked
-        for: a criterion met by the result never pays for the whole trajectory."""
-        yield self.result_text
-        texts = [*self.observation_texts]
-        texts += [step.message for step in self.record.steps if step.message]
-        texts += [f"{call.name} {text_of(call.arguments)}" for call in self.calls]
-        yield "\n".join(text for text in texts if text)
+        return _observation_texts(self._shared, self.record, self.calls)
 
     @cached_property
     def evidence(self) -> KeywordIndex:
-        return KeywordIndex(self.evidence_texts())
+        """Everything a phrase criterion may be met by: result, observations, tool results,
+        messages and tool calls; never the agent's thoughts. Read lazily (see
+        _evidence_texts) by a generator that holds the record, never this context: a
+        context the generator held would be freed only by the cycle collector, so every run
+        stayed in memory until a full collection."""
+        texts = _evidence_texts(self.result_text, self._shared, self.record, self.calls)
+        return KeywordIndex(texts)
+
+
+def _observation_texts(
+    shared: dict[Hashable, Any], record: RunRecord, calls: tuple[ToolCall, ...]
+) -> tuple[str, ...]:
+    """Once per run, kept in the context's shared work, which the evidence reads too."""
+    if "observation_texts" not in shared:
+        texts = [text_of(step.observation) for step in record.steps]
+        texts += [text_of(call.result) for call in calls]
+        shared["observation_texts"] = tuple(text for text in texts if text)
+    return shared["observation_texts"]  # type: ignore[no-any-return]
+
+
+def _evidence_texts(
+    result_text: str,
+    shared: dict[Hashable, Any],
+    record: RunRecord,
+    calls: tuple[ToolCall, ...],
+) -> Iterator[str]:
+    """The result first and the rest as one text after it, written only when asked for:
+    a criterion met by the result never pays for the whole trajectory."""
+    yield result_text
+    texts = [*_observation_texts(shared, record, calls)]
+    texts += [step.message for step in record.steps if step.message]
+    texts += [f"{call.name} {text_of(call.arguments)}" for call in calls]
+    yield "\n".join(text for text in texts if text)
 
 
 def _canonical(call: ToolCall) -> Any:
