@@ -9,11 +9,10 @@ call with that id, since some sources reuse ids), else the oldest unanswered cal
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from taskgate.importers.common import Unmappable
+from taskgate.importers.common import Unmappable, total_cost
 
 ERROR_PREFIX = "error:"
 """Tool output starting with this (any case) reports a failed call, as τ-bench's tools do."""
@@ -176,7 +175,7 @@ def summed_usage(messages: list[Any]) -> dict[str, Any]:
             _count(u, "completion_tokens", "output_tokens") for u in usages
         )
     if costs:
-        summed["cost_usd"] = round(math.fsum(costs), 9)
+        summed["cost_usd"] = total_cost(costs)
     return summed
 
 

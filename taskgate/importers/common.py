@@ -8,6 +8,7 @@ the other records still import. A file that is not of the format at all is an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,3 +180,13 @@ def as_list(value: Any) -> list[Any]:
 
 def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def total_cost(costs: list[float]) -> float:
+    """Costs summed exactly (the same on every Python), to 9 decimals. Past the float range
+    the total is inf, or nan for inf - inf, as a plain sum gives it: the record's cost check
+    then refuses it as bad input."""
+    try:
+        return round(math.fsum(costs), 9)
+    except (OverflowError, ValueError):
+        return round(sum(costs), 9)

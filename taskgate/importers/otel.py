@@ -19,7 +19,6 @@ Without a ``metadata.task_id``, a trace is its own task: ``<file stem>-<trace id
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
@@ -35,6 +34,7 @@ from taskgate.importers.common import (
     collect,
     json_lines,
     load_json,
+    total_cost,
 )
 from taskgate.importers.detect import is_span
 from taskgate.importers.otel_spans import Span, SpanReader
@@ -167,7 +167,7 @@ def _usage(root: Span, llms: list[Span]) -> dict[str, Any]:
         values = [span.attributes.get(key) for span in llms]
         numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
         if numbers:
-            usage[name] = round(math.fsum(numbers), 9) if name == "cost_usd" else int(sum(numbers))
+            usage[name] = total_cost(numbers) if name == "cost_usd" else int(sum(numbers))
     if root.start is not None and root.end is not None and root.end >= root.start:
         usage["latency_ms"] = (root.end - root.start) / 1e6
     return usage

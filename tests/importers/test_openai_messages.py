@@ -170,3 +170,18 @@ def test_a_record_field_of_the_wrong_type_names_the_field(tmp_path: Path) -> Non
     assert result.problems == [
         Problem(path, 1, "trial", "expected a whole number, got 'first' (in the mapped record)")
     ]
+
+
+def test_costs_summed_past_the_float_range_are_bad_input_not_a_crash(tmp_path: Path) -> None:
+    costly = {"role": "assistant", "content": "checking", "cost": 1e308}
+    path = write_lines(tmp_path / "costly.jsonl", [_line(USER, costly, {**REPLY, "cost": 1e308})])
+    result = import_files("openai-messages", [path])
+    assert result.records == []
+    assert result.problems == [
+        Problem(
+            path,
+            1,
+            "usage.cost_usd",
+            "must be at most 1000000, got inf (in the mapped record)",
+        )
+    ]
