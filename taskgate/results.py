@@ -12,7 +12,9 @@ Status = Literal["green", "yellow", "red"]
 Level = Literal["fail", "warn"]
 RuleLevel = Literal["fail", "warn", "off"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+# Unknown fields are ignored, not refused: a report gains fields between versions, and a
+# baseline written by a newer taskgate of the same report_version must still be read.
+_FROZEN = ConfigDict(frozen=True, extra="ignore")
 
 
 class RunResult(BaseModel):
@@ -145,8 +147,9 @@ class Verdict(BaseModel):
     exit_code: Literal[0, 1]
     findings: list[Finding]
     rules: dict[str, RuleLevel] = {}
-    """Each rule's level as configured; an ``off`` rule was not checked. Empty in reports
-    written before taskgate recorded it."""
+    """Each rule's level as configured; an ``off`` rule was not checked, except that no
+    level turns off underspecified's failure of a dataset with nothing to judge completion
+    by. Empty in reports written before taskgate recorded it."""
 
 
 class Dataset(BaseModel):

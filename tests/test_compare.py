@@ -160,6 +160,20 @@ def test_a_report_without_a_version_is_not_a_report(tmp_path: Path, baseline: Re
     assert problems_of(path) == [Problem(str(path), None, "report_version", message)]
 
 
+def test_fields_a_newer_taskgate_added_are_ignored(tmp_path: Path, baseline: Report) -> None:
+    data = orjson.loads(render_json(baseline))
+    data["written_by"] = "a newer taskgate"
+    data["verdict"]["rules"]["a_new_rule"] = "warn"
+    data["verdict"]["later"] = {"any": "value"}
+    data["cohorts"][0]["later"] = [1, 2]
+    data["runs"][0]["later"] = None
+    path = tmp_path / "baseline.json"
+    path.write_bytes(orjson.dumps(data))
+    assert load_report(path) == baseline.model_copy(
+        update={"verdict": baseline.verdict.model_copy(update={"rules": data["verdict"]["rules"]})}
+    )
+
+
 def test_a_json_document_that_is_not_an_object(tmp_path: Path) -> None:
     path = tmp_path / "baseline.json"
     path.write_bytes(b"[1, 2]")
