@@ -63,7 +63,7 @@ def _check_weights(weights: list[float]) -> None:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class TaskCompletionWeights(_Section):

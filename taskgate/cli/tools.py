@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -180,19 +181,17 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="Which format.")]) ->
 
     def action() -> int:
         import orjson
-        from pydantic import BaseModel
 
-        from taskgate.config import Config
+        from taskgate.config_schema import config_schema
         from taskgate.models import RunRecord
         from taskgate.results import Report
 
-        models: dict[str, type[BaseModel]] = {
-            "record": RunRecord,
-            "config": Config,
-            "report": Report,
+        schemas: dict[str, Callable[[], dict[str, Any]]] = {
+            "record": RunRecord.model_json_schema,
+            "config": config_schema,
+            "report": Report.model_json_schema,
         }
-        model = models[name.value]
-        text = orjson.dumps(model.model_json_schema(), option=orjson.OPT_INDENT_2).decode()
+        text = orjson.dumps(schemas[name.value](), option=orjson.OPT_INDENT_2).decode()
         sys.stdout.write(text + "\n")
         return 0
 

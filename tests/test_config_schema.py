@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import inspect
+
+from pydantic import BaseModel
+
+from taskgate import config
+from taskgate.config_schema import config_schema, field_docs
+
+SOURCE = '''
+class Outer:
+    """Not a field's."""
+
+    first: int = 1
+    """The first.
+
+    Over two lines."""
+    undocumented: str = ""
+
+    def method(self) -> None:
+        """Not a field's either."""
+
+    last: bool = True
+    """The last."""
+    plain = 3
+    """Not annotated: not a field."""
+'''
+
+
+def test_the_docstring_under_each_annotated_field() -> None:
+    assert field_docs(SOURCE) == {
+        "Outer": {"first": "The first.\n\nOver two lines.", "last": "The last."}
+    }
+
+
+def _models() -> list[type[BaseModel]]:
+    return [
+        value
+        for value in vars(config).values()
+        if inspect.isclass(value)
+        and issubclass(value, config._Section)
+        and value is not config._Section
+    ]
+
+
+def test_every_config_key_is_described() -> None:
+    docs = field_docs(inspect.getsource(config))
+    undocumented = [
+        f"{model.__name__}.{name}"
+        for model in _models()
+        for name in model.model_fields
+        if not docs.get(model.__name__, {}).get(name)
+    ]
+    assert undocumented == []
+    assert len(_models()) == 18
+
+
+def test_the_schema_carries_the_descriptions() -> None:
+    schema = config_schema()
+    assert schema["properties"]["version"] == {
+        "default": 1,
+        "description": "Version of the config format.",
+        "title": "Version",
+        "type": "integer",
+    }
+    fail_on = schema["$defs"]["GateSettings"]["properties"]["fail_on"]
+    assert fail_on["description"] == "Cohort status that fails the gate."
+    described = [
+        prop.get("description")
+        for definition in [schema, *schema["$defs"].values()]
+        for prop in definition.get("properties", {}).values()
+    ]
+    assert len(described) == 52 and all(described)
