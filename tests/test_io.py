@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 from pathlib import Path
 
 import orjson
@@ -10,22 +9,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.errors import InputError, OutputError, Problem
+from taskgate.errors import InputError, Problem
 from taskgate.io import (
     MAX_DEPTH,
     RunReader,
     load_tasks,
     nesting_depth,
-    write_all_atomic,
-    write_atomic,
 )
+from taskgate.models import Task
 from taskgate.pipeline import score
 from tests.conftest import write_jsonl
 
 GOOD = {"run_id": "r-1", "task_id": "t-1", "steps": [{"message": "hi", "is_final": True}]}
 
 
-def read(path: Path, tasks: dict | None = None) -> tuple[list[str], list[str]]:
+def read(path: Path, tasks: dict[str, Task] | None = None) -> tuple[list[str], list[str]]:
     reader = RunReader(str(path), tasks)
     ids = [record.run_id for _, record in reader]
     return ids, [str(p) for p in reader.problems]
@@ -127,38 +125,6 @@ def test_tasks_file_problems_are_all_listed(tmp_path: Path) -> None:
     ]
 
 
-def test_write_atomic_replaces_whole_file(tmp_path: Path) -> None:
-    target = tmp_path / "report.json"
-    target.write_bytes(b"old")
-    write_atomic(target, b"new")
-    assert target.read_bytes() == b"new"
-    assert os.listdir(tmp_path) == ["report.json"]
-
-
-def test_write_atomic_into_missing_folder(tmp_path: Path) -> None:
-    with pytest.raises(OutputError) as caught:
-        write_atomic(tmp_path / "nope" / "report.json", b"x")
-    assert caught.value.message == (
-        f"cannot write {tmp_path}/nope/report.json: folder '{tmp_path}/nope' does not exist; "
-        "create it"
-    )
-
-
-def test_write_atomic_gives_new_files_the_umask_mode_and_keeps_old_modes(tmp_path: Path) -> None:
-    umask = os.umask(0o022)
-    try:
-        fresh = tmp_path / "fresh.json"
-        write_atomic(fresh, b"x")
-        assert fresh.stat().st_mode & 0o777 == 0o644
-        kept = tmp_path / "kept.json"
-        kept.write_bytes(b"old")
-        kept.chmod(0o600)
-        write_atomic(kept, b"new")
-        assert kept.stat().st_mode & 0o777 == 0o600
-    finally:
-        os.umask(umask)
-
-
 def test_gzip_is_recognised_by_its_bytes_whatever_the_name(tmp_path: Path) -> None:
     disguised = tmp_path / "runs.jsonl"
     disguised.write_bytes(gzip.compress(b'{"run_id": "a", "task_id": "t"}\n'))
@@ -210,18 +176,6 @@ def test_a_line_over_the_limit_is_skipped_unread_and_the_next_line_is_read(
         "trim long tool results and observations"
     ]
     assert reader.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def test_write_all_atomic_writes_all_or_none(tmp_path: Path) -> None:
-    first = tmp_path / "report.json"
-    first.write_bytes(b"old")
-    with pytest.raises(OutputError):
-        write_all_atomic([(first, b"new"), (tmp_path / "nope" / "report.md", b"new")])
-    assert first.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["report.json"]
-    write_all_atomic([(first, b"new"), (tmp_path / "report.md", b"new")])
-    assert sorted(os.listdir(tmp_path)) == ["report.json", "report.md"]
-    assert first.read_bytes() == b"new"
 
 
 def _depth(value: object) -> int:

@@ -183,7 +183,7 @@ def _append_step_summary(report: Report) -> None:
 
 
 def _write_outputs(report: Report, outputs: list[Path]) -> None:
-    from taskgate.io import write_all_atomic
+    from taskgate.output import write_all_atomic
     from taskgate.report import renderer_for
 
     renderers = [(path, renderer_for(path)) for path in outputs]  # refuse bad names first

@@ -96,7 +96,7 @@ def init(
     def action() -> int:
         from taskgate.config import starter_config_text
         from taskgate.errors import TaskgateError
-        from taskgate.io import write_atomic
+        from taskgate.output import write_atomic
 
         if path.exists() and not force:
             raise TaskgateError(f"{path} already exists; use --force to overwrite it")

@@ -15,8 +15,8 @@ from taskgate.errors import InputError, Problem
 from taskgate.importers import openai_messages, otel, tau2, tau_bench
 from taskgate.importers.common import Importer, ImportResult, NotThisFormat
 from taskgate.importers.detect import RUNS, classify, wrong_format
-from taskgate.io import write_atomic
 from taskgate.models import RunRecord
+from taskgate.output import write_atomic
 
 FORMATS: dict[str, Importer] = {
     "openai-messages": openai_messages.import_file,
