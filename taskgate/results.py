@@ -3,7 +3,7 @@ the report (SPEC §8), which is also the baseline format."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,7 +14,9 @@ RuleLevel = Literal["fail", "warn", "off"]
 
 # Unknown fields are ignored, not refused: a report gains fields between versions, and a
 # baseline written by a newer taskgate of the same report_version must still be read.
-_FROZEN = ConfigDict(frozen=True, extra="ignore")
+# taskgate never writes inf or nan; a baseline holding one (1E400) is refused.
+_FROZEN = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
+UnitScore = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class RunResult(BaseModel):
@@ -26,8 +28,8 @@ class RunResult(BaseModel):
     task_id: str
     trial: int | None
     cohort: dict[str, str]
-    scores: dict[str, float | None]
-    """Every evaluator's score; null when the run cannot be judged on it."""
+    scores: dict[str, UnitScore | None]
+    """Every evaluator's score, in [0, 1]; null when the run cannot be judged on it."""
     passed: bool
     failure_shape: str | None = None
     diagnosis: str | None = None

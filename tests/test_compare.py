@@ -174,6 +174,28 @@ def test_fields_a_newer_taskgate_added_are_ignored(tmp_path: Path, baseline: Rep
     )
 
 
+@pytest.mark.parametrize(
+    ("score", "message"),
+    [
+        (-6, "must be at least 0, got -6"),
+        (1.5, "must be at most 1, got 1.5"),
+        ("1E400", "expected a finite number, got '1E400'"),
+        ("NaN", "expected a finite number, got 'NaN'"),
+    ],
+)
+def test_a_run_score_outside_zero_to_one_is_refused(
+    tmp_path: Path, baseline: Report, score: Any, message: str
+) -> None:
+    # Paired tests read the baseline's run scores: one out of range made deltas no chart
+    # could draw (found by the baseline fuzzing).
+    data = orjson.loads(render_json(baseline))
+    data["runs"][0]["scores"]["task_completion"] = score
+    path = tmp_path / "baseline.json"
+    path.write_bytes(orjson.dumps(data))
+    field = "runs[0].scores.task_completion"
+    assert problems_of(path) == [Problem(str(path), None, field, message)]
+
+
 def test_a_json_document_that_is_not_an_object(tmp_path: Path) -> None:
     path = tmp_path / "baseline.json"
     path.write_bytes(b"[1, 2]")
