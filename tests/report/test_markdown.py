@@ -112,6 +112,16 @@ def test_the_verdict_comes_first(candidate: Report, golden: Report) -> None:
     ]
 
 
+def test_rules_the_config_turned_off_are_named_under_the_verdict(golden: Report) -> None:
+    rules = {**golden.verdict.rules, "regression": "off", "tail_regression": "off"}
+    verdict = golden.verdict.model_copy(update={"rules": rules})
+    assert lines(golden.model_copy(update={"verdict": verdict}))[2] == (
+        "**597** runs scored · **23** warnings · no baseline · "
+        "off in the config: regression, tail_regression"
+    )
+    assert golden.verdict.rules["pass_k"] == "off"  # off by default: not named
+
+
 def test_failing_findings_are_a_table(candidate: Report) -> None:
     text = lines(candidate)
     assert text[4:7] == [
