@@ -175,8 +175,10 @@ def _hire(config: Config, reader: RunReader) -> _Hand:
     process: BaseProcess = context.Process(  # type: ignore[attr-defined]
         target=_serve, args=arguments, daemon=True
     )
-    # A SIGTERM between the fork and _serve's own handling would reach the worker's copy of
-    # the parent's handler; blocked until then, it waits and then ends the worker quietly.
+    # A stop between the fork and _serve's own handling would reach the worker's copy of the
+    # parent's handlers: a Ctrl-C would print the worker's KeyboardInterrupt traceback. Both
+    # signals are blocked until then; pending, a SIGTERM ends the worker quietly and a
+    # Ctrl-C is ignored by it (the parent, unblocked, takes its own).
     _stops(signal.SIG_BLOCK)
     try:
         process.start()
@@ -188,7 +190,7 @@ def _hire(config: Config, reader: RunReader) -> _Hand:
 
 def _stops(how: int) -> None:
     if hasattr(signal, "pthread_sigmask"):  # POSIX; elsewhere workers are spawned, not forked
-        signal.pthread_sigmask(how, {signal.SIGTERM})
+        signal.pthread_sigmask(how, {signal.SIGINT, signal.SIGTERM})
 
 
 _LOST = (

@@ -104,6 +104,30 @@ def group_ends(process: subprocess.Popen[bytes]) -> bool:
     return False
 
 
+def wait_until_reading(process: subprocess.Popen[bytes], runs: Path) -> None:
+    """Until taskgate has opened the run file: past start-up and inside its error boundary,
+    however slow the machine is today (a fixed sleep was sometimes still in start-up)."""
+    fds = Path(f"/proc/{process.pid}/fd")
+    if not fds.is_dir():  # no /proc: give start-up generous time instead
+        time.sleep(1.5)
+        return
+    deadline = time.monotonic() + 30
+    while runs.resolve() not in _open_files(fds):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "taskgate did not open the run file in 30 s"
+        time.sleep(0.02)
+
+
+def _open_files(fds: Path) -> list[Path]:
+    opened = []
+    for fd in fds.iterdir():
+        try:
+            opened.append(fd.readlink())
+        except OSError:  # closed while listed
+            continue
+    return opened
+
+
 def ctrl_c(process: subprocess.Popen[bytes]) -> None:
     """As a terminal sends it: to the whole process group, worker processes too."""
     os.killpg(process.pid, signal.SIGINT)
@@ -131,7 +155,8 @@ def test_a_signal_while_scoring_exits_cleanly_and_leaves_the_old_report(
     (tmp_path / "report.json").write_bytes(OLD)
     args = ["score", "runs.jsonl", "-o", "report.json", "--workers", workers]
     process = start(taskgate_command(*args), tmp_path)
-    time.sleep(1.5)  # started, and deep in 12,000 runs that take several seconds
+    wait_until_reading(process, runs)
+    time.sleep(0.3)  # deep in 12,000 runs that take several seconds
     assert process.poll() is None
     send(process)
     out, err = process.communicate(timeout=30)
