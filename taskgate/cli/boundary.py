@@ -18,7 +18,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPT, EXIT_TERMINATED = 2, 3, 130, 143
+EXIT_BUG, EXIT_INTERRUPT, EXIT_TERMINATED = 3, 130, 143  # exit 2 is TaskgateError.exit_code
 
 
 def make_console(stderr: bool = False, color: bool = True) -> Console:
