@@ -24,6 +24,10 @@ from taskgate.trajectory import Step, decode_arguments
 
 CallOrder = Literal["strict", "unordered", "subset", "superset"]
 RunStatus = Literal["completed", "error", "timeout"]
+OutcomeMode = Literal["exact", "contains", "numeric", "subset"]
+"""How final_result is judged against expected_result (SPEC §3)."""
+ArgumentMode = Literal["exact", "numeric", "fuzzy", "regex", "ignore", "subset"]
+"""How one argument of an expected call is compared with the call made."""
 CRITERION_CHECKS = (
     "tool_called",
     "result_contains",
@@ -132,11 +136,40 @@ class ExpectedCall(BaseModel):
 
     name: str
     arguments: Any = None
+    """The arguments the call must have; absent or null asks only for the tool."""
+    turn: int | None = Field(default=None, ge=1)
+    """The user turn (from 1) the call belongs to: met only by a call made after the N-th
+    user message and before the next one."""
+    match: dict[str, ArgumentMode] | None = None
+    """How named arguments are compared; the rest follow function_calls.arguments."""
+    optional: bool = False
+    """A call the reference made that the task does not require (a look-up on the way to
+    a state change): it earns credit when made and is never a failed check when missing."""
 
     @field_validator("arguments", mode="before")
     @classmethod
     def _decode(cls, value: Any) -> Any:
         return decode_arguments(value)
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> ExpectedCall:
+        # A pattern that cannot compile is the task's mistake: said when the record is read.
+        for key, mode in (self.match or {}).items():
+            if mode != "regex" or not isinstance(self.arguments, dict) or key not in self.arguments:
+                continue
+            pattern = self.arguments[key]
+            if not isinstance(pattern, str):
+                raise ValueError(
+                    f"match.{key} is regex, so arguments.{key} must be a regular expression "
+                    f"(a string), got {show_value(pattern)}"
+                )
+            try:
+                regex.compile(pattern)
+            except regex.error as exc:
+                raise ValueError(
+                    f"arguments.{key} is not a valid regular expression ({exc}); fix the pattern"
+                ) from None
+        return self
 
 
 class Task(BaseModel):
@@ -157,6 +190,13 @@ class Task(BaseModel):
     """None means the config's function_calls.order applies."""
     optimal_steps: int | None = Field(default=None, ge=1)
     step_budget: int | None = Field(default=None, ge=1)
+    outcome_match: OutcomeMode | None = None
+    """How final_result is judged against expected_result; None means the config's."""
+    outcome_tolerance: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    """With outcome_match numeric: how far a number may be from the expected one."""
+    write_tools: list[str] | None = None
+    """Tools that change state (names or globs such as ``update_*``). A successful call to
+    one that no expected call accounts for fails the run."""
 
 
 MAX_COST_USD = 1_000_000.0

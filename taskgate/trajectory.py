@@ -8,7 +8,7 @@ of the cost of a model object each, with the same attributes.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import orjson
 from pydantic import ConfigDict, GetCoreSchemaHandler
@@ -42,9 +42,13 @@ _ToolCallFields = TypedDict(  # type: ignore[name-match]  # noqa: UP013
     },
 )
 _ToolCallFields.__pydantic_config__ = ConfigDict(extra="allow")  # type: ignore[attr-defined]
+_HandoffFields = TypedDict("Handoff", {"from": str, "to": str})  # type: ignore[name-match]
 _StepFields = TypedDict(  # type: ignore[name-match]  # noqa: UP013
     "Step",
     {
+        "role": Literal["user", "agent"] | None,
+        "agent": str | None,
+        "handoff": _HandoffFields | None,
         "thought": str | None,
         "message": str | None,
         "tool_calls": "list[ToolCall] | None",
@@ -135,10 +139,34 @@ class ToolCall(_Part):
 class Step(_Part):
     """One step of a trajectory."""
 
-    __slots__ = ("is_final", "message", "observation", "thought", "tool_calls")
-    _FIELDS = ("thought", "message", "tool_calls", "observation", "is_final")
+    __slots__ = (
+        "agent",
+        "handoff",
+        "is_final",
+        "message",
+        "observation",
+        "role",
+        "thought",
+        "tool_calls",
+    )
+    _FIELDS = (
+        "role",
+        "agent",
+        "handoff",
+        "thought",
+        "message",
+        "tool_calls",
+        "observation",
+        "is_final",
+    )
     _CHECKED = _StepFields
 
+    role: str
+    """``agent`` (the default) or ``user``: a user turn of a conversation, not an agent step."""
+    agent: str | None
+    """Which agent took the step, in a multi-agent run."""
+    handoff: dict[str, str] | None
+    """``{"from": A, "to": B}`` when the step hands the run from one agent to another."""
     thought: str | None
     """The agent's reasoning; never counted as evidence that a criterion was met."""
     message: str | None
@@ -152,6 +180,9 @@ class Step(_Part):
     def __init__(
         self,
         /,
+        role: str | None = "agent",
+        agent: str | None = None,
+        handoff: dict[str, str] | None = None,
         thought: str | None = None,
         message: str | None = None,
         tool_calls: list[ToolCall] | None = None,
@@ -159,6 +190,9 @@ class Step(_Part):
         is_final: bool = False,
         **extra: Any,
     ) -> None:
+        self.role = role or "agent"
+        self.agent = agent
+        self.handoff = handoff
         self.thought = thought
         self.message = message
         self.tool_calls = [] if tool_calls is None else tool_calls
@@ -166,7 +200,13 @@ class Step(_Part):
         self.is_final = is_final
         self.extra = extra
 
+    @property
+    def is_user(self) -> bool:
+        return self.role == "user"
+
     def as_dict(self, exclude_none: bool = False) -> dict[str, Any]:
         data = super().as_dict(exclude_none)
+        if exclude_none and self.role == "agent":
+            del data["role"]  # the default, left out as nulls are: most steps are the agent's
         data["tool_calls"] = [call.as_dict(exclude_none) for call in self.tool_calls]
         return data

@@ -53,6 +53,9 @@ def test_records_write_back_fields_in_order_then_extras_without_nulls() -> None:
 def test_records_write_back_nulls_when_asked_to() -> None:
     step = RunRecord.model_validate(RECORD).model_dump(mode="json")["steps"][1]
     assert step == {
+        "role": "agent",
+        "agent": None,
+        "handoff": None,
         "thought": None,
         "message": "Done.",
         "tool_calls": [],

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from taskgate.evaluators.outcome import FoldedObject, canonical
 from taskgate.models import RunRecord, Task
 from taskgate.text import KeywordIndex, text_of, tokens
-from taskgate.trajectory import ToolCall
+from taskgate.trajectory import Step, ToolCall
 
 _NO_TASK = Task()
 T = TypeVar("T")
@@ -38,8 +38,35 @@ class RunContext:
         return self.record.task or _NO_TASK
 
     @cached_property
+    def agent_steps(self) -> tuple[Step, ...]:
+        """The agent's steps: a user turn is the other side of the conversation, never a step
+        of the agent's for efficiency, budgets or failure shapes."""
+        steps = self.record.steps
+        if not any(step.is_user for step in steps):
+            return tuple(steps)
+        return tuple(step for step in steps if not step.is_user)
+
+    @cached_property
+    def user_turns(self) -> int:
+        """How many user turns the run has."""
+        return sum(1 for step in self.record.steps if step.is_user)
+
+    @cached_property
     def calls(self) -> tuple[ToolCall, ...]:
-        return tuple(call for step in self.record.steps for call in step.tool_calls)
+        return tuple(call for step in self.agent_steps for call in step.tool_calls)
+
+    @cached_property
+    def call_turns(self) -> tuple[int, ...]:
+        """For each call, the user turn it answers: how many user turns came before it (0 for a
+        call before any user message)."""
+        turns: list[int] = []
+        turn = 0
+        for step in self.record.steps:
+            if step.is_user:
+                turn += 1
+            else:
+                turns += [turn] * len(step.tool_calls)
+        return tuple(turns)
 
     def canonical_arguments(self, index: int) -> Any:
         """The arguments of call ``index`` as canonical() has them (none given: {}); only
@@ -48,13 +75,13 @@ class RunContext:
 
     @cached_property
     def has_final_step(self) -> bool:
-        return any(step.is_final for step in self.record.steps)
+        return any(step.is_final for step in self.agent_steps)
 
     @cached_property
     def budget_exhausted(self) -> bool:
         budget = self.task.step_budget
         return self.record.step_budget_exceeded or (
-            budget is not None and len(self.record.steps) > budget
+            budget is not None and len(self.agent_steps) > budget
         )
 
     @property
@@ -66,7 +93,7 @@ class RunContext:
         """final_result, or else the message of the last step marked final."""
         if self.record.final_result not in (None, ""):
             return self.record.final_result
-        finals = [s.message for s in self.record.steps if s.is_final and s.message]
+        finals = [s.message for s in self.agent_steps if s.is_final and s.message]
         return finals[-1] if finals else None
 
     @cached_property
@@ -98,7 +125,7 @@ def _observation_texts(
 ) -> tuple[str, ...]:
     """Once per run, kept in the context's shared work, which the evidence reads too."""
     if "observation_texts" not in shared:
-        texts = [text_of(step.observation) for step in record.steps]
+        texts = [text_of(step.observation) for step in record.steps if not step.is_user]
         texts += [text_of(call.result) for call in calls]
         shared["observation_texts"] = tuple(text for text in texts if text)
     return shared["observation_texts"]  # type: ignore[no-any-return]
@@ -114,7 +141,8 @@ def _evidence_texts(
     a criterion met by the result never pays for the whole trajectory."""
     yield result_text
     texts = [*_observation_texts(shared, record, calls)]
-    texts += [step.message for step in record.steps if step.message]
+    # The user's own words are not the agent's: "4" said by the user meets nothing.
+    texts += [step.message for step in record.steps if step.message and not step.is_user]
     texts += [f"{call.name} {text_of(call.arguments)}" for call in calls]
     yield "\n".join(text for text in texts if text)
 

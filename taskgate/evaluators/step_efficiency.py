@@ -71,14 +71,14 @@ class Efficiency:
 def measure(ctx: RunContext) -> Efficiency:
     calls = [
         _Call(i, call_key(call), call.failed)
-        for i, step in enumerate(ctx.record.steps)
+        for i, step in enumerate(ctx.agent_steps)
         for call in step.tool_calls
     ]
     repeats, spans = _repeated_calls(calls), _storm_spans(calls)
     # A storm's first call was a fair attempt; the retries after it were not.
     wasted = repeats.union(*(span[1:] for span in spans))
     return Efficiency(
-        steps=len(ctx.record.steps),
+        steps=len(ctx.agent_steps),
         optimal_steps=ctx.task.optimal_steps,
         calls=len(calls),
         repeated_calls=len(repeats),
