@@ -2,22 +2,30 @@
 
 Expected calls are paired with the calls made under the task's call order: an optimal
 one-to-one assignment, or an order-preserving alignment for ``strict``. A pair needs the same
-tool name; it earns the share of arguments that agree by value. Precision and recall come
-from the credit of the pairs, so a near-miss earns part of a call, never all or nothing.
+tool name and, when the expected call names one, the same user turn; it earns the share of
+arguments that agree (by value, under the config mode and the task's per-argument modes:
+see arguments.py). Precision and recall come from the credit of the pairs, so a near-miss
+earns part of a call, never all or nothing.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from taskgate.config import ArgumentMatch, CallOrder
+from taskgate.evaluators.arguments import (
+    ArgumentComparison,
+    check_patterns,
+    compare_arguments,
+    folded_credit,
+)
 from taskgate.evaluators.base import Evaluator, Score, clamp
 from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.matching import align, assign
 from taskgate.evaluators.outcome import canonical
+from taskgate.models import ExpectedCall
 
 MISSING_SHOWN = 3
 _FULL_CREDIT = {
@@ -33,21 +41,7 @@ def argument_credit(expected: Any, actual: Any, mode: ArgumentMatch) -> float:
     if mode == "ignore" or expected is None:
         # An expected call that states no arguments asks only for the tool.
         return 1.0
-    return _credit(canonical(expected), canonical({} if actual is None else actual), mode)
-
-
-def _credit(want: Any, got: Any, mode: ArgumentMatch) -> float:
-    """argument_credit of arguments already in canonical form (``got`` may be a
-    FoldedObject: only the values of keys both sides have are read)."""
-    if not isinstance(want, dict) or not isinstance(got, Mapping):
-        return float(want == got)
-    judged = {"exact": want.keys() | got.keys(), "subset": got.keys(), "superset": want.keys()}
-    keys = judged[mode]
-    if not keys:
-        return 1.0
-    return sum(1 for key in keys if key in want and key in got and want[key] == got[key]) / len(
-        keys
-    )
+    return folded_credit(canonical(expected), canonical({} if actual is None else actual), mode)
 
 
 Credits = list[list[float | None]]
@@ -56,29 +50,64 @@ Credits = list[list[float | None]]
 def credit_matrix(ctx: RunContext, mode: ArgumentMatch) -> Credits:
     """Credit of every (expected, actual) pair; None where the pair cannot be made.
 
-    A pair needs the same tool name and a call that did not fail: a failed call did not do
-    what was expected of it (it still counts as a call made, against precision).
+    A pair needs the same tool name, the expected call's turn when it names one (a call a
+    turn early or late answers another message), and a call that did not fail: a failed
+    call did not do what was expected of it (it still counts as a call made, against
+    precision).
     """
     return ctx.shared(("credit_matrix", mode), lambda: _credit_matrix(ctx, mode))
 
 
 def _credit_matrix(ctx: RunContext, mode: ArgumentMatch) -> Credits:
-    made = [(call.name, call.failed) for call in ctx.calls]
-    rows: Credits = []
-    for want in ctx.task.expected_calls:
-        name_only = mode == "ignore" or want.arguments is None
-        wanted = None if name_only else canonical(want.arguments)
-        rows.append(
-            [
-                None
-                if name != want.name or failed
-                else 1.0
-                if name_only
-                else _credit(wanted, ctx.canonical_arguments(index), mode)
-                for index, (name, failed) in enumerate(made)
-            ]
-        )
-    return rows
+    return [_credit_row(ctx, index, mode) for index in range(len(ctx.task.expected_calls))]
+
+
+def _credit_row(ctx: RunContext, expected_index: int, mode: ArgumentMatch) -> list[float | None]:
+    want = ctx.task.expected_calls[expected_index]
+    if want.match:
+        # A bad pattern is the task's mistake, reported whatever calls this run made.
+        check_patterns(want.arguments, want.match, _field(expected_index))
+    credits: list[float | None] = [None] * len(ctx.calls)
+    candidates = _candidates(ctx, want)
+    if mode == "ignore" or want.arguments is None:
+        for index in candidates:
+            credits[index] = 1.0
+    elif want.match:
+        # Per-argument modes read raw values: the slower, key-by-key comparison.
+        for index in candidates:
+            credits[index] = compare_call(ctx, expected_index, index, mode).credit
+    else:
+        wanted = canonical(want.arguments)
+        for index in candidates:
+            credits[index] = folded_credit(wanted, ctx.canonical_arguments(index), mode)
+    return credits
+
+
+def _candidates(ctx: RunContext, want: ExpectedCall) -> list[int]:
+    """The calls that may stand for ``want``: same tool, no error, the right turn."""
+    return [
+        index
+        for index, call in enumerate(ctx.calls)
+        if call.name == want.name
+        and not call.failed
+        and (want.turn is None or ctx.call_turns[index] == want.turn)
+    ]
+
+
+def compare_call(
+    ctx: RunContext, expected_index: int, made_index: int, mode: ArgumentMatch
+) -> ArgumentComparison:
+    """The arguments of expected call ``expected_index`` against those of call
+    ``made_index``, key by key (tool name, turn and errors aside: credit_matrix sees to
+    those)."""
+    want = ctx.task.expected_calls[expected_index]
+    actual = ctx.calls[made_index].arguments
+    field = _field(expected_index)
+    return compare_arguments(want.arguments, actual, mode, want.match, field=field)
+
+
+def _field(expected_index: int) -> str:
+    return f"task.expected_calls[{expected_index}].arguments"
 
 
 @dataclass(frozen=True)

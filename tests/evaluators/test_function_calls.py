@@ -5,10 +5,17 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from taskgate.config import ArgumentMatch, CallOrder
+from taskgate.evaluators.arguments import ArgumentComparison, KeyComparison, folded_credit
 from taskgate.evaluators.base import Score
-from taskgate.evaluators.function_calls import _credit, argument_credit, function_calls
+from taskgate.evaluators.function_calls import (
+    argument_credit,
+    compare_call,
+    credit_matrix,
+    function_calls,
+)
 from taskgate.evaluators.outcome import FoldedObject, canonical
 from tests.conftest import make_context
 
@@ -287,6 +294,115 @@ def test_arguments_folded_on_demand_score_as_folded_whole(
 ) -> None:
     folded = FoldedObject(made)
     assert dict(folded) == canonical(made)
-    assert _credit(canonical(wanted), folded, mode) == _credit(
+    assert folded_credit(canonical(wanted), folded, mode) == folded_credit(
         canonical(wanted), canonical(made), mode
     )
+
+
+def turns(*steps: Any) -> list[dict[str, Any]]:
+    """Steps from user messages (str) and agent calls (dict)."""
+    return [
+        {"role": "user", "message": step} if isinstance(step, str) else {"tool_calls": [step]}
+        for step in steps
+    ]
+
+
+REFUND_IN_TURN_2 = {**REFUND, "turn": 2}
+
+
+@pytest.mark.parametrize(
+    ("steps", "credits"),
+    [
+        # The right call one turn early answers the first message, not the second.
+        (turns("look it up", REFUND, "now refund it"), [[None]]),
+        (turns("look it up", "now refund it", REFUND), [[1.0]]),
+        (turns(REFUND, "look it up", "now refund it"), [[None]]),
+        (turns("look it up", "now refund it", REFUND, "thanks", REFUND), [[1.0, None]]),
+        # A call that errored is never the expected call, in the right turn or not.
+        (turns("look it up", "now refund it", {**REFUND, "error": "timeout"}), [[None]]),
+    ],
+)
+def test_a_call_pairs_only_in_the_expected_turn(
+    steps: list[dict[str, Any]], credits: list[list[float | None]]
+) -> None:
+    ctx = make_context(task={"expected_calls": [REFUND_IN_TURN_2]}, steps=steps)
+    assert credit_matrix(ctx, "exact") == credits
+
+
+def test_a_call_in_the_wrong_turn_is_missing_and_extra() -> None:
+    task = {"expected_calls": [REFUND_IN_TURN_2]}
+    ctx = make_context(task=task, steps=turns("look it up", REFUND, "now refund it"))
+    score = function_calls("unordered", "exact")(ctx)
+    assert (score.value, score.details["missing"], score.details["extra"]) == (
+        0.0,
+        ["issue_refund"],
+        ["issue_refund"],
+    )
+
+
+CODING = {"code": {"coding": [{"system": "http://loinc.org", "code": "2345-7"}]}}
+CODED = {"code": {"coding": [{"system": "http://loinc.org", "code": "2345-7", "display": "Gl"}]}}
+
+
+@pytest.mark.parametrize(("mode", "value"), [("superset", 1.0), ("exact", 0.0), ("subset", 0.0)])
+def test_config_modes_hold_inside_nested_arguments(mode: ArgumentMatch, value: float) -> None:
+    score = run(
+        [{"name": "order_lab", "arguments": CODING}],
+        [{"name": "order_lab", "arguments": CODED}],
+        arguments=mode,
+    )
+    assert score.value == value
+
+
+NOTIFY = {
+    "name": "send_email",
+    "arguments": {"to": "ana@example.com", "body": "Your refund of $20.50 was approved"},
+    "match": {"body": "fuzzy"},
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "credit"),
+    [
+        ("Your refund of $20.50 has been approved", 1.0),
+        ("Your refund was denied", 0.5),
+        ("Your refund of $2.50 was approved", 0.5),
+    ],
+)
+def test_per_argument_modes_decide_the_pair_credit(body: str, credit: float) -> None:
+    made = {"name": "send_email", "arguments": {"to": "Ana@example.com", "body": body}}
+    ctx = make_context(task={"expected_calls": [NOTIFY]}, steps=[{"tool_calls": [made]}])
+    assert credit_matrix(ctx, "exact") == [[credit]]
+
+
+def test_compare_call_shows_a_pair_key_by_key() -> None:
+    made = {"name": "send_email", "arguments": {"to": "bo@example.com", "body": "Approved."}}
+    ctx = make_context(task={"expected_calls": [NOTIFY]}, steps=[{"tool_calls": [made]}])
+    comparison = compare_call(ctx, 0, 0, "exact")
+    assert comparison == ArgumentComparison(
+        0.0,
+        (
+            KeyComparison("body", "fuzzy", NOTIFY["arguments"]["body"], "Approved.", False),
+            KeyComparison("to", "exact", "ana@example.com", "bo@example.com", False),
+        ),
+    )
+    assert credit_matrix(ctx, "exact") == [[comparison.credit]]
+
+
+def test_an_invalid_pattern_is_refused_when_the_record_is_read() -> None:
+    want = {"name": "lookup", "arguments": {"id": "ORD-("}, "match": {"id": "regex"}}
+    with pytest.raises(ValidationError) as raised:
+        make_context(task={"expected_calls": [POLICY, want]}, steps=[{"tool_calls": [POLICY]}])
+    [error] = raised.value.errors()
+    assert error["loc"] == ("task", "expected_calls", 1)
+    assert error["msg"] == (
+        "Value error, arguments.id is not a valid regular expression (missing ) at position 5); "
+        "fix the pattern"
+    )
+
+
+def test_a_regex_argument_matches_the_call_as_written() -> None:
+    want = {"name": "lookup", "arguments": {"id": r"ORD-\d{4}"}, "match": {"id": "regex"}}
+    for made_id, value in (("ORD-1182", 1.0), ("ORD-118", 0.0)):
+        made = {"name": "lookup", "arguments": {"id": made_id}}
+        assert run([want], [made]).value == value
