@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -32,6 +33,7 @@ __all__ = [
     "detect_format",
     "dump_records",
     "import_files",
+    "record_json",
     "write_records",
 ]
 
@@ -147,11 +149,30 @@ def _place(origin: dict[str, object]) -> str:
 
 
 def dump_records(records: Sequence[RunRecord]) -> bytes:
-    """Run records as JSONL, fields in model order and nulls left out: what `score` reads."""
-    return b"".join(
-        orjson.dumps(record.model_dump(mode="json", by_alias=True, exclude_none=True)) + b"\n"
-        for record in records
-    )
+    """Run records as JSONL, as :func:`record_json` has them: what `score` reads."""
+    return b"".join(orjson.dumps(record_json(record)) + b"\n" for record in records)
+
+
+_STEP_DEFAULTS: dict[str, Any] = {"role": "agent", "tool_calls": [], "is_final": False}
+_CALL_DEFAULTS: dict[str, Any] = {"optional": False}
+
+
+def record_json(record: RunRecord) -> dict[str, Any]:
+    """A record as JSON, fields in model order; nulls left out, and so are the fields of steps
+    and expected calls at their default, which every step and call would otherwise repeat.
+    Read back, it validates to the same record."""
+    data = record.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["steps"] = [_without(step, _STEP_DEFAULTS) for step in data["steps"]]
+    task = data.get("task")
+    if task is not None:
+        task["expected_calls"] = [_without(c, _CALL_DEFAULTS) for c in task["expected_calls"]]
+    return data
+
+
+def _without(fields: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value for key, value in fields.items() if key not in defaults or value != defaults[key]
+    }
 
 
 def write_records(path: Path, records: Sequence[RunRecord]) -> None:

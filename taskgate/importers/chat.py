@@ -1,15 +1,19 @@
-"""A chat conversation as agent steps, shared by the message-based formats.
+"""A chat conversation as steps, shared by the message-based formats.
 
 Each source first turns its messages into :class:`Turn` values; :func:`to_steps` then
-makes one step per assistant turn. The system prompt and the user's turns are not agent
-steps: they are kept, in order, as the record's ``messages``. A tool message is the
-result of the call it answers: by ``tool_call_id`` when it has one (the oldest unanswered
-call with that id, since some sources reuse ids), else the oldest unanswered call.
+makes one agent step per assistant turn and one user step, ``{"role": "user", "message":
+TEXT}``, per user turn that says something, in conversation order. Everything else (the
+system prompt, the user's own tool calls and their results) is kept, in order, as the
+record's ``messages``, each with ``after_steps``: how many steps came before it. The
+user's calls are never steps' calls, so they are never counted as the agent's. A tool
+message is the result of the call it answers: by ``tool_call_id`` when it has one (the
+oldest unanswered call with that id, since some sources reuse ids), else the oldest
+unanswered call.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from taskgate.importers.common import Unmappable, total_cost
@@ -30,8 +34,8 @@ class Turn:
     """One message, in the shape every message-based importer reduces its source to."""
 
     role: str
-    """``system``, ``user``, ``assistant`` or ``tool``; anything not from the agent is kept
-    as a message, never a step."""
+    """``system``, ``user``, ``assistant`` or ``tool``. An assistant turn is an agent step,
+    a user turn's text a user step; the rest is kept as a message."""
     content: str | None = None
     calls: tuple[Call, ...] = ()
     answers: str | None = None
@@ -41,7 +45,8 @@ class Turn:
     agent: bool = True
     """False for turns of the other party (e.g. τ²'s user acting on their own device)."""
     keep: dict[str, Any] = field(default_factory=dict)
-    """Extra fields worth keeping with a non-agent message."""
+    """Extra fields worth keeping with a message: a user turn with some (its own tool
+    calls) is kept as a message too, without its text, which is its user step."""
     where: str = ""
     """The message's field path in the source, for problems."""
 
@@ -72,10 +77,14 @@ def to_steps(turns: list[Turn], ended_normally: bool) -> Conversation:
             _add_step(talk, turn)
         elif turn.role == "tool" and turn.agent:
             _answer(talk, turn)
+        elif turn.role == "user":
+            _add_user_turn(talk, turn)
         else:
             _keep(talk, turn)
-    if ended_normally and talk.steps:
-        talk.steps[-1]["is_final"] = True
+    agent = _agent_steps(talk)
+    # A conversation often ends with the user's goodbye: the final step is the agent's.
+    if ended_normally and agent:
+        agent[-1]["is_final"] = True
     return talk
 
 
@@ -87,8 +96,21 @@ def agent_answered(turns: list[Turn]) -> bool:
 
 def final_text(talk: Conversation) -> str | None:
     """What the agent said last: the text of its last turn that said something."""
-    said = [step["message"] for step in talk.steps if step.get("message")]
+    said = [step["message"] for step in _agent_steps(talk) if step.get("message")]
     return said[-1] if said else None
+
+
+def _agent_steps(talk: Conversation) -> list[dict[str, Any]]:
+    return [step for step in talk.steps if step.get("role") != "user"]
+
+
+def _add_user_turn(talk: Conversation, turn: Turn) -> None:
+    # A turn without text told the agent nothing, so it is no user turn: an expected call's
+    # ``turn`` counts only the turns that said something.
+    if turn.content and turn.content.strip():
+        talk.steps.append({"role": "user", "message": turn.content})
+    if turn.keep:
+        _keep(talk, replace(turn, content=None))
 
 
 def _add_step(talk: Conversation, turn: Turn) -> None:

@@ -82,9 +82,17 @@ def join_field(prefix: str | None, sub: str | None) -> str | None:
 def build_record(where: Where, build: Callable[[], dict[str, Any]]) -> RunRecord | list[Problem]:
     """Map one source record with ``build`` and validate it, or say why it cannot be."""
     try:
-        data = build()
+        built = build()
     except Unmappable as exc:
         return [where.problem(exc.message, exc.field)]
+    # An extra field the source leaves empty is left out, as the written record leaves it
+    # out, so a record read back equals the one imported; a null record field is still
+    # checked (and refused where it may not be null).
+    data = {
+        key: value
+        for key, value in built.items()
+        if value is not None or key in RunRecord.model_fields
+    }
     data["imported_from"] = where.origin()
     try:
         return RunRecord.model_validate(data)

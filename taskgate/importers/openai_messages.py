@@ -10,12 +10,14 @@ request's ``tools`` (their names become ``available_tools``).
   ``<file stem>-<line>``, so each such run is its own task. A line without any task field
   gets no ``task``, so ``taskgate score --tasks`` can join one; with some, the first user
   message fills in a missing description and the ``tools`` a missing ``available_tools``.
-- Each assistant message is a step; its text is the step's ``message`` even beside tool
-  calls (it is said to the user). A ``tool`` message is its call's ``result``, or its
+- Each assistant message is an agent step; its text is the step's ``message`` even beside
+  tool calls (it is said to the user). A ``tool`` message is its call's ``result``, or its
   ``error`` when it says so (``error``, ``is_error: true``, ``status: "error"``, or output
-  starting with ``Error:``). System and user messages are kept as ``messages``.
-- The run ended normally, and its last step is final, when the agent's last turn is a reply
-  without tool calls and the line's ``status`` (if any) is ``completed``.
+  starting with ``Error:``). Each user message that says something is a user step,
+  ``{"role": "user", "message": ...}``, in conversation order; system and developer
+  messages are kept as ``messages``.
+- The run ended normally, and the agent's last step is final, when the agent's last turn is
+  a reply without tool calls and the line's ``status`` (if any) is ``completed``.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ def _record(line: Any, prefix: str, number: int) -> dict[str, Any]:
     record["task_id"] = str(line.get("task_id") or f"{prefix}-{number}")
     ended = record.get("status", "completed") == "completed" and agent_answered(turns)
     talk = to_steps(turns, ended and not record.get("step_budget_exceeded"))
-    record.update(steps=talk.steps, messages=talk.messages)
+    record.update(steps=talk.steps, messages=talk.messages or None)
     if record.get("final_result") is None:
         record["final_result"] = final_text(talk)
     replies = [m for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]

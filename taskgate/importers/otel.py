@@ -7,8 +7,10 @@ Supported conventions (OpenInference semantic conventions):
   ``AGENT`` one preferred) is the run: its ``output.value`` is the final result, its
   ``input.value`` the task description, its ERROR status the run's ``status: error``.
 - ``llm.output_messages.N.message.content`` / ``.tool_calls.N.tool_call.function.*``,
-  ``llm.input_messages.N.message.*`` (the first model call's system and user messages are
-  kept as ``messages``), ``llm.tools.N.tool.json_schema`` (-> ``available_tools``).
+  ``llm.input_messages.N.message.*`` (the user messages that end a model call's input are
+  user steps before its step; the first call's system messages, and any user messages
+  before its last turn, are kept as ``messages``), ``llm.tools.N.tool.json_schema``
+  (-> ``available_tools``).
 - ``llm.token_count.prompt``/``completion`` and ``llm.cost.total`` summed over LLM spans;
   the root span's duration is the latency.
 - cohort: ``llm.model_name`` of the first LLM span, ``agent.name`` (or the AGENT root's
@@ -114,9 +116,9 @@ def _record(spans: list[Span], root: Span, prefix: str, trace_id: str) -> dict[s
         )
     llms = [span for span in spans if span.kind == "LLM"]
     ended = root.error is None and steps[-1].is_reply
-    mapped = [step.as_step() for step in steps]
+    mapped = [each for step in steps for each in step.as_steps()]
     if ended:
-        mapped[-1]["is_final"] = True
+        mapped[-1]["is_final"] = True  # as_steps puts the agent's step last
     said = [step.message for step in steps if step.message]
     final = value_of(root.attributes, "output") if root.kind not in ("LLM", "TOOL") else None
     metadata = _metadata(root.attributes)
@@ -127,7 +129,7 @@ def _record(spans: list[Span], root: Span, prefix: str, trace_id: str) -> dict[s
         "cohort": _cohort(root, llms),
         "task": _task(root, llms),
         "steps": mapped,
-        "messages": prompt_messages(llms[0]) if llms else [],
+        "messages": (prompt_messages(llms[0]) if llms else []) or None,
         "final_result": final if final not in (None, "") else (said[-1] if said else None),
         "status": "error" if root.error is not None else "completed",
         "usage": _usage(root, llms),

@@ -1,4 +1,4 @@
-"""A trace's OpenInference spans as agent steps.
+"""A trace's OpenInference spans as steps.
 
 Spans are taken in start-time order. Each ``LLM`` span is a step: its output message is
 what the agent said, the tool calls in that message are what it planned. Each ``TOOL``
@@ -7,6 +7,11 @@ span is a call made (``tool.name``; arguments from ``input.value``; result from
 it; when a step has TOOL spans they replace its planned calls, which never ran or ran
 unrecorded. A TOOL span before any LLM span is a step of its own. Other kinds (CHAIN,
 RETRIEVER, EMBEDDING, ...) are plumbing, not steps.
+
+User turns: the user messages that end an LLM span's input (after its last assistant or
+tool message) are what the user said since the agent last spoke, so each becomes a user
+step before that LLM step. This holds whether a framework sends the whole history or only
+the new turn; an input the same as the previous LLM span's is a retry, not a new turn.
 """
 
 from __future__ import annotations
@@ -28,15 +33,18 @@ class SpanStep:
     planned: list[dict[str, Any]] = field(default_factory=list)
     made: list[dict[str, Any]] = field(default_factory=list)
     from_llm: bool = False
+    user_said: list[str] = field(default_factory=list)
+    """What the user said just before this step, oldest first."""
 
-    def as_step(self) -> dict[str, Any]:
+    def as_steps(self) -> list[dict[str, Any]]:
+        """The user's turns before this step, then the agent's step: always the last."""
         step: dict[str, Any] = {}
         if self.message:
             step["message"] = self.message
         calls = self.made or self.planned
         if calls:
             step["tool_calls"] = calls
-        return step
+        return [{"role": "user", "message": said} for said in self.user_said] + [step]
 
     @property
     def is_reply(self) -> bool:
@@ -45,9 +53,12 @@ class SpanStep:
 
 def span_steps(spans: list[Span]) -> list[SpanStep]:
     steps: list[SpanStep] = []
+    previous: list[dict[str, Any]] | None = None
     for span in spans:
         if span.kind == "LLM":
-            steps.append(_llm_step(span))
+            prompt = indexed(span.attributes, INPUT)
+            steps.append(_llm_step(span, [] if prompt == previous else new_user_turns(prompt)))
+            previous = prompt
         elif span.kind == "TOOL":
             if not steps:
                 steps.append(SpanStep())
@@ -77,7 +88,25 @@ def message_text(message: dict[str, Any]) -> str | None:
     return joined or None
 
 
-def _llm_step(span: Span) -> SpanStep:
+def new_user_turns(prompt: list[dict[str, Any]]) -> list[str]:
+    """The texts of the user messages that end a model call's input."""
+    texts = [
+        message_text(message)
+        for message in prompt[_turn_start(prompt) :]
+        if message.get("message.role") == "user"
+    ]
+    return [text for text in texts if text and text.strip()]
+
+
+def _turn_start(prompt: list[dict[str, Any]]) -> int:
+    """Where the input's last turn begins: after its last assistant or tool message."""
+    for index in range(len(prompt) - 1, -1, -1):
+        if prompt[index].get("message.role") in ("assistant", "tool"):
+            return index + 1
+    return 0
+
+
+def _llm_step(span: Span, user_said: list[str]) -> SpanStep:
     outputs = indexed(span.attributes, OUTPUT)
     reply = next((m for m in outputs if m.get("message.role", "assistant") == "assistant"), {})
     planned = [
@@ -85,7 +114,7 @@ def _llm_step(span: Span) -> SpanStep:
         for call in indexed(reply, "message.tool_calls")
         if call.get("tool_call.function.name")
     ]
-    return SpanStep(message_text(reply), planned, from_llm=True)
+    return SpanStep(message_text(reply), planned, from_llm=True, user_said=user_said)
 
 
 def _planned_call(call: dict[str, Any]) -> dict[str, Any]:
@@ -142,10 +171,12 @@ def tool_names(span: Span) -> list[str] | None:
 
 
 def prompt_messages(span: Span) -> list[dict[str, Any]]:
-    """The system and user messages the first model call was given."""
-    kept = []
-    for message in indexed(span.attributes, INPUT):
-        role = message.get("message.role")
-        if role in ("system", "user"):
-            kept.append({"role": role, "content": message_text(message), "after_steps": 0})
-    return kept
+    """The system and earlier user messages the first model call was given; the user
+    messages that end its input are user steps (:func:`new_user_turns`), not these."""
+    prompt = indexed(span.attributes, INPUT)
+    start = _turn_start(prompt)
+    return [
+        {"role": role, "content": message_text(message), "after_steps": 0}
+        for index, message in enumerate(prompt)
+        if (role := message.get("message.role")) == "system" or (role == "user" and index < start)
+    ]

@@ -4,9 +4,16 @@ Each simulation is joined to its task in the same file on ``task_id``; a simulat
 task is not there cannot be judged and is reported. Mapping:
 
 - the task's agent-side ``evaluation_criteria.actions`` -> ``expected_calls`` (arguments
-  cut to ``compare_args`` when the task sets them) and ``required_tools``, with
-  ``call_order: superset`` as for τ-bench; the user's own actions (``requestor: user``, the
-  telecom user acting on their phone) -> ``task.expected_user_calls``, never the agent's.
+  cut to ``compare_args`` when the task sets them), with ``call_order: superset`` as for
+  τ-bench. For a known domain (airline, retail, telecom) the domain's write tools ->
+  ``write_tools``, and unless ``reward_basis`` has ``ACTION`` an action to a tool that does
+  not write is ``optional`` (:mod:`taskgate.importers.tau2_task`); ``required_tools``
+  names the required calls only. The user's own actions (``requestor: user``, the telecom
+  user acting on their phone) -> ``task.expected_user_calls``, never the agent's.
+- messages: each assistant message is an agent step, each user message with text a user
+  step, in order. The user's own tool calls (a user message with ``tool_calls``; τ² refuses
+  one with text as well) and their results (``requestor: user``) stay in ``messages``: the
+  agent never sees them, and the steps hold only the agent's calls.
 - ``communicate_info`` -> phrase criteria (the agent must say them); ``nl_assertions``
   stay under ``task.nl_assertions`` and are not criteria: they are sentences for an LLM
   judge ("Agent does not cancel ...") whose keywords would be met by doing the opposite.
@@ -126,9 +133,9 @@ def _record(simulation: Any, info: FileInfo, index: int) -> dict[str, Any]:
         "cohort": cohort_of(
             {**info.cohort, "trial": simulation.get("trial"), "termination_reason": reason}
         ),
-        "task": task_of(task, info.tools),
+        "task": task_of(task, info.tools, domain),
         "steps": talk.steps,
-        "messages": talk.messages,
+        "messages": talk.messages or None,
         "final_result": final_text(talk),
         "status": STATUS.get(reason or "", "completed"),
         "step_budget_exceeded": reason == "max_steps",

@@ -1,25 +1,43 @@
-"""A τ²-bench task as a taskgate task: the ground truth the simulation file carries."""
+"""A τ²-bench task as a taskgate task: the ground truth the simulation file carries.
+
+τ² judges a run by what its ``reward_basis`` lists. Without ``ACTION`` there (the usual
+``DB``, ``COMMUNICATE``, ``ENV_ASSERTION``) it judges the end state, so a reference action
+to a tool that does not write is ``optional``; with ``ACTION`` every action is required,
+as τ² then checks each one. A task without a ``reward_basis`` has τ²'s default,
+``DB`` and ``COMMUNICATE``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from taskgate.importers.benchmark_tools import (
+    TAU2_WRITES,
+    reference_calls,
+    required_tools,
+    write_tools,
+)
 from taskgate.importers.common import as_dict, as_list, unique
 from taskgate.importers.tau_bench import said_criteria
 
 _INSTRUCTION_PARTS = ("reason_for_call", "known_info", "unknown_info", "task_instructions")
 
 
-def task_of(task: dict[str, Any], tools: list[str] | None) -> dict[str, Any]:
+def task_of(task: dict[str, Any], tools: list[str] | None, domain: str | None) -> dict[str, Any]:
     criteria = as_dict(task.get("evaluation_criteria"))
     actions = [as_dict(action) for action in as_list(criteria.get("actions"))]
     agent = [action for action in actions if action.get("requestor") != "user"]
     user = [action for action in actions if action.get("requestor") == "user"]
+    writes = write_tools(TAU2_WRITES, domain)
+    expected = reference_calls(
+        [expected_call(action) for action in agent], writes, by_end_state(criteria)
+    )
     mapped: dict[str, Any] = {
         "description": description(task),
-        "expected_calls": [expected_call(action) for action in agent],
-        "required_tools": unique([str(action.get("name")) for action in agent]),
+        "expected_calls": expected,
+        "required_tools": required_tools(expected),
         "call_order": "superset",
+        "write_tools": writes,
         "success_criteria": said_criteria(as_list(criteria.get("communicate_info"))),
         "available_tools": tools,
         "purpose": as_dict(task.get("description")).get("purpose"),
@@ -30,6 +48,12 @@ def task_of(task: dict[str, Any], tools: list[str] | None) -> dict[str, Any]:
         "reward_basis": criteria.get("reward_basis"),
     }
     return {key: value for key, value in mapped.items() if value is not None}
+
+
+def by_end_state(criteria: dict[str, Any]) -> bool:
+    """τ² judges the end state, not each action: ``ACTION`` is not in the reward basis."""
+    basis = criteria.get("reward_basis")
+    return not (isinstance(basis, list) and "ACTION" in basis)
 
 
 def description(task: dict[str, Any]) -> str | None:

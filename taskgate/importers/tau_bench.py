@@ -3,16 +3,23 @@
 Each run has ``task_id``, ``trial``, ``reward``, ``info.task`` (``instruction``, ``actions``,
 ``outputs``), ``info.reward_info`` and ``traj``, the chat-completions messages. Mapping:
 
-- ``info.task.actions`` -> ``expected_calls`` and their names -> ``required_tools``, with
-  ``call_order: superset``: τ-bench judges the final database state, so the reference
-  actions must all be made, in any order, and reading more than they did costs nothing.
-- ``traj``: one step per assistant message (:mod:`taskgate.importers.chat`); a tool output
-  starting with ``Error:``, as τ-bench's tools report failures, is the call's ``error``.
+- ``info.task.actions`` -> ``expected_calls``, with ``call_order: superset``. τ-bench judges
+  the final database state, so for a known domain (airline, retail) an action to a tool
+  that does not write (a look-up, ``calculate``, ``transfer_to_human_agents``) is
+  ``optional``: credit when made, never a failed check when missing. The domain's write
+  tools (:mod:`taskgate.importers.benchmark_tools`) -> ``write_tools``, so a write the
+  reference did not make fails the run; ``required_tools`` names the required calls only.
+  For an unknown domain every action is required and ``write_tools`` is left out.
+- ``traj``: one step per assistant message and one user step per user message, in order
+  (:mod:`taskgate.importers.chat`); the system prompt is kept as ``messages``. A tool
+  output starting with ``Error:``, as τ-bench's tools report failures, is the call's
+  ``error``.
 - ``info.task.outputs`` -> phrase criteria, see :func:`said_criteria`.
 - ``reward`` and ``reward_info`` -> ``labels``; never used for scoring.
 - ``info.source`` says how the episode ended: ``user`` (the user said ###STOP###) or
-  ``transfer_to_human_agents`` end it normally; anything else means the loop ran out of
-  steps (τ-bench's ``max_num_steps``), so ``step_budget_exceeded`` and no final step.
+  ``transfer_to_human_agents`` end it normally (the agent's last step is final); anything
+  else means the loop ran out of steps (τ-bench's ``max_num_steps``), so
+  ``step_budget_exceeded`` and no final step.
 - The domain comes from the system prompt's title (``# Airline Agent Policy``), the model
   from the file name (τ-bench names them ``<model>-<domain>.json``).
 """
@@ -25,6 +32,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from taskgate.importers.benchmark_tools import (
+    TAU_BENCH_WRITES,
+    reference_calls,
+    required_tools,
+    write_tools,
+)
 from taskgate.importers.chat import Turn, agent_answered, final_text, to_steps
 from taskgate.importers.common import (
     ImportResult,
@@ -37,7 +50,6 @@ from taskgate.importers.common import (
     collect,
     label,
     load_json,
-    unique,
 )
 from taskgate.importers.openai_messages import chat_turn
 
@@ -95,9 +107,9 @@ def _record(run: Any, prefix: str, stem: str, index: int) -> dict[str, Any]:
                 "termination_reason": ending,
             }
         ),
-        "task": task_of(as_dict(info.get("task"))),
+        "task": task_of(as_dict(info.get("task")), domain),
         "steps": talk.steps,
-        "messages": talk.messages,
+        "messages": talk.messages or None,
         "final_result": final_text(talk),
         "step_budget_exceeded": ending == "max_steps",
         "labels": _labels(run, info),
@@ -136,16 +148,23 @@ def _model(stem: str, domain: str | None) -> str | None:
     return None
 
 
-def task_of(task: dict[str, Any]) -> dict[str, Any]:
+def task_of(task: dict[str, Any], domain: str | None) -> dict[str, Any]:
     actions = [as_dict(action) for action in as_list(task.get("actions"))]
-    expected = [{"name": a.get("name"), "arguments": a.get("kwargs", {})} for a in actions]
+    writes = write_tools(TAU_BENCH_WRITES, domain)
+    expected = reference_calls(
+        [{"name": a.get("name"), "arguments": a.get("kwargs", {})} for a in actions],
+        writes,
+        by_end_state=True,
+    )
     mapped: dict[str, Any] = {
         "description": task.get("instruction"),
         "expected_calls": expected,
-        "required_tools": unique([str(call["name"]) for call in expected]),
+        "required_tools": required_tools(expected),
         "call_order": "superset",
         "success_criteria": said_criteria(as_list(task.get("outputs"))),
     }
+    if writes is not None:
+        mapped["write_tools"] = writes
     if task.get("user_id") is not None:
         mapped["user_id"] = task["user_id"]
     return mapped

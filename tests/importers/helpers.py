@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from taskgate.importers import dump_records, record_json
 from taskgate.models import RunRecord
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "import"
@@ -19,19 +20,17 @@ OTLP = SAMPLES / "otel" / "otlp-traces.json"
 SPANS = SAMPLES / "otel" / "spans.jsonl"
 
 
-def dumped(record: RunRecord) -> dict[str, Any]:
-    """A record as the import command writes it."""
-    return record.model_dump(mode="json", by_alias=True, exclude_none=True)
-
-
 def jsonl(records: list[RunRecord]) -> bytes:
-    return b"".join(orjson.dumps(dumped(record)) + b"\n" for record in records)
+    """Records as the import command writes them."""
+    return dump_records(records)
 
 
 def assert_round_trips(records: list[RunRecord]) -> None:
+    """Each record, written and read back, is the record imported, field for field."""
     for record in records:
-        again = RunRecord.model_validate(dumped(record))
-        assert dumped(again) == dumped(record)
+        again = RunRecord.model_validate(orjson.loads(dump_records([record])))
+        assert again == record
+        assert record_json(again) == record_json(record)
 
 
 def write_json(path: Path, value: Any) -> str:

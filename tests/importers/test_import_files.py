@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from taskgate.errors import InputError, Problem
-from taskgate.importers import FORMATS, detect_format, import_files, prefixes
+from taskgate.importers import FORMATS, detect_format, import_files, prefixes, record_json
+from taskgate.models import RunRecord
 from tests.importers.helpers import (
     OPENAI,
     OTLP,
@@ -18,6 +19,7 @@ from tests.importers.helpers import (
     TAU2_AIRLINE,
     TAU2_TELECOM,
     TAU_BENCH,
+    assert_round_trips,
     jsonl,
 )
 
@@ -172,3 +174,39 @@ def test_an_empty_jsonl_file_imports_nothing_and_says_so(tmp_path: Path) -> None
 def test_importing_twice_gives_the_same_bytes(fmt: str) -> None:
     paths = [str(path) for path in SAMPLE_OF[fmt]]
     assert jsonl(import_files(fmt, paths).records) == jsonl(import_files(fmt, paths).records)
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_written_records_read_back_as_the_records_imported(fmt: str) -> None:
+    assert_round_trips(import_files(fmt, [str(path) for path in SAMPLE_OF[fmt]]).records)
+
+
+def test_fields_at_their_default_are_left_out_of_written_steps_and_expected_calls() -> None:
+    record = RunRecord.model_validate(
+        {
+            "run_id": "r",
+            "task_id": "t",
+            "task": {
+                "expected_calls": [
+                    {"name": "look", "optional": True},
+                    {"name": "act", "optional": False, "turn": 1},
+                ]
+            },
+            "steps": [
+                {"role": "user", "message": "hi"},
+                {"role": "agent", "tool_calls": [{"name": "act"}], "is_final": False},
+                {"message": "done", "is_final": True, "tool_calls": []},
+            ],
+        }
+    )
+    written = record_json(record)
+    assert written["steps"] == [
+        {"role": "user", "message": "hi"},
+        {"tool_calls": [{"name": "act"}]},
+        {"message": "done", "is_final": True},
+    ]
+    assert written["task"]["expected_calls"] == [
+        {"name": "look", "optional": True},
+        {"name": "act", "turn": 1},
+    ]
+    assert RunRecord.model_validate(written) == record

@@ -26,7 +26,10 @@ def test_a_hand_checked_line_maps_exactly() -> None:
         0,
         {"variant": "planner-v2"},
     )
-    assert len(run.steps) == 3
+    assert [(step.role, step.message) for step in run.steps[:1]] == [
+        ("user", "Please refund order 1182, I was charged twice.")
+    ]
+    assert len(run.steps) == 4
     assert [(call.name, call.arguments) for call in calls] == [
         ("parse_receipt", {"order_id": "1182"}),
         ("issue_refund", {"order_id": "1182", "amount": 20.5}),
@@ -37,11 +40,11 @@ def test_a_hand_checked_line_maps_exactly() -> None:
         '{"refund_id": "rf_77", "amount": 20.5}',
         '{"sent": true}',
     ]
-    assert run.steps[1].message == (
+    assert run.steps[2].message == (
         "The receipt shows a duplicate charge of $20.50. Issuing the refund now."
     )
-    assert run.steps[1].thought is None
-    assert [step.is_final for step in run.steps] == [False, False, True]
+    assert run.steps[2].thought is None
+    assert [step.is_final for step in run.steps] == [False, False, False, True]
     assert run.final_result == "Refund of $20.50 issued for order 1182."
     assert run.task is not None
     assert run.task.expected_result == "Refund of $20.50 issued for order 1182"
@@ -56,6 +59,9 @@ def test_a_hand_checked_line_maps_exactly() -> None:
         "send_email",
     ]
     assert run.task.description == "Please refund order 1182, I was charged twice."
+    messages: list[dict[str, Any]] = (run.model_extra or {})["messages"]
+    assert [(m["role"], m["after_steps"]) for m in messages] == [("system", 0)]
+    assert messages[0]["content"].startswith("You are a support agent for an online shop.")
     assert run.labels == {"human_review": "pass"}
     assert (run.usage.input_tokens, run.usage.output_tokens) == (2677, 91)
 
@@ -64,16 +70,21 @@ def test_without_ids_or_task_fields_a_line_is_named_after_the_file_and_has_no_ta
     run = runs()[1]
     assert (run.run_id, run.task_id) == ("runs:2", "runs-2")
     assert run.task is None  # left for --tasks to supply
-    messages: list[dict[str, Any]] = (run.model_extra or {})["messages"]
-    assert messages[-1] == {"role": "user", "content": "Ok, thanks.", "after_steps": 2}
+    assert [(step.role, step.is_final) for step in run.steps] == [
+        ("user", False),
+        ("agent", False),
+        ("agent", True),  # the agent's reply is final, not the user's thanks after it
+        ("user", False),
+    ]
+    assert run.steps[-1].message == "Ok, thanks."
 
 
 def test_tool_errors_come_from_an_error_prefix_or_an_explicit_flag() -> None:
     refused, timed_out = runs()[1], runs()[2]
-    assert refused.steps[0].tool_calls[0].error == (
+    assert refused.steps[1].tool_calls[0].error == (
         "Error: order 7 is being shipped and cannot be cancelled"
     )
-    assert timed_out.steps[0].tool_calls[0].error == "upstream timed out"
+    assert timed_out.steps[1].tool_calls[0].error == "upstream timed out"
 
 
 def test_a_run_cut_off_mid_call_or_not_completed_has_no_final_step() -> None:
@@ -159,8 +170,40 @@ def test_a_tool_message_without_an_id_answers_the_oldest_waiting_call(tmp_path: 
         ],
     )
     (run,) = import_files("openai-messages", [path]).records
-    assert run.steps[0].tool_calls[0].result == "found it"
+    assert run.steps[1].tool_calls[0].result == "found it"
     assert run.steps[-1].is_final
+
+
+def test_user_turns_are_user_steps_in_order_and_an_empty_one_is_skipped(tmp_path: Path) -> None:
+    lookup = {"id": "c1", "function": {"name": "lookup", "arguments": "{}"}}
+    path = write_lines(
+        tmp_path / "chat.jsonl",
+        [
+            _line(
+                {"role": "developer", "content": "Be brief."},
+                USER,
+                {"role": "assistant", "content": None, "tool_calls": [lookup]},
+                {"role": "tool", "tool_call_id": "c1", "content": "found"},
+                REPLY,
+                {"role": "user", "content": ""},
+                {"role": "user", "content": [{"type": "text", "text": "and tomorrow?"}]},
+                {"role": "assistant", "content": "sunny"},
+            )
+        ],
+    )
+    (run,) = import_files("openai-messages", [path]).records
+    assert [(s.role, s.message, [c.name for c in s.tool_calls]) for s in run.steps] == [
+        ("user", "hi", []),
+        ("agent", None, ["lookup"]),
+        ("agent", "hello", []),
+        ("user", "and tomorrow?", []),
+        ("agent", "sunny", []),
+    ]
+    assert [step.is_final for step in run.steps] == [False, False, False, False, True]
+    assert run.final_result == "sunny"
+    assert (run.model_extra or {})["messages"] == [
+        {"role": "system", "content": "Be brief.", "after_steps": 0}
+    ]
 
 
 def test_a_record_field_of_the_wrong_type_names_the_field(tmp_path: Path) -> None:

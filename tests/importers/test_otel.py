@@ -31,12 +31,13 @@ def test_a_hand_checked_otlp_trace_maps_exactly() -> None:
         "agent": "refund-agent",
         "service": "support-agent",
     }
-    assert len(run.steps) == 3
+    assert [step.role for step in run.steps] == ["user", "agent", "agent", "agent"]
+    assert run.steps[0].message == "Refund order 1182 after checking the receipt"
     assert (calls[0].name, calls[0].arguments) == ("parse_receipt", {"order_id": "1182"})
     assert calls[0].result == '{"order_id": "1182", "total": 20.5, "currency": "USD"}'
     assert [call.name for call in calls] == ["parse_receipt", "issue_refund"]
-    assert run.steps[1].message == "The receipt shows $20.50. Issuing the refund now."
-    assert [step.is_final for step in run.steps] == [False, False, True]
+    assert run.steps[2].message == "The receipt shows $20.50. Issuing the refund now."
+    assert [step.is_final for step in run.steps] == [False, False, False, True]
     assert run.final_result == "Refund of $20.50 issued for order 1182."
     assert run.task is not None
     assert run.task.description == "Refund order 1182 after checking the receipt"
@@ -49,7 +50,7 @@ def test_a_hand_checked_otlp_trace_maps_exactly() -> None:
     assert (run.usage.input_tokens, run.usage.output_tokens) == (2677, 91)
     assert (run.usage.cost_usd, run.usage.latency_ms) == (0.000457, 8400.0)
     messages: list[dict[str, Any]] = (run.model_extra or {})["messages"]
-    assert [m["role"] for m in messages] == ["system", "user"]
+    assert [(m["role"], m["after_steps"]) for m in messages] == [("system", 0)]
 
 
 def test_an_errored_trace_is_an_errored_run_and_failed_tool_spans_are_call_errors() -> None:
@@ -68,7 +69,11 @@ def test_spans_one_per_line_are_ordered_by_start_time() -> None:
         "agent": "weather-agent",
         "service": "weather-bot",
     }
-    call = run.steps[0].tool_calls[0]
+    assert (run.steps[0].role, run.steps[0].message) == (
+        "user",
+        "What's the weather in Paris in Celsius?",
+    )
+    call = run.steps[1].tool_calls[0]
     assert (call.name, call.arguments, call.result) == (
         "get_weather",
         {"city": "Paris", "unit": "celsius"},
@@ -136,6 +141,43 @@ def test_nested_attributes_and_a_json_list_of_spans_are_read_too(tmp_path: Path)
     }
     (run,) = import_files("otel", [write_json(tmp_path / "list.json", [nested])]).records
     assert (run.steps[0].message, run.steps[0].is_final, run.final_result) == ("hi", True, "hi")
+
+
+def _llm(span: str, start: int, inputs: list[tuple[str, str]], reply: str) -> dict[str, Any]:
+    prompt = {
+        f"llm.input_messages.{i}.message.{key}": value
+        for i, (role, content) in enumerate(inputs)
+        for key, value in (("role", role), ("content", content))
+    }
+    attributes = {**prompt, "llm.output_messages.0.message.content": reply}
+    return {**_span("t", span, "LLM", **attributes), "start_time": start}
+
+
+def test_the_user_messages_that_end_each_model_input_are_user_steps_in_order(
+    tmp_path: Path,
+) -> None:
+    history = [("system", "Be brief."), ("user", "earlier"), ("assistant", "ok"), ("user", "hi")]
+    spans = [
+        _llm("a", 1, history, "hello"),
+        _llm("b", 2, history, "hello"),  # a retry: the same input is no new turn
+        _llm("c", 3, [*history, ("assistant", "hello"), ("user", "bye")], "bye!"),
+        _llm("d", 4, [("user", "one more"), ("user", " ")], "sure"),  # only the new turn
+    ]
+    (run,) = import_files("otel", [write_lines(tmp_path / "chat.jsonl", spans)]).records
+    assert [(step.role, step.message) for step in run.steps] == [
+        ("user", "hi"),
+        ("agent", "hello"),
+        ("agent", "hello"),
+        ("user", "bye"),
+        ("agent", "bye!"),
+        ("user", "one more"),
+        ("agent", "sure"),
+    ]
+    assert [i for i, step in enumerate(run.steps) if step.is_final] == [6]
+    assert (run.model_extra or {})["messages"] == [
+        {"role": "system", "content": "Be brief.", "after_steps": 0},
+        {"role": "user", "content": "earlier", "after_steps": 0},
+    ]
 
 
 def test_span_times_are_read_as_nanoseconds() -> None:

@@ -31,13 +31,13 @@ def test_every_imported_record_is_read_back_as_a_valid_run(fmt: str, tmp_path: P
     )
 
 
-def outcomes(report: Report) -> list[tuple[str, bool, str | None]]:
+def outcomes(report: Report) -> list[tuple[str, bool | None, str | None]]:
     return [(run.run_id, run.passed, run.failure_shape) for run in report.runs]
 
 
 def test_tau_bench_runs_score_and_agree_with_the_benchmark(tmp_path: Path) -> None:
-    # Tasks with expected actions and no criteria have those calls as criteria, so the two
-    # runs the benchmark failed (reward 0) fail here too, not only the exhausted one.
+    # A run passes only when every required write is made with its arguments and nothing else
+    # is written, so the runs the benchmark failed (reward 0) fail here too.
     report = scored("tau-bench", tmp_path)
     assert outcomes(report) == [
         ("gpt-4o-airline:0:0", False, "wrong_task_drift"),
@@ -48,11 +48,11 @@ def test_tau_bench_runs_score_and_agree_with_the_benchmark(tmp_path: Path) -> No
     ]
     assert [run.reward for run in report.runs] == [0.0, 1.0, 1.0, 0.0, 0.0]
     assert report.runs[0].reason == (
-        "Final step reached. No expected result to compare. Criteria: 0/1 met. "
-        "Unmet: call book_reservation"
+        "Expected call book_reservation not made with the expected arguments."
     )
     said = report.runs[2]
-    assert said.reason == "Final step reached. No expected result to compare. Criteria: 1/1 met."
+    assert said.reason == "Passed: completed, final step, 1 criterion, no unaccounted write."
+    assert report.runs[3].reason == "Expected call cancel_reservation not made."
     transfer = report.runs[3]
     assert (transfer.scores["function_calls"], transfer.scores["tool_selection"]) == (0.0, 0.0)
 
@@ -60,15 +60,15 @@ def test_tau_bench_runs_score_and_agree_with_the_benchmark(tmp_path: Path) -> No
 def test_tau2_runs_score_and_an_unsaid_output_is_an_unmet_criterion(tmp_path: Path) -> None:
     report = scored("tau2", tmp_path)
     assert [run.passed for run in report.runs] == [True, False, True, True, True]
-    assert report.runs[1].reason == (
-        "Final step reached. No expected result to compare. Criteria: 0/1 met. Unmet: '4'"
-    )
+    assert report.runs[1].reason == "Criterion '4' not met."
 
 
 def test_openai_messages_and_otel_runs_score(tmp_path: Path) -> None:
+    # A run whose task states nothing to check is unjudged, not passed; one that timed out or
+    # errored failed all the same.
     assert outcomes(scored("openai-messages", tmp_path)) == [
         ("refund-1182-t0", True, "passed"),
-        ("runs:2", True, "passed"),
+        ("runs:2", None, None),
         ("lookup-9-t0", False, "loop_exhaustion"),
     ]
-    assert [run.passed for run in scored("otel", tmp_path).runs] == [True, False, True]
+    assert [run.passed for run in scored("otel", tmp_path).runs] == [None, False, None]

@@ -9,6 +9,7 @@ import orjson
 
 from taskgate.errors import Problem
 from taskgate.importers import import_files
+from taskgate.importers.benchmark_tools import TAU2_WRITES
 from taskgate.models import RunRecord
 from tests.importers.helpers import (
     TAU2_ABORTED,
@@ -41,7 +42,9 @@ def test_a_hand_checked_simulation_maps_exactly() -> None:
         "trial": "0",
         "termination_reason": "user_stop",
     }
-    assert (len(run.steps), len(calls), run.steps[-1].is_final) == (9, 5, True)
+    assert (len(run.steps), len(calls)) == (13, 5)
+    assert [i for i, step in enumerate(run.steps) if step.is_final] == [11]
+    assert [i for i, step in enumerate(run.steps) if step.is_user] == [1, 3, 9, 12]
     assert (calls[0].name, calls[0].arguments) == (
         "get_user_details",
         {"user_id": "james_patel_9828"},
@@ -49,7 +52,7 @@ def test_a_hand_checked_simulation_maps_exactly() -> None:
     assert str(calls[0].result).startswith('{"user_id": "james_patel_9828"')
     assert str(run.final_result).startswith("Thank you for your patience, James. The downgrade")
     assert run.task is not None
-    assert [call.model_dump() for call in run.task.expected_calls] == [
+    assert [call.model_dump(exclude_none=True) for call in run.task.expected_calls] == [
         {
             "name": "update_reservation_flights",
             "arguments": {
@@ -61,10 +64,13 @@ def test_a_hand_checked_simulation_maps_exactly() -> None:
                 ],
                 "payment_id": "gift_card_1642017",
             },
+            "optional": False,
             "action_id": "11_0",
         }
     ]
     assert run.task.required_tools == ["update_reservation_flights"]
+    assert run.task.write_tools == sorted(TAU2_WRITES["airline"])
+    assert "messages" not in (run.model_extra or {})  # no system prompt, no user tool calls
     assert (run.task.success_criteria, run.task.call_order) == (["5244"], "superset")
     assert (run.usage.input_tokens, run.usage.output_tokens) == (43068, 1201)
     assert (run.usage.cost_usd, run.usage.latency_ms) == (0.147219, 45938.59)
@@ -96,27 +102,133 @@ def test_a_tool_error_flag_becomes_the_calls_error() -> None:
 def test_the_users_own_actions_are_messages_and_expected_user_calls_not_agent_steps() -> None:
     run = simulations(TAU2_TELECOM)[0]
     assert run.task is not None
-    assert [call.model_dump() for call in run.task.expected_calls] == [
+    assert [call.model_dump(exclude_none=True) for call in run.task.expected_calls] == [
         {
             "name": "refuel_data",
             "arguments": {"customer_id": "C1001", "line_id": "L1002", "gb_amount": 2.0},
+            "optional": False,
             "action_id": "refuel_data_1",
         }
     ]
     assert (run.task.model_extra or {})["expected_user_calls"] == [
         {"name": "toggle_data", "arguments": {}, "action_id": "toggle_data_0"}
     ]
-    agent_calls = {call.name for step in run.steps for call in step.tool_calls}
-    assert "run_speed_test" not in agent_calls
-    kept = [m for m in (run.model_extra or {})["messages"] if m["role"] == "tool"]
-    assert kept[0] == {
-        "role": "tool",
-        "content": "Speed test failed: No Connection.",
-        "id": "call_80118423",
-        "requestor": "user",
-        "error": False,
-        "after_steps": 12,
-    }
+    assert [call.name for step in run.steps for call in step.tool_calls] == [
+        "get_customer_by_phone",
+        "get_details_by_id",
+        "get_details_by_id",
+        "get_details_by_id",
+        "get_details_by_id",
+        "refuel_data",
+    ]
+    assert not any(step.tool_calls for step in run.steps if step.is_user)
+    kept = (run.model_extra or {})["messages"]
+    assert [(m["role"], m["after_steps"]) for m in kept] == [
+        ("user", 17),
+        ("tool", 17),
+        ("user", 19),
+        ("tool", 19),
+        ("user", 21),
+        ("tool", 21),
+        ("user", 23),
+        ("tool", 23),
+    ]
+    assert kept[:2] == [
+        {
+            "role": "user",
+            "content": None,
+            "tool_calls": [{"id": "call_80118423", "name": "run_speed_test", "arguments": {}}],
+            "after_steps": 17,
+        },
+        {
+            "role": "tool",
+            "content": "Speed test failed: No Connection.",
+            "id": "call_80118423",
+            "requestor": "user",
+            "error": False,
+            "after_steps": 17,
+        },
+    ]
+
+
+def test_the_users_text_messages_are_user_steps_in_conversation_order() -> None:
+    run = simulations(TAU2_TELECOM)[0]
+    said = [step.message or "" for step in run.steps if step.is_user]
+    assert len(said) == 10
+    assert said[0].startswith("Hi, I'm having some issues with my mobile data.")
+    assert said[1] == "Sure, my phone number is 555-123-2002."
+    assert run.steps[0].role == "agent"  # τ²'s agent greets first
+    assert run.steps[-1].is_user and run.steps[-2].is_final
+
+
+def test_reference_reads_are_optional_when_the_reward_is_the_end_state() -> None:
+    # Task 30 is judged on DB and COMMUNICATE: its look-ups are the reference's way there.
+    run = simulations(TAU2_AIRLINE)[2]
+    assert run.task is not None
+    assert [(call.name, call.optional) for call in run.task.expected_calls] == [
+        ("get_reservation_details", True),
+        ("search_direct_flight", True),
+        ("update_reservation_flights", False),
+    ]
+    assert run.task.required_tools == ["update_reservation_flights"]
+
+
+def test_each_known_domain_gets_its_agents_write_tools() -> None:
+    airline, telecom = simulations(TAU2_AIRLINE)[0], simulations(TAU2_TELECOM)[0]
+    assert airline.task is not None and telecom.task is not None
+    assert airline.task.write_tools == sorted(TAU2_WRITES["airline"])
+    assert telecom.task.write_tools == [
+        "disable_roaming",
+        "enable_roaming",
+        "refuel_data",
+        "resume_line",
+        "send_payment_request",
+        "suspend_line",
+    ]
+
+
+def _with_task(document: dict[str, Any], **criteria: Any) -> dict[str, Any]:
+    task = document["tasks"][2]  # task 30: two look-ups and a flight change
+    changed = {**task, "evaluation_criteria": {**task["evaluation_criteria"], **criteria}}
+    return {**document, "tasks": [changed], "simulations": [document["simulations"][2]]}
+
+
+def test_with_action_in_the_reward_basis_every_action_is_required(tmp_path: Path) -> None:
+    document = orjson.loads(TAU2_AIRLINE.read_bytes())
+    path = write_json(tmp_path / "a.json", _with_task(document, reward_basis=["DB", "ACTION"]))
+    (run,) = import_files("tau2", [path]).records
+    assert run.task is not None
+    assert not any(call.optional for call in run.task.expected_calls)
+    assert run.task.required_tools == [
+        "get_reservation_details",
+        "search_direct_flight",
+        "update_reservation_flights",
+    ]
+    assert run.task.write_tools == sorted(TAU2_WRITES["airline"])
+
+
+def test_without_a_reward_basis_the_default_end_state_makes_reads_optional(
+    tmp_path: Path,
+) -> None:
+    document = orjson.loads(TAU2_AIRLINE.read_bytes())
+    (run,) = import_files(
+        "tau2", [write_json(tmp_path / "d.json", _with_task(document, reward_basis=None))]
+    ).records
+    assert run.task is not None
+    assert run.task.required_tools == ["update_reservation_flights"]
+
+
+def test_in_an_unknown_domain_every_action_is_required_and_no_write_tools_are_set(
+    tmp_path: Path,
+) -> None:
+    document = orjson.loads(TAU2_AIRLINE.read_bytes())
+    info = {**document["info"], "environment_info": {"domain_name": "banking"}}
+    path = write_json(tmp_path / "b.json", {**_with_task(document), "info": info})
+    (run,) = import_files("tau2", [path]).records
+    assert run.task is not None
+    assert (run.task_id, run.task.write_tools) == ("banking/30", None)
+    assert not any(call.optional for call in run.task.expected_calls)
+    assert len(run.task.required_tools) == 3
 
 
 def test_a_file_without_simulations_imports_nothing_with_a_note() -> None:
@@ -174,7 +286,8 @@ def test_termination_reasons_set_status_budget_and_final_step(tmp_path: Path) ->
         "tau2", [write_json(tmp_path / "t.json", _cut(document, simulations=sims))]
     )
     seen = [
-        (r.run_id, r.status, r.step_budget_exceeded, r.steps[-1].is_final) for r in result.records
+        (r.run_id, r.status, r.step_budget_exceeded, any(s.is_final for s in r.steps))
+        for r in result.records
     ]
     assert seen == [
         ("agent_stop", "completed", False, True),
