@@ -76,16 +76,24 @@ def summarize_cohort(
         dimension=dimension,
         value=value,
         n=len(runs),
-        pass_rate=rounded(sum(r.passed for r in runs) / len(runs)) if runs else 0.0,
+        pass_rate=pass_rate(runs),
+        unjudged=sum(r.passed is None for r in runs),
         status=worst_status(m.status for m in summaries.values()),
         metrics=summaries,
         underspecified=sum(r.underspecified for r in runs),
         failure_shapes=_counts(r.failure_shape for r in runs),
-        diagnoses=_counts(r.diagnosis for r in runs if not r.passed),
+        diagnoses=_counts(r.diagnosis for r in runs if r.passed is False),
         steps=step_stats(runs),
         cost=cost_stats(runs),
         pass_k=pass_k(runs),
     )
+
+
+def pass_rate(runs: Sequence[RunResult]) -> float | None:
+    """Share of the judged runs that passed; None when no run could be judged. An unjudged
+    run is neither a pass nor a failure: it is counted apart."""
+    judged = [r.passed for r in runs if r.passed is not None]
+    return rounded(sum(judged) / len(judged)) if judged else None
 
 
 def metric_columns(runs: Sequence[RunResult], metrics: Sequence[str]) -> dict[str, list[float]]:
@@ -122,7 +130,7 @@ def step_stats(runs: Sequence[RunResult]) -> dict[str, float | None]:
 
 def cost_stats(runs: Sequence[RunResult]) -> dict[str, float | None]:
     """What one success costs: the spend of all runs, failed ones too, per passed run."""
-    passes = sum(r.passed for r in runs)
+    passes = sum(r.passed is True for r in runs)
     costs = [r.cost_usd for r in runs if r.cost_usd is not None]
     tokens = [float(r.tokens) for r in runs if r.tokens is not None]
     return {
@@ -133,10 +141,12 @@ def cost_stats(runs: Sequence[RunResult]) -> dict[str, float | None]:
 
 
 def pass_k(runs: Sequence[RunResult]) -> dict[str, float]:
-    """pass^k for k = 1 .. the most trials any task has, keyed by k."""
+    """pass^k for k = 1 .. the most judged trials any task has, keyed by k; unjudged trials
+    are left out, as they are neither passes nor failures."""
     per_task: dict[str, list[bool]] = {}
     for run in runs:
-        per_task.setdefault(run.task_id, []).append(run.passed)
+        if run.passed is not None:
+            per_task.setdefault(run.task_id, []).append(run.passed)
     trials = [(len(results), sum(results)) for results in per_task.values()]
     most = max((n for n, _ in trials), default=0)
     values = {str(k): pass_hat_k(trials, k) for k in range(1, most + 1)}
@@ -227,4 +237,6 @@ def label_agreement(runs: Sequence[RunResult], metrics: Sequence[str]) -> LabelA
         passed_but_failed=outcomes.count((True, False)),
         failed_but_succeeded=outcomes.count((False, True)),
         failed_and_failed=outcomes.count((False, False)),
+        unjudged_succeeded=outcomes.count((None, True)),
+        unjudged_failed=outcomes.count((None, False)),
     )

@@ -177,11 +177,15 @@ def compare_cohorts(
                 update={
                     "baseline": _baseline_side(match),
                     "delta": deltas,
-                    "pass_rate_delta": rounded(cohort.pass_rate - match.pass_rate),
+                    "pass_rate_delta": _change(cohort.pass_rate, match.pass_rate),
                 }
             )
         )
     return compared
+
+
+def _change(after: float | None, before: float | None) -> float | None:
+    return None if after is None or before is None else rounded(after - before)
 
 
 def baseline_ref(baseline: Report, cohorts: Sequence[CohortSummary], source: str) -> BaselineRef:

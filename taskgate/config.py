@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 from taskgate.config_messages import describe_config_error, format_number
 from taskgate.errors import ConfigError, Problem
 from taskgate.metrics import MetricName
+from taskgate.models import OutcomeMode
 
 TrajectoryPart = Literal[
     "task_completion", "goal_progress", "tool_selection", "function_calls", "step_efficiency"
@@ -37,6 +38,7 @@ Level = Literal["fail", "warn", "off"]
 FailOn = Literal["red", "yellow"]
 CallOrder = Literal["strict", "unordered", "subset", "superset"]
 ArgumentMatch = Literal["exact", "subset", "superset", "ignore"]
+PassRule = Literal["checks", "score"]
 
 SUPPORTED_VERSIONS = (1,)
 WEIGHT_TOLERANCE = 1e-6
@@ -91,6 +93,15 @@ class TaskCompletionSettings(_Section):
     """Weights of final step, outcome and criteria; they must sum to 1."""
     criteria_keyword_share: Annotated[float, Strict(), Field(gt=0.0, le=1.0)] = 0.75
     """Share of a phrase criterion's keywords that must be found for it to be met."""
+    outcome_match: OutcomeMode = "contains"
+    """How final_result is judged against expected_result when a task sets no
+    outcome_match: exact, contains, numeric or subset."""
+    outcome_tolerance: Annotated[float, Strict(), Field(ge=0.0, allow_inf_nan=False)] | None = None
+    """With outcome_match numeric: how far a number may be from the expected one when a
+    task sets no outcome_tolerance; null means equal by value."""
+    pass_rule: PassRule = "checks"
+    """checks: a run passes when every check its task states holds. score: the rule of
+    contract 1, task_completion at or above its green threshold."""
 
 
 DEFAULT_TRAJECTORY_WEIGHTS: dict[TrajectoryPart, float] = {
@@ -133,6 +144,17 @@ class EvaluatorSettings(_Section):
     """Settings of trajectory_score."""
     function_calls: FunctionCallSettings = Field(default_factory=FunctionCallSettings)
     """Settings of function_calls."""
+
+
+ToolPattern = Annotated[str, Strict(), StringConstraints(min_length=1)]
+
+
+class ToolSettings(_Section):
+    """What the config knows about the agent's tools, for every task."""
+
+    write: tuple[ToolPattern, ...] = ()
+    """Tools that change state, as names or globs (``update_*``); a task's write_tools add to
+    them. A successful call to one that no expected call accounts for fails the run."""
 
 
 class Threshold(_Section):
@@ -241,12 +263,13 @@ class InvalidRunsRule(_Section):
 
 
 class UnderspecifiedRule(_Section):
-    """Runs whose task has no expected result or no criteria."""
+    """Unjudged runs: their task states nothing to check beyond a final step."""
 
     max_share: Share = 0.0
-    """Share of underspecified runs above which a finding is raised."""
-    level: Level = "warn"
-    """What a larger share yields."""
+    """Share of unjudged runs above which a finding is raised."""
+    level: Level = "fail"
+    """What a larger share yields. fail by default: a run that cannot be judged is not a
+    pass, and a gate that cannot judge must not pass."""
 
 
 class NeverPassedRule(_Section):
@@ -296,6 +319,8 @@ class Config(_Section):
     """Cohort dimensions; null means every key found in the runs' cohort objects."""
     evaluators: EvaluatorSettings = Field(default_factory=EvaluatorSettings)
     """Evaluator settings."""
+    tools: ToolSettings = Field(default_factory=ToolSettings)
+    """What every task's tools are known to do."""
     thresholds: dict[MetricName, Threshold] = Field(
         default_factory=lambda: dict(DEFAULT_THRESHOLDS)
     )
@@ -336,7 +361,7 @@ def resolve_config_path(explicit: Path | None, cwd: Path) -> Path | None:
 
 def config_fingerprint(config: Config) -> str:
     """Hash of the settings that change scores and pass/fail of runs (not the gate's rules)."""
-    scoring = config.model_dump(mode="json", include={"evaluators", "thresholds"})
+    scoring = config.model_dump(mode="json", include={"evaluators", "tools", "thresholds"})
     canonical = json.dumps(scoring, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -3,7 +3,8 @@
 A fixed decision procedure, checked in this order; the first that holds wins:
 
 1. ``passed`` — the run passed.
-2. ``tool_misuse`` — it called a forbidden tool, or one outside ``available_tools``.
+2. ``tool_misuse`` — it called a forbidden tool, or one outside ``available_tools``, or its
+   first failed check is a write or a call that no expected call accounts for.
 3. ``loop_exhaustion`` — it has no final step within its budget and it ran out: budget exceeded,
    steps at the budget, or status ``timeout``.
 4. ``early_stop`` — a fault stopped it: status ``error``, or it finished right after a tool error
@@ -53,7 +54,7 @@ def misused_tools(ctx: RunContext) -> bool:
 
 def _ran_out(ctx: RunContext) -> bool:
     budget = ctx.task.step_budget
-    at_budget = budget is not None and len(ctx.record.steps) >= budget
+    at_budget = budget is not None and len(ctx.agent_steps) >= budget
     return not ctx.final_step_reached and (
         ctx.budget_exhausted or at_budget or ctx.record.status == "timeout"
     )
@@ -64,7 +65,7 @@ def _unfinished(ctx: RunContext, criteria: float | None) -> bool:
 
 
 def _faulted(ctx: RunContext, criteria: float | None) -> bool:
-    late_error = any(call.failed for step in ctx.record.steps[-2:] for call in step.tool_calls)
+    late_error = any(call.failed for step in ctx.agent_steps[-2:] for call in step.tool_calls)
     return ctx.record.status == "error" or (late_error and _unfinished(ctx, criteria))
 
 
@@ -81,7 +82,7 @@ def _gave_up(ctx: RunContext, criteria: float | None) -> bool:
 
 def _short(ctx: RunContext, criteria: float | None) -> bool:
     optimal = ctx.task.optimal_steps
-    return optimal is not None and len(ctx.record.steps) < optimal and _unfinished(ctx, criteria)
+    return optimal is not None and len(ctx.agent_steps) < optimal and _unfinished(ctx, criteria)
 
 
 def _drifted(ctx: RunContext, outcome: float | None, criteria: float | None) -> bool:
@@ -92,12 +93,18 @@ def _drifted(ctx: RunContext, outcome: float | None, criteria: float | None) -> 
     return (outcome is None or outcome < MISS) and (criteria is None or criteria < 1.0)
 
 
-def failure_shape(ctx: RunContext, passed: bool, scores: Mapping[str, Score]) -> str:
+UNACCOUNTED = frozenset({"write", "extra_call"})
+"""First failed checks that are a misuse of tools: a state change nobody asked for."""
+
+
+def failure_shape(
+    ctx: RunContext, passed: bool, scores: Mapping[str, Score], failed_check: str | None = None
+) -> str:
     completion = scores["task_completion"].details
     outcome, criteria = completion.get("outcome"), completion.get("criteria")
     checks: tuple[tuple[str, Callable[[], bool]], ...] = (
         ("passed", lambda: passed),
-        ("tool_misuse", lambda: misused_tools(ctx)),
+        ("tool_misuse", lambda: misused_tools(ctx) or failed_check in UNACCOUNTED),
         ("loop_exhaustion", lambda: _ran_out(ctx)),
         ("early_stop", lambda: _faulted(ctx, criteria)),
         ("tool_misuse", lambda: _wrong_tool(ctx)),

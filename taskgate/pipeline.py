@@ -123,6 +123,8 @@ def score(
         underspecified=sum(run.underspecified for run in scored.runs),
         underspecified_tasks=sorted({r.task_id for r in scored.runs if r.underspecified}),
         final_step_only=sum(run.final_step_only for run in scored.runs),
+        unjudged=sum(run.passed is None for run in scored.runs),
+        unjudged_tasks=sorted({r.task_id for r in scored.runs if r.passed is None}),
         sha256=scored.sha256,
     )
     dimensions = check_dimensions(cohorts or config.cohorts, scored.runs, scored.source)

@@ -30,12 +30,18 @@ class RunResult(BaseModel):
     cohort: dict[str, str]
     scores: dict[str, UnitScore | None]
     """Every evaluator's score, in [0, 1]; null when the run cannot be judged on it."""
-    passed: bool
+    passed: bool | None
+    """Every check the task states holds; null when the task states nothing to check
+    beyond a final step (unjudged: never counted as a pass)."""
     failure_shape: str | None = None
+    """How a failed run failed (passed for a pass); null when unjudged."""
     diagnosis: str | None = None
     """For a failed run, the component with the lowest score."""
     reason: str
-    """task_completion's one-line reason."""
+    """Why it passed or failed: the first check that failed, else the checks that held."""
+    failed_check: str | None = None
+    """The first check that failed (status, final_step, outcome, criterion, expected_call,
+    extra_call, required_tool, forbidden_tool, hallucinated_tool, write); null for a pass."""
     status: str
     underspecified: bool
     final_step_only: bool = False
@@ -92,7 +98,7 @@ class BaselineCohort(BaseModel):
     model_config = _FROZEN
 
     n: int
-    pass_rate: float
+    pass_rate: float | None
     status: Status | None
     means: dict[str, float | None]
     tails: dict[str, float | None]
@@ -106,8 +112,10 @@ class CohortSummary(BaseModel):
     dimension: str
     value: str
     n: int
-    pass_rate: float
-    """Share of runs that passed (SPEC §3)."""
+    pass_rate: float | None
+    """Share of the judged runs that passed (SPEC §3); null when none could be judged."""
+    unjudged: int = 0
+    """Runs whose task states nothing to check beyond a final step: not in pass_rate."""
     status: Status | None
     """The worst status over the metrics with thresholds."""
     metrics: dict[str, MetricSummary]
@@ -169,6 +177,10 @@ class Dataset(BaseModel):
     """Tasks with no expected result or no success criteria, sorted."""
     final_step_only: int = 0
     """Runs whose task gives nothing to judge completion by but the final step."""
+    unjudged: int = 0
+    """Runs that could not be judged (passed is null): never counted as passes."""
+    unjudged_tasks: list[str] = []
+    """The tasks of the unjudged runs, sorted."""
     sha256: str
 
 
@@ -217,6 +229,16 @@ class LabelAgreement(BaseModel):
     passed_but_failed: int
     failed_but_succeeded: int
     failed_and_failed: int
+    unjudged_succeeded: int = 0
+    """Runs that could not be judged: neither passed nor failed."""
+    unjudged_failed: int = 0
+
+    @property
+    def accuracy(self) -> float | None:
+        """Share of labelled runs where passed agrees with the label; an unjudged run
+        agrees with neither."""
+        agree = self.passed_and_succeeded + self.failed_and_failed
+        return agree / self.runs if self.runs else None
 
 
 class Report(BaseModel):

@@ -313,34 +313,33 @@ def dataset_rules(dataset: Dataset, config: Config) -> Iterator[Finding]:
 
 
 def _underspecified(dataset: Dataset, config: Config) -> Iterator[Finding]:
-    """Runs whose task gives no expected result or no criteria. When no run's task gives
-    anything to judge completion by but the final step, the gate cannot judge and fails,
-    whatever the configured level."""
+    """Unjudged runs: their task states nothing to check beyond a final step, so they are
+    neither passes nor failures. When no run at all can be judged the gate fails, whatever
+    the configured level: a gate that cannot judge does not pass."""
     rule = config.gate.underspecified
-    share = dataset.underspecified / dataset.runs if dataset.runs else 0.0
-    everything = dataset.runs > 0 and dataset.final_step_only == dataset.runs
-    if everything or (rule.level != "off" and share > rule.max_share):
-        tasks = dataset.underspecified_tasks
-        shown = ", ".join(tasks[:5]) + (f" and {len(tasks) - 5} more" if len(tasks) > 5 else "")
-        which = f"tasks {shown}" if tasks else "their tasks"
-        if everything:
-            message = (
-                f"no run can be judged beyond reaching a final step: {which} give no "
-                "expected_result, success_criteria or expected_calls; add them to the tasks "
-                "(or pass --tasks)"
-            )
-        else:
-            message = (
-                f"{dataset.underspecified} of {dataset.runs} runs are underspecified: {which} give "
-                "no expected_result or no success_criteria; add them to the tasks (or pass --tasks)"
-            )
-        yield finding(
-            "underspecified",
-            "fail" if everything else rule.level,
-            message,
-            observed=round(share, 6),
-            limit=rule.max_share,
-        )
+    share = dataset.unjudged / dataset.runs if dataset.runs else 0.0
+    everything = dataset.runs > 0 and dataset.unjudged == dataset.runs
+    if not everything and (rule.level == "off" or share <= rule.max_share):
+        return
+    tasks = dataset.unjudged_tasks
+    shown = ", ".join(tasks[:5]) + (f" and {len(tasks) - 5} more" if len(tasks) > 5 else "")
+    which = f"tasks {shown}" if tasks else "their tasks"
+    fix = (
+        "give no expected_result, success_criteria, expected_calls, required_tools or "
+        "write_tools; add them to the tasks (or pass --tasks)"
+    )
+    message = (
+        f"no run can be judged: {which} {fix}"
+        if everything
+        else f"{dataset.unjudged} of {dataset.runs} runs are unjudged: {which} {fix}"
+    )
+    yield finding(
+        "underspecified",
+        "fail" if everything else rule.level,
+        message,
+        observed=round(share, 6),
+        limit=rule.max_share,
+    )
 
 
 def never_passed(report: Report, config: Config) -> Iterator[Finding]:
@@ -350,7 +349,8 @@ def never_passed(report: Report, config: Config) -> Iterator[Finding]:
         return
     trials: dict[str, list[bool]] = {}
     for run in report.runs:
-        trials.setdefault(run.task_id, []).append(run.passed)
+        if run.passed is not None:  # an unjudged trial neither passed nor failed
+            trials.setdefault(run.task_id, []).append(run.passed)
     broken = sorted(t for t, ok in trials.items() if len(ok) >= rule.min_trials and not any(ok))
     if not broken:
         return

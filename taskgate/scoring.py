@@ -13,6 +13,7 @@ from typing import Any
 from taskgate.config import Config
 from taskgate.errors import InputError, Problem
 from taskgate.evaluators.base import Evaluator, Score
+from taskgate.evaluators.checks import CheckSettings, RunChecks, run_checks
 from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.function_calls import function_calls
 from taskgate.evaluators.goal_progress import goal_progress
@@ -30,18 +31,27 @@ PRIMARY: MetricName = "task_completion"
 BLEND: MetricName = "trajectory_score"
 
 
+def check_settings(config: Config) -> CheckSettings:
+    """What the pass checks need of the config."""
+    completion = config.evaluators.task_completion
+    calls = config.evaluators.function_calls
+    return CheckSettings(
+        keyword_share=completion.criteria_keyword_share,
+        order=calls.order,
+        arguments=calls.arguments,
+        outcome_match=completion.outcome_match,
+        outcome_tolerance=completion.outcome_tolerance,
+        write_tools=config.tools.write,
+    )
+
+
 def build_evaluators(config: Config) -> dict[str, Evaluator]:
     """The evaluator panel, configured; the registry is this dict."""
     settings = config.evaluators
     completion = settings.task_completion
     calls = settings.function_calls
     return {
-        PRIMARY: task_completion(
-            completion.weights.model_dump(),
-            completion.criteria_keyword_share,
-            calls.order,
-            calls.arguments,
-        ),
+        PRIMARY: task_completion(completion.weights.model_dump(), check_settings(config)),
         "goal_progress": goal_progress(completion.criteria_keyword_share, calls.order),
         "tool_selection": tool_selection(),
         "function_calls": function_calls(calls.order, calls.arguments),
@@ -58,6 +68,7 @@ class ScoredRun:
     ctx: RunContext
     scores: dict[str, Score]
     result: RunResult
+    checks: RunChecks
 
 
 _RESULT_FIELDS = set(RunResult.model_fields)  # shared, never changed: copies get their own
@@ -84,18 +95,17 @@ class Scorer:
         self.evaluators = build_evaluators(config)
         self.blend = trajectory_score(config.evaluators.trajectory_score.weights)
         self.green = config.thresholds[PRIMARY].green
+        self.checks = run_checks(check_settings(config))
+        self.by_score = config.evaluators.task_completion.pass_rule == "score"
 
     def score(self, record: RunRecord) -> ScoredRun:
         ctx = RunContext(record)
         scores = {name: evaluate(ctx) for name, evaluate in self.evaluators.items()}
         scores[BLEND] = self.blend({name: score.value for name, score in scores.items()})
         completion = scores[PRIMARY]
-        passed = (
-            record.status == "completed"
-            and ctx.final_step_reached
-            and completion.value is not None
-            and completion.value >= self.green
-        )
+        checks = self.checks(ctx)
+        passed = self._passed(ctx, checks, completion)
+        failed = checks.first_failed
         # Built without re-validating values that are already checked, and sharing one
         # fields-set between all results: a fresh set per run was a fifth of its memory.
         result = RunResult.model_construct(
@@ -106,19 +116,39 @@ class Scorer:
             cohort=shared_cohort(record.cohort),
             scores={name: score.value for name, score in scores.items()},
             passed=passed,
-            failure_shape=failure_shape(ctx, passed, scores),
-            diagnosis=None if passed else diagnosis(ctx, scores),
-            reason=completion.reason,
+            failure_shape=None
+            if passed is None
+            else failure_shape(ctx, passed, scores, None if failed is None else failed.name),
+            diagnosis=None if passed is not False else diagnosis(ctx, scores),
+            reason=self._reason(checks, completion, passed),
+            failed_check=None if failed is None or passed is None else failed.name,
             status=record.status,
             underspecified=bool(completion.details["underspecified"]),
             final_step_only=bool(completion.details["final_step_only"]),
             step_budget_exceeded=ctx.budget_exhausted,
-            steps=len(record.steps),
+            steps=len(ctx.agent_steps),
             cost_usd=record.usage.cost_usd,
             tokens=record.usage.tokens,
             reward=reward_of(record.labels),
         )
-        return ScoredRun(ctx, scores, result)
+        return ScoredRun(ctx, scores, result, checks)
+
+    def _passed(self, ctx: RunContext, checks: RunChecks, completion: Score) -> bool | None:
+        if not self.by_score:
+            return checks.passed
+        # Contract 1: a final step, status completed and task_completion at green.
+        if completion.value is None:
+            return None
+        return (
+            ctx.record.status == "completed"
+            and ctx.final_step_reached
+            and completion.value >= self.green
+        )
+
+    def _reason(self, checks: RunChecks, completion: Score, passed: bool | None) -> str:
+        if not self.by_score or passed is None:
+            return checks.reason
+        return completion.reason
 
 
 def reward_of(labels: dict[str, Any]) -> float | None:

@@ -138,7 +138,8 @@ def assert_scores_in_range(report: Report) -> None:
         for metric in cohort.metrics.values():
             for value in (metric.mean, metric.tail, metric.pass_rate):
                 assert value is None or 0.0 <= value <= 1.0
-        assert 0.0 <= cohort.pass_rate <= 1.0
+        assert cohort.pass_rate is None or 0.0 <= cohort.pass_rate <= 1.0
+        assert 0 <= cohort.unjudged <= cohort.n
 
 
 def render_everything(report: Report) -> None:

@@ -698,6 +698,8 @@ def dataset(
     underspecified: int = 0,
     tasks: tuple[str, ...] = (),
     final_step_only: int = 0,
+    unjudged: int = 0,
+    unjudged_tasks: tuple[str, ...] = (),
 ) -> Dataset:
     return Dataset(
         source="runs.jsonl",
@@ -706,6 +708,8 @@ def dataset(
         underspecified=underspecified,
         underspecified_tasks=list(tasks),
         final_step_only=final_step_only,
+        unjudged=unjudged,
+        unjudged_tasks=list(unjudged_tasks),
         sha256="0" * 64,
     )
 
@@ -730,36 +734,38 @@ def test_skipped_invalid_lines_are_a_warning() -> None:
     assert one.message.startswith("1 invalid line skipped (gate.invalid_runs.max allows 1)")
 
 
-def test_underspecified_runs_above_max_share() -> None:
-    assert found(rules.dataset_rules(dataset(3, underspecified=1, tasks=("t-b",)), DEFAULT)) == [
+def test_unjudged_runs_fail_the_gate_by_default() -> None:
+    # Runs with criteria but no expected result are judged on what they state: no finding.
+    assert list(rules.dataset_rules(dataset(3, underspecified=3, tasks=("a",)), DEFAULT)) == []
+    one = dataset(3, unjudged=1, unjudged_tasks=("t-b",))
+    assert found(rules.dataset_rules(one, DEFAULT)) == [
         (
             "underspecified",
-            "warn",
+            "fail",
             None,
             None,
             None,
             0.333333,
             0.0,
-            "1 of 3 runs are underspecified: tasks t-b give no expected_result or no "
-            "success_criteria; add them to the tasks (or pass --tasks)",
+            "1 of 3 runs are unjudged: tasks t-b give no expected_result, success_criteria, "
+            "expected_calls, required_tools or write_tools; add them to the tasks (or pass "
+            "--tasks)",
         )
     ]
     at_limit = config(underspecified={"max_share": 0.1})
-    assert list(rules.dataset_rules(dataset(10, underspecified=1, tasks=("a",)), at_limit)) == []
-    above = config(underspecified={"max_share": 0.1, "level": "fail"})
-    [finding] = rules.dataset_rules(dataset(10, underspecified=2, tasks=("a", "b")), above)
-    assert (finding.level, finding.observed, finding.limit) == ("fail", 0.2, 0.1)
+    assert list(rules.dataset_rules(dataset(10, unjudged=1, unjudged_tasks=("a",)), at_limit)) == []
+    above = config(underspecified={"max_share": 0.1, "level": "warn"})
+    [finding] = rules.dataset_rules(dataset(10, unjudged=2, unjudged_tasks=("a", "b")), above)
+    assert (finding.level, finding.observed, finding.limit) == ("warn", 0.2, 0.1)
     off = config(underspecified={"level": "off"})
-    assert list(rules.dataset_rules(dataset(10, underspecified=9, tasks=("a",)), off)) == []
+    assert list(rules.dataset_rules(dataset(10, unjudged=9, unjudged_tasks=("a",)), off)) == []
     assert list(rules.dataset_rules(dataset(runs=0), DEFAULT)) == []
 
 
-def test_nothing_to_judge_but_the_final_step_fails_whatever_the_level() -> None:
+def test_no_run_judged_fails_whatever_the_level() -> None:
     tasks = tuple(f"t{i}" for i in range(7))
     off = config(underspecified={"level": "off", "max_share": 1.0})
-    # Every run underspecified, but with criteria to judge by: not a failure.
-    assert list(rules.dataset_rules(dataset(10, underspecified=10, tasks=tasks), off)) == []
-    nothing = dataset(10, underspecified=10, tasks=tasks, final_step_only=10)
+    nothing = dataset(10, unjudged=10, unjudged_tasks=tasks)
     assert found(rules.dataset_rules(nothing, off)) == [
         (
             "underspecified",
@@ -769,16 +775,17 @@ def test_nothing_to_judge_but_the_final_step_fails_whatever_the_level() -> None:
             None,
             1.0,
             1.0,
-            "no run can be judged beyond reaching a final step: tasks t0, t1, t2, t3, t4 and 2 "
-            "more give no expected_result, success_criteria or expected_calls; add them to the "
+            "no run can be judged: tasks t0, t1, t2, t3, t4 and 2 more give no expected_result, "
+            "success_criteria, expected_calls, required_tools or write_tools; add them to the "
             "tasks (or pass --tasks)",
         )
     ]
 
 
 def test_the_underspecified_message_never_shows_an_empty_task_list() -> None:
-    [finding] = rules.dataset_rules(dataset(runs=3, underspecified=1), DEFAULT)
+    [finding] = rules.dataset_rules(dataset(runs=3, unjudged=1), DEFAULT)
     assert "tasks  give" not in finding.message
+    assert finding.message.startswith("1 of 3 runs are unjudged: their tasks give")
 
 
 # never_passed -------------------------------------------------------------------------------
@@ -849,16 +856,16 @@ def test_evaluate_gate_puts_failures_first_then_keeps_rule_order() -> None:
         smb(tc=0.45),  # cohort_status fail and worst_cohort fail
         cohort("segment", "tiny", n=2),  # small_cohort warn
     ]
-    gated = report(cohorts, dataset=dataset(runs=22, underspecified=1, tasks=("t",)))
+    gated = report(cohorts, dataset=dataset(runs=22, unjudged=1, unjudged_tasks=("t",)))
     gated = gated.model_copy(update={"runs": trials(("a", [False, False]))})  # never_passed warn
     findings = evaluate_gate(gated, DEFAULT)
     assert [(f.rule, f.level, f.cohort) for f in findings] == [
         ("cohort_status", "fail", "smb"),
         ("worst_cohort", "fail", None),
+        ("underspecified", "fail", None),
         ("tail_gap", "warn", "all"),
         ("never_passed", "warn", None),
         ("small_cohort", "warn", "tiny"),
-        ("underspecified", "warn", None),
     ]
     assert verdict(findings) == Verdict(status="fail", exit_code=1, findings=findings)
 
@@ -886,7 +893,7 @@ def test_rule_levels_are_the_configured_ones() -> None:
         "cohort_removed": "warn",
         "small_cohort": "warn",
         "invalid_runs": "warn",
-        "underspecified": "warn",
+        "underspecified": "fail",
     }
     changed = Config.model_validate(
         {"gate": {"regression": {"level": "off"}, "pass_k": {"min": 0.5, "level": "warn"}}}

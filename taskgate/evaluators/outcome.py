@@ -142,13 +142,13 @@ def outcome_match(expected: Any, result: Any) -> float:
     if want == got:
         return EXACT
     if isinstance(want, dict) and isinstance(got, dict):
-        return CONTAINED if _sub_value(want, got) else _graded(expected, result)
+        return CONTAINED if _sub_value(want, got) else graded(expected, result)
     if isinstance(want, str) and isinstance(got, str) and f" {want} " in f" {got} ":
         return CONTAINED
-    return _graded(expected, result)
+    return graded(expected, result)
 
 
-def _graded(expected: Any, result: Any) -> float:
+def graded(expected: Any, result: Any) -> float:
     """Keyword recall and fuzzy similarity; numbers are facts and weigh extra."""
     want_text, got_text = text_of(expected), text_of(result)
     want = keywords(want_text)

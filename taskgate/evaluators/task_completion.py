@@ -1,42 +1,38 @@
-"""task_completion: did the agent finish the task?
+"""task_completion: how far did the agent get with the task? The graded score for ranking.
 
-Final step reached, outcome match and success criteria met, blended by the
-configured weights. A task that lists expected calls but no success criteria
-has those calls as its criteria: each is met when a call that did not fail
-made it with all its arguments right. A part the task gives nothing to judge
-by is dropped and the rest re-weighted; the run is then flagged underspecified.
+Final step reached, outcome match and success criteria met, blended by the configured
+weights. A task that lists expected calls but no success criteria has its required calls as
+its criteria (each met when a call that did not fail made it in full), and, when its write
+tools are known, "no unaccounted write" as one more. A part the task gives nothing to judge
+by is dropped and the rest re-weighted; the run is then flagged underspecified. A run whose
+task states no goal at all is unjudged: the score is None, never a made-up 1.0.
+
+Whether a run passes is not this score's business: :mod:`taskgate.evaluators.checks`
+decides that, check by check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from taskgate.config import ArgumentMatch, CallOrder
 from taskgate.evaluators.base import Evaluator, Score, weighted
+from taskgate.evaluators.checks import CheckSettings, RunChecks, judge_outcome, run_checks
 from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.criteria import CriterionResult, evaluate_criteria
-from taskgate.evaluators.function_calls import match_calls
-from taskgate.evaluators.outcome import is_empty, outcome_match
+from taskgate.evaluators.outcome import CONTAINED, EXACT, canonical, graded, is_empty
+from taskgate.evaluators.outcome_modes import OutcomeCheck
 
 
-def task_completion(
-    weights: Mapping[str, float],
-    keyword_share: float,
-    default_order: CallOrder = "unordered",
-    arguments: ArgumentMatch = "exact",
-) -> Evaluator:
-    """``weights`` has keys final_step, outcome and criteria; ``default_order`` and
-    ``arguments`` say how expected calls are matched when they stand in for criteria."""
+def task_completion(weights: Mapping[str, float], settings: CheckSettings) -> Evaluator:
+    """``weights`` has keys final_step, outcome and criteria."""
+    judge = run_checks(settings)
 
     def score(ctx: RunContext) -> Score:
-        task = ctx.task
-        has_expected = not is_empty(task.expected_result)
-        if task.success_criteria:
-            met = evaluate_criteria(ctx, keyword_share)
-        else:
-            met = expected_calls_made(ctx, task.call_order or default_order, arguments)
+        checks = judge(ctx)
+        outcome_check = judge_outcome(ctx, settings.outcome_match, settings.outcome_tolerance)
+        outcome = None if outcome_check is None else outcome_value(ctx, outcome_check)
+        met = _criteria(ctx, settings, checks)
         parts = {"final_step": (weights["final_step"], float(ctx.final_step_reached))}
-        outcome = outcome_match(task.expected_result, ctx.result) if has_expected else None
         if outcome is not None:
             parts["outcome"] = (weights["outcome"], outcome)
         if met:
@@ -49,26 +45,45 @@ def task_completion(
             "result_produced": not is_empty(ctx.result),
             "step_budget_exceeded": ctx.budget_exhausted,
             "outcome": outcome,
+            "outcome_holds": None if outcome_check is None else outcome_check.holds,
             "criteria": parts["criteria"][1] if met else None,
             "criteria_met": [r.name for r in met if r.met],
             "criteria_unmet": [r.name for r in met if not r.met],
-            "underspecified": not has_expected or not met,
-            "final_step_only": not has_expected and not met,
+            "underspecified": outcome is None or not met,
+            "final_step_only": not checks.judged,
         }
+        if not checks.judged:
+            return Score(None, "Unjudged: " + reason, details)
         return Score(weighted(parts), reason, details)
 
     return score
 
 
-def expected_calls_made(
-    ctx: RunContext, order: CallOrder, arguments: ArgumentMatch
-) -> list[CriterionResult]:
-    """Each expected call as a criterion: met when matched with full argument credit."""
-    if not ctx.task.expected_calls:
-        return []
-    match = match_calls(ctx, order, arguments)
-    made = {index for index, _, credit in match.pairs if credit >= 1.0}
-    return [CriterionResult(f"call {name}", i in made) for i, name in enumerate(match.expected)]
+def outcome_value(ctx: RunContext, check: OutcomeCheck) -> float:
+    """1.0 equal, 0.9 matched under the task's mode, else a graded similarity below both."""
+    expected = ctx.task.expected_result
+    if canonical(expected) == canonical(ctx.result):
+        return EXACT
+    if check.holds:
+        return CONTAINED
+    return 0.0 if is_empty(ctx.result) else graded(expected, ctx.result)
+
+
+def _criteria(ctx: RunContext, settings: CheckSettings, checks: RunChecks) -> list[CriterionResult]:
+    """The success criteria; without them, the task's other stated checks of what the run did."""
+    if ctx.task.success_criteria:
+        return evaluate_criteria(ctx, settings.keyword_share)
+    stated = [
+        CriterionResult(f"call {check.subject}", check.holds)
+        for check in checks.checks
+        if check.name in ("expected_call", "extra_call")
+    ]
+    stated += [
+        CriterionResult("no unaccounted write", check.holds)
+        for check in checks.checks
+        if check.name == "write"
+    ]
+    return stated
 
 
 def _final_step_reason(ctx: RunContext) -> str:

@@ -6,12 +6,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taskgate.evaluators.checks import CheckSettings
 from taskgate.evaluators.context import RunContext
+from taskgate.evaluators.outcome import is_empty
 from taskgate.evaluators.task_completion import task_completion
 from tests.conftest import make_context, make_record
 
 WEIGHTS = {"final_step": 0.2, "outcome": 0.5, "criteria": 0.3}
-evaluate = task_completion(WEIGHTS, 0.75)
+SETTINGS = CheckSettings(
+    keyword_share=0.75,
+    order="unordered",
+    arguments="exact",
+    outcome_match="contains",
+    outcome_tolerance=None,
+    write_tools=(),
+)
+evaluate = task_completion(WEIGHTS, SETTINGS)
 
 EXPECTED = "Refund of $20.50 issued for order 1182"
 TASK: dict[str, Any] = {
@@ -45,6 +55,7 @@ def test_contained_result_and_one_unmet_criterion() -> None:
         "result_produced": True,
         "step_budget_exceeded": False,
         "outcome": 0.9,
+        "outcome_holds": True,
         "criteria": 0.75,
         "criteria_met": [
             "'receipt parsed'",
@@ -122,10 +133,33 @@ def test_missing_criteria_reweights_and_flags_underspecified() -> None:
     assert score.details["underspecified"] is True
 
 
-def test_no_task_at_all_judges_only_the_final_step() -> None:
+def test_no_task_at_all_is_unjudged_not_a_made_up_score() -> None:
     score = evaluate(make_context(steps=steps()))
-    assert score.value == 1.0
+    assert score.value is None
+    assert score.reason == (
+        "Unjudged: Final step reached. No expected result to compare. No success criteria."
+    )
     assert score.details["underspecified"] is True
+    assert score.details["final_step_only"] is True
+
+
+def test_a_negated_result_is_not_contained_and_grades_below_a_match() -> None:
+    task = {"expected_result": "refund issued"}
+    negated = evaluate(make_context(task=task, steps=steps(), final_result="Refund not issued."))
+    assert negated.details["outcome_holds"] is False
+    assert negated.details["outcome"] is not None and negated.details["outcome"] < 0.9
+
+
+def test_write_tools_without_criteria_join_the_calls_as_criteria() -> None:
+    task = {"write_tools": ["issue_refund"]}
+    refund = {"name": "issue_refund", "arguments": {"order_id": "1"}, "result": "ok"}
+    score = evaluate(make_context(task=task, steps=steps(refund)))
+    # final step 0.2 and the one criterion (no unaccounted write) unmet, over 0.5
+    assert score.value == 0.4
+    assert score.reason == (
+        "Final step reached. No expected result to compare. Criteria: 0/1 met. "
+        "Unmet: no unaccounted write"
+    )
 
 
 @pytest.mark.parametrize(
@@ -186,7 +220,12 @@ def test_score_always_in_unit_interval(
         step_budget_exceeded=exceeded,
     )
     value = evaluate(RunContext(record)).value
-    assert value is not None and 0.0 <= value <= 1.0
+    # A text with no word or number in it (punctuation, control characters) states nothing.
+    stated = bool(phrases) or not is_empty(expected)
+    if stated:
+        assert value is not None and 0.0 <= value <= 1.0
+    else:
+        assert value is None
 
 
 @given(st.permutations(["a b", "refund issued", "receipt parsed", "order 1182"]))
