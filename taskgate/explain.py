@@ -7,15 +7,53 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from taskgate.config import Config
+from taskgate.config import ArgumentMatch, Config
 from taskgate.errors import InputError, Problem
+from taskgate.evaluators.arguments import MISSING, ArgumentComparison
 from taskgate.evaluators.base import Score
+from taskgate.evaluators.checks import RunChecks
 from taskgate.evaluators.context import RunContext
+from taskgate.evaluators.function_calls import compare_call
 from taskgate.failure import misused_tools
 from taskgate.io import RunReader
 from taskgate.models import RunRecord, Task
 from taskgate.results import RunResult
 from taskgate.scoring import Scorer
+
+
+@dataclass(frozen=True)
+class CallDiff:
+    """An expected call the run did not make in full, against the closest call it made."""
+
+    expected: int
+    """Index of the expected call in task.expected_calls."""
+    name: str
+    turn: int | None
+    made: int | None
+    """Index of the closest call made (same tool, did not fail), or None when there is none."""
+    made_turn: int | None
+    comparison: ArgumentComparison | None
+
+    def to_json(self) -> dict[str, Any]:
+        keys = [] if self.comparison is None else self.comparison.keys
+        return {
+            "expected": self.expected,
+            "name": self.name,
+            "turn": self.turn,
+            "made": self.made,
+            "made_turn": self.made_turn,
+            "credit": None if self.comparison is None else self.comparison.credit,
+            "arguments": [
+                {
+                    "key": key.key,
+                    "mode": key.mode,
+                    "expected": _shown(key.expected),
+                    "actual": _shown(key.actual),
+                    "agrees": key.agrees,
+                }
+                for key in keys
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -25,6 +63,9 @@ class Explanation:
     scores: dict[str, Score]
     breaking_step: int | None
     """0-based index of the step where the run went wrong, when it failed."""
+    checks: RunChecks
+    call_diffs: tuple[CallDiff, ...] = ()
+    """Every required expected call not made in full, with the closest call made."""
 
     @property
     def breaking_step_number(self) -> int | None:
@@ -39,6 +80,14 @@ class Explanation:
                 for name, s in self.scores.items()
             },
             "breaking_step": self.breaking_step_number,
+            "checks": [
+                {"check": c.name, "holds": c.holds, "message": c.message}
+                for c in self.checks.checks
+            ],
+            "first_failed": None
+            if self.checks.first_failed is None
+            else self.checks.first_failed.message,
+            "expected_calls": [diff.to_json() for diff in self.call_diffs],
             "steps": [step.as_dict() for step in self.record.steps],
         }
 
@@ -63,8 +112,43 @@ def explain_run(
 ) -> Explanation:
     record = find_run(source, run_id, tasks)
     scored = Scorer(config).score(record)
-    step = None if scored.result.passed else breaking_step(scored.ctx, scored.result.failure_shape)
-    return Explanation(record, scored.result, scored.scores, step)
+    failed = scored.result.passed is False
+    first = scored.checks.first_failed
+    if failed and first is not None and first.call is not None:
+        step = step_of_call(scored.ctx, first.call)
+    else:
+        step = breaking_step(scored.ctx, scored.result.failure_shape) if failed else None
+    arguments = config.evaluators.function_calls.arguments
+    diffs = tuple(call_diffs(scored.ctx, scored.checks, arguments))
+    return Explanation(record, scored.result, scored.scores, step, scored.checks, diffs)
+
+
+def call_diffs(ctx: RunContext, checks: RunChecks, mode: ArgumentMatch) -> list[CallDiff]:
+    """The failed expected-call checks, each against the call made that comes closest."""
+    failed = {c.subject for c in checks.checks if c.name == "expected_call" and not c.holds}
+    diffs = []
+    for index, want in enumerate(ctx.task.expected_calls):
+        if want.optional or want.name not in failed:
+            continue
+        candidates = [i for i, c in enumerate(ctx.calls) if c.name == want.name and not c.failed]
+        compared = [(compare_call(ctx, index, i, mode), i) for i in candidates]
+        best = max(compared, key=lambda pair: pair[0].credit, default=None)
+        made = None if best is None else best[1]
+        diffs.append(
+            CallDiff(
+                expected=index,
+                name=want.name,
+                turn=want.turn,
+                made=made,
+                made_turn=None if made is None else ctx.call_turns[made],
+                comparison=None if best is None else best[0],
+            )
+        )
+    return diffs
+
+
+def _shown(value: Any) -> Any:
+    return "(missing)" if value is MISSING else value
 
 
 def _first_step(ctx: RunContext, predicate: Any) -> int | None:
@@ -86,6 +170,18 @@ def _first_repeat(ctx: RunContext) -> int | None:
             if key in seen:
                 return index
             seen.add(key)
+    return None
+
+
+def step_of_call(ctx: RunContext, call: int) -> int | None:
+    """The index in record.steps of the step that made call ``call`` (of ctx.calls)."""
+    seen = 0
+    for index, step in enumerate(ctx.record.steps):
+        if step.is_user:
+            continue
+        seen += len(step.tool_calls)
+        if call < seen:
+            return index
     return None
 
 
