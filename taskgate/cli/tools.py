@@ -62,10 +62,17 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
     def action() -> int:
         from taskgate.errors import InputError, Problem
         from taskgate.io import RunReader, load_tasks
+        from taskgate.record_warnings import record_warnings
 
         load_config_option(config)
         reader = RunReader(runs, load_tasks(str(tasks)) if tasks else None)
-        records = [record.task_id for _, record in reader]
+        records, warnings = [], []
+        for line, record in reader:
+            records.append(record.task_id)
+            warnings += record_warnings(runs, line, record)
+        errors = make_console(stderr=True)
+        for warning in warnings:
+            errors.print(f"warning: {warning}", markup=False)
         total = len(records) + reader.invalid_lines
         if reader.problems:
             headline = (
@@ -77,7 +84,10 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
         count, tasks_seen = len(records), len(set(records))
         make_console().print(
             f"{runs}: {count} run{'s' if count != 1 else ''} of {tasks_seen} "
-            f"task{'s' if tasks_seen != 1 else ''}, no problems",
+            f"task{'s' if tasks_seen != 1 else ''}, no problems"
+            + (
+                f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
+            ),
             markup=False,
         )
         return 0

@@ -192,6 +192,45 @@ def test_validate_ok_and_problems(tmp_path: Path) -> None:
     ]
 
 
+def test_validate_warns_of_a_turn_beyond_the_runs_user_turns(tmp_path: Path) -> None:
+    runs = tmp_path / "runs.jsonl"
+    record = {
+        "run_id": "a",
+        "task_id": "t",
+        "task": {"expected_calls": [{"name": "x", "turn": 1}, {"name": "y", "turn": 3}]},
+        "steps": [{"role": "user", "message": "hi"}, {"message": "ok", "is_final": True}],
+    }
+    runs.write_text(json.dumps(record) + "\n")
+    result = invoke("validate", str(runs))
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        f"warning: {runs}:1: task.expected_calls[1].turn: turn 3 is beyond the run's 1 user "
+        "turn; the call can never be made there, so the run fails this check",
+        f"{runs}: 1 run of 1 task, no problems (1 warning)",
+    ]
+
+
+def test_validate_names_contract_2_fields_that_are_wrong(tmp_path: Path) -> None:
+    runs = tmp_path / "runs.jsonl"
+    task = {
+        "outcome_match": "fuzzy",
+        "write_tools": ["ok", 3],
+        "expected_calls": [{"name": "x", "turn": 0, "match": {"a": "close"}}],
+    }
+    runs.write_text(json.dumps({"run_id": "a", "task_id": "t", "task": task}) + "\n")
+    result = invoke("validate", str(runs))
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"error: {runs}: 1 of 1 records are not valid run records",
+        f"{runs}:1: task.expected_calls[0].turn: must be at least 1, got 0",
+        f"{runs}:1: task.expected_calls[0].match.a: expected one of 'exact', 'numeric', 'fuzzy', "
+        "'regex', 'ignore' or 'subset', got 'close'",
+        f"{runs}:1: task.outcome_match: expected one of 'exact', 'contains', 'numeric' or "
+        "'subset', got 'fuzzy'",
+        f"{runs}:1: task.write_tools[1]: expected a string, got 3",
+    ]
+
+
 def test_init_writes_the_starter_config_and_refuses_to_overwrite(tmp_path: Path) -> None:
     target = tmp_path / "taskgate.yaml"
     assert invoke("init", str(target)).exit_code == 0
