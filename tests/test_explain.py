@@ -83,11 +83,7 @@ CONVERSATION = {
     "task": {"expected_calls": [{**REFUND, "turn": 1}], "write_tools": ["issue_refund"]},
     "steps": [
         {"role": "user", "message": "Please refund order 1182"},
-        {
-            "tool_calls": [
-                {"name": "issue_refund", "arguments": {"order_id": "1182", "amount": 25}}
-            ]
-        },
+        {"tool_calls": [{"name": "issue_refund", "arguments": {"order_id": "1182", "amount": 25}}]},
         {"role": "user", "message": "Thanks"},
         {"message": "Refunded.", "is_final": True},
     ],

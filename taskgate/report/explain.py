@@ -21,13 +21,20 @@ def _short(value: Any, limit: int = PREVIEW) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+VERDICTS = {
+    True: Text("PASSED", style="bold green"),
+    False: Text("FAILED", style="bold red"),
+    None: Text("UNJUDGED", style="bold yellow"),
+}
+
+
 def _header(explanation: Explanation) -> Text:
     run = explanation.result
-    verdict = Text("PASSED", style="bold green") if run.passed else Text("FAILED", style="bold red")
     text = Text(f"run {run.run_id} (task {run.task_id}) ", style="bold")
-    text.append_text(verdict)
-    if not run.passed:
+    text.append_text(VERDICTS[run.passed])
+    if run.passed is False:
         text.append(f"  shape: {run.failure_shape}  broke at: {run.diagnosis}")
+    text.append(f"\n{run.reason}")
     cohort = ", ".join(f"{k}={v}" for k, v in sorted(run.cohort.items()))
     if cohort:
         text.append(f"\ncohort: {cohort}")
@@ -54,8 +61,17 @@ def _call_line(call: ToolCall) -> Text:
     return mark
 
 
-def _step_lines(index: int, step: Step, breaking: bool) -> Iterator[Text]:
+def _step_lines(index: int, step: Step, breaking: bool, turn: int) -> Iterator[Text]:
+    if step.is_user:
+        yield Text(f"#{index + 1} user (turn {turn}): {_short(step.message)}", style="magenta")
+        return
     title = Text(f"#{index + 1}", style="bold")
+    if step.agent:
+        title.append(f" {step.agent}", style="bold")
+    if step.handoff:
+        title.append(
+            f" handoff {step.handoff.get('from')} → {step.handoff.get('to')}", style="cyan"
+        )
     if step.is_final:
         title.append(" [final]", style="cyan")
     if breaking:
@@ -78,14 +94,53 @@ def _criteria(explanation: Explanation) -> Iterator[Text]:
         yield Text(f"  ✗ {name}", style="red")
 
 
+def _checks(explanation: Explanation) -> Iterator[Text]:
+    first = explanation.checks.first_failed
+    for check in explanation.checks.checks:
+        line = Text(f"  {'✓' if check.holds else '✗'} {check.message}")
+        line.stylize("green" if check.holds else "red")
+        if check is first:
+            line.append("  ← first failed check", style="bold red")
+        yield line
+    if not explanation.checks.judged:
+        yield Text("  unjudged: the task states nothing to check beyond a final step", "yellow")
+
+
+def _call_diffs(explanation: Explanation) -> Iterator[RenderableType]:
+    for diff in explanation.call_diffs:
+        turn = "" if diff.turn is None else f" (turn {diff.turn})"
+        if diff.comparison is None:
+            yield Text(f"  {diff.name}{turn}: no call to it succeeded", style="red")
+            continue
+        made_turn = "" if diff.made_turn is None else f" in turn {diff.made_turn}"
+        yield Text(
+            f"  {diff.name}{turn} against call #{(diff.made or 0) + 1}{made_turn} "
+            f"({diff.comparison.credit:.0%} of arguments agree)"
+        )
+        table = Table(show_edge=False, pad_edge=False, box=None)
+        for column in ("", "argument", "mode", "expected", "actual"):
+            table.add_column(column, overflow="fold")
+        for key in diff.comparison.keys:
+            mark = Text("✓", style="green") if key.agrees else Text("✗", style="red")
+            table.add_row(mark, key.key, key.mode, _short(key.expected, 40), _short(key.actual, 40))
+        yield table
+
+
 def render_explanation(explanation: Explanation) -> RenderableType:
     parts: list[RenderableType] = [
         _header(explanation),
         _scores(explanation),
-        Text("steps", style="bold"),
+        Text("checks", style="bold"),
+        *_checks(explanation),
     ]
+    diffs = list(_call_diffs(explanation))
+    if diffs:
+        parts += [Text("expected calls not made in full", style="bold"), *diffs]
+    parts.append(Text("steps", style="bold"))
+    turn = 0
     for index, step in enumerate(explanation.record.steps):
-        parts += _step_lines(index, step, index == explanation.breaking_step)
+        turn += step.is_user
+        parts += _step_lines(index, step, index == explanation.breaking_step, turn)
     if not explanation.record.steps:
         parts.append(Text("  (no steps)", style="dim"))
     criteria = list(_criteria(explanation))

@@ -99,19 +99,27 @@ def _headline(report: Report) -> str:
     fails = sum(f.level == "fail" for f in report.verdict.findings)
     lead = f"{_plural(fails, 'finding')} failed the gate" if fails else "No finding failed the gate"
     warns = _plural(len(report.verdict.findings) - fails, "warning")
-    return f"{lead} · {warns} · {_plural(report.dataset.runs, 'run')} scored"
+    unjudged = report.dataset.unjudged
+    tail = f" · {unjudged} unjudged" if unjudged else ""
+    return f"{lead} · {warns} · {_plural(report.dataset.runs, 'run')} scored{tail}"
 
 
 def _meta(report: Report) -> Iterable[tuple[str, str]]:
     data, base = report.dataset, report.baseline
     yield "Runs", f"{escape(data.source)} · sha256 {_short(data.sha256)}"
-    yield "Input", f"{data.invalid} invalid lines skipped · {data.underspecified} underspecified"
+    yield (
+        "Input",
+        (
+            f"{data.invalid} invalid lines skipped · {data.unjudged} unjudged · "
+            f"{data.underspecified} underspecified"
+        ),
+    )
     if base is not None:
         yield "Baseline", f"{escape(base.source)} · {base.runs} runs · sha256 {_short(base.sha256)}"
         if base.vanished:
             yield "Vanished", escape(", ".join(f"{c.dimension}={c.value}" for c in base.vanished))
     for overall in (c for c in report.cohorts if c.dimension == ALL):
-        failed = overall.n - overall.failure_shapes.get("passed", 0)
+        failed = overall.n - overall.failure_shapes.get("passed", 0) - overall.unjudged
         where = f"{_top(overall.diagnoses)} of {_plural(failed, 'failed run')}"
         yield "Broke most at", where if failed else "no run failed"
     version = escape(report.taskgate_version)
@@ -165,7 +173,8 @@ def _cohort_cells(cohort: CohortSummary, failing: bool) -> list[str]:
     return [
         _cell(escape(cohort.value) + badge),
         _cell(str(cohort.n), "num"),
-        _cell(f"{cohort.pass_rate * 100:.1f}%", "num"),
+        _cell("-" if cohort.pass_rate is None else f"{cohort.pass_rate * 100:.1f}%", "num"),
+        _cell(str(cohort.unjudged), "num"),
         _cell(status, f"status s-{status}" if cohort.status else "status"),
         *(_cell(_score(v), "num") for v in (completion.mean, completion.tail, completion.gap)),
         _cell(_score(_metric(cohort, "trajectory_score").mean), "num"),
@@ -186,7 +195,8 @@ def _baseline_cells(cohort: CohortSummary) -> list[str]:
 
 def _cohort_table(report: Report, cohorts: Sequence[CohortSummary]) -> str:
     failing, with_base = _named(report, level="fail"), report.baseline is not None
-    headers = ["cohort", "n", "pass rate", "status", "mean", "tail", "gap", "trajectory"]
+    headers = ["cohort", "n", "pass rate", "unjudged", "status", "mean", "tail", "gap"]
+    headers += ["trajectory"]
     headers += ["baseline", "Δ mean [95% CI]", "p (drop)", "Δ pass rate"] if with_base else []
     rows = []
     for cohort in cohorts:
@@ -195,18 +205,27 @@ def _cohort_table(report: Report, cohorts: Sequence[CohortSummary]) -> str:
         flag = ' class="flag"' if fails else ""
         rows.append(f"<tr{flag}>{''.join(cells)}{_cell(_top(cohort.failure_shapes))}</tr>")
     note = f'<p class="muted">{COHORT_NOTE}{BASELINE_NOTE if with_base else ""}</p>'
-    return note + _table([*headers, "top failure"], rows, headers[1:3] + headers[4:])
+    numeric = [h for h in headers if h not in ("cohort", "status")]
+    return note + _table([*headers, "top failure"], rows, numeric)
 
 
 def _shape_table(cohorts: Sequence[CohortSummary]) -> str:
     shapes = ["passed", *sorted({s for c in cohorts for s in c.failure_shapes} - {"passed"})]
+    # An unjudged run has no shape: without this column a row would not add up to its n.
+    unjudged = any(c.unjudged for c in cohorts)
     rows = []
     for cohort in cohorts:
-        counts = "".join(_cell(str(cohort.failure_shapes.get(s, 0)), "num") for s in shapes)
+        counts = [_cell(str(cohort.failure_shapes.get(s, 0)), "num") for s in shapes]
+        if unjudged:
+            counts.insert(1, _cell(str(cohort.unjudged), "num"))
         rows.append(
-            f"<tr>{_cell(escape(cohort.value))}{counts}{_cell(_top(cohort.diagnoses))}</tr>"
+            f"<tr>{_cell(escape(cohort.value))}{''.join(counts)}"
+            f"{_cell(_top(cohort.diagnoses))}</tr>"
         )
-    return _table(["cohort", *map(escape, shapes), "broke most at"], rows, map(escape, shapes))
+    columns = [escape(s) for s in shapes]
+    if unjudged:
+        columns.insert(1, "unjudged")
+    return _table(["cohort", *columns, "broke most at"], rows, columns)
 
 
 def _per(dimension: str) -> str:

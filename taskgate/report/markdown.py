@@ -24,7 +24,17 @@ WARNINGS_PER_RULE = 10
 STATUS_WORD = {"green": "🟢 green", "yellow": "🟡 yellow", "red": "🔴 red", None: "-"}
 FINDING_COLUMNS = ("rule", "cohort", "metric", "observed", "limit", "message")
 DELTA_COLUMNS = ("cohort", "metric", "base", "now", "Δ mean [95% CI]", "p")
-COHORT_COLUMNS = ("cohort", "n", "pass", "completion", "tail", "gap", "trajectory", "status")
+COHORT_COLUMNS = (
+    "cohort",
+    "n",
+    "pass",
+    "unjudged",
+    "completion",
+    "tail",
+    "gap",
+    "trajectory",
+    "status",
+)
 BASELINE_COLUMNS = ("base", "Δ [95% CI]")
 LEFT_ALIGNED = frozenset(
     {"rule", "cohort", "metric", "message", "status", "top failure", "Δ mean [95% CI]"}
@@ -108,6 +118,8 @@ def verdict_lines(report: Report) -> list[str]:
     ]
     if report.dataset.invalid:
         facts.append(f"**{report.dataset.invalid}** invalid lines skipped")
+    if report.dataset.unjudged:  # never read as passes: said out loud next to the count
+        facts.append(f"**{report.dataset.unjudged}** unjudged (nothing to check)")
     if report.baseline is not None:
         base = report.baseline
         facts.append(f"baseline: {escape(base.source)} ({base.runs} runs)")
@@ -207,13 +219,18 @@ def _baseline_cells(cohort: CohortSummary) -> tuple[str, str]:
     return _number(base), f"{delta.mean:+.3f} [{delta.ci[0]:+.2f}, {delta.ci[1]:+.2f}]"
 
 
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
 def cohort_row(cohort: CohortSummary, with_baseline: bool) -> tuple[str, ...]:
     completion = cohort.metrics.get("task_completion")
     trajectory = cohort.metrics.get("trajectory_score")
     row = (
         escape(cohort.value),
         str(cohort.n),
-        f"{cohort.pass_rate:.0%}",
+        _percent(cohort.pass_rate),
+        str(cohort.unjudged),
         _number(completion.mean if completion else None),
         *(_baseline_cells(cohort) if with_baseline else ()),
         _number(completion.tail if completion else None),
@@ -227,8 +244,8 @@ def cohort_row(cohort: CohortSummary, with_baseline: bool) -> tuple[str, ...]:
 
 def cohort_lines(report: Report) -> list[str]:
     with_baseline = report.baseline is not None
-    columns = (*COHORT_COLUMNS[:4], *(BASELINE_COLUMNS if with_baseline else ()))
-    columns = (*columns, *COHORT_COLUMNS[4:], "top failure")
+    columns = (*COHORT_COLUMNS[:5], *(BASELINE_COLUMNS if with_baseline else ()))
+    columns = (*columns, *COHORT_COLUMNS[5:], "top failure")
     by_dimension: dict[str, list[CohortSummary]] = {}
     for cohort in report.cohorts:
         by_dimension.setdefault(cohort.dimension, []).append(cohort)

@@ -18,9 +18,9 @@ STATUS_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", None: "
 LEVEL_STYLE = {"fail": "bold red", "warn": "yellow"}
 # Below this many columns the table keeps only what the gate judges by.
 WIDE = 118
-NARROW_COLUMNS = ("cohort", "n", "pass", "completion", "tail", "gap", "status")
+NARROW_COLUMNS = ("cohort", "n", "pass", "unjudged", "completion", "tail", "gap", "status")
 WIDE_COLUMNS = (*NARROW_COLUMNS[:-1], "trajectory", "status", "top failure", "broke at")
-RIGHT_ALIGNED = frozenset({"n", "pass", "completion", "tail", "gap", "trajectory"})
+RIGHT_ALIGNED = frozenset({"n", "pass", "unjudged", "completion", "tail", "gap", "trajectory"})
 DIFF_NARROW = ("cohort", "n", "base", "now", "Δ mean [95% CI]", "status")
 DIFF_WIDE = (
     "cohort",
@@ -52,6 +52,7 @@ def _cells(cohort: CohortSummary) -> dict[str, str | Text]:
         "cohort": cohort.value,
         "n": str(cohort.n),
         "pass": _number(cohort.pass_rate, ".0%"),
+        "unjudged": str(cohort.unjudged),
         "completion": _number(completion.mean),
         "tail": _number(completion.tail),
         "gap": _number(completion.gap),
@@ -145,6 +146,8 @@ def verdict_line(report: Report) -> Text:
     text.append(
         f", {warns} warning{'s' if warns != 1 else ''}; {runs} run{'s' if runs != 1 else ''} scored"
     )
+    if report.dataset.unjudged:
+        text.append(f", {report.dataset.unjudged} unjudged")
     return text
 
 
@@ -206,4 +209,8 @@ def labels_table(agreement: LabelAgreement) -> Table:
     table.add_row("passed, reward < 0.5", str(agreement.passed_but_failed))
     table.add_row("failed, reward ≥ 0.5", str(agreement.failed_but_succeeded))
     table.add_row("failed, reward < 0.5", str(agreement.failed_and_failed))
+    if agreement.unjudged_succeeded or agreement.unjudged_failed:
+        table.add_row("unjudged, reward ≥ 0.5", str(agreement.unjudged_succeeded))
+        table.add_row("unjudged, reward < 0.5", str(agreement.unjudged_failed))
+    table.add_row("accuracy of passed", _number(agreement.accuracy))
     return table

@@ -20,7 +20,7 @@ def test_quiet_prints_only_the_verdict_line() -> None:
     result = runner.invoke(cli.app, ["score", CANDIDATE, "-q"])
     assert (result.exit_code, result.output) == (
         1,
-        "FAIL: 3 findings failed the gate, 18 warnings; 597 runs scored\n",
+        "FAIL: 3 findings failed the gate, 17 warnings; 597 runs scored\n",
     )
 
 

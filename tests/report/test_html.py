@@ -160,7 +160,7 @@ def test_the_verdict_comes_first_as_a_word_with_the_counts() -> None:
         '<p class="headline">1 finding failed the gate · 1 warning · 2 runs scored</p>'
         '<dl class="meta"><dt>Runs</dt><dd>runs.jsonl · sha256 '
         f'<code title="{"cd" * 32}">cdcdcdcdcdcd</code></dd>'
-        "<dt>Input</dt><dd>0 invalid lines skipped · 0 underspecified</dd>"
+        "<dt>Input</dt><dd>0 invalid lines skipped · 0 unjudged · 0 underspecified</dd>"
         f'<dt>Baseline</dt><dd>base.json · 2 runs · sha256 <code title="{"ef" * 32}">'
         "efefefefefef</code></dd><dt>Vanished</dt><dd>team=gone</dd>"
         "<dt>Broke most at</dt><dd>outcome (1) of 1 failed run</dd>"
@@ -173,7 +173,7 @@ def test_a_cohort_row_has_every_column_and_the_change_against_the_baseline() -> 
     html = page(hand_report([REGRESSION], with_baseline=True))
     assert (
         '<tr class="flag"><td>core<span class="badge">FAIL</span></td><td class="num">2</td>'
-        '<td class="num">50.0%</td><td class="status s-yellow">yellow</td>'
+        '<td class="num">50.0%</td><td class="num">0</td><td class="status s-yellow">yellow</td>'
         '<td class="num">0.550</td><td class="num">0.100</td><td class="num">0.450</td>'
         '<td class="num">0.600</td><td class="num">0.800</td>'
         '<td class="num">-0.250 <span class="ci">[-0.400, -0.100]</span></td>'

@@ -103,12 +103,12 @@ def test_the_verdict_comes_first(candidate: Report, golden: Report) -> None:
     assert lines(candidate)[:3] == [
         "## ❌ taskgate: FAIL — 7 findings failed the gate",
         "",
-        "**597** runs scored · **20** warnings · baseline: fixtures/baseline.json (597 runs)",
+        "**597** runs scored · **19** warnings · baseline: fixtures/baseline.json (597 runs)",
     ]
     assert lines(golden)[:3] == [
         "## ✅ taskgate: PASS",
         "",
-        "**597** runs scored · **23** warnings · no baseline",
+        "**597** runs scored · **20** warnings · no baseline",
     ]
 
 
@@ -116,7 +116,7 @@ def test_rules_the_config_turned_off_are_named_under_the_verdict(golden: Report)
     rules = {**golden.verdict.rules, "regression": "off", "tail_regression": "off"}
     verdict = golden.verdict.model_copy(update={"rules": rules})
     assert lines(golden.model_copy(update={"verdict": verdict}))[2] == (
-        "**597** runs scored · **23** warnings · no baseline · "
+        "**597** runs scored · **20** warnings · no baseline · "
         "off in the config: regression, tail_regression"
     )
     assert golden.verdict.rules["pass_k"] == "off"  # off by default: not named
@@ -130,12 +130,12 @@ def test_failing_findings_are_a_table(candidate: Report) -> None:
         "| rule | cohort | metric | observed | limit | message |",
     ]
     assert (
-        "| cohort_status | tool_surface=mcp-identity | task_completion | 0.476 | 0.500 | "
-        "task_completion mean 0.476 is red (below 0.50) over 82 runs |"
+        "| cohort_status | tool_surface=mcp-identity | task_completion | 0.481 | 0.500 | "
+        "task_completion mean 0.481 is red (below 0.50) over 82 runs |"
     ) in text
     assert (
-        "| worst_cohort | tool_surface | trajectory_score | 0.288 | 0.150 | the worst cohorts' "
-        "trajectory_score mean is 0.288 below the overall mean (max_gap 0.15) |"
+        "| worst_cohort | tool_surface | trajectory_score | 0.286 | 0.150 | the worst cohorts' "
+        "trajectory_score mean is 0.286 below the overall mean (max_gap 0.15) |"
     ) in text
 
 
@@ -145,20 +145,20 @@ def test_failing_cohorts_show_their_change_against_the_baseline(candidate: Repor
     assert text[start + 2 : start + 6] == [
         "| cohort | metric | base | now | Δ mean [95% CI] | p |",
         "|---|---|---:|---:|---|---:|",
-        "| tool_surface=mcp-identity | task_completion | 0.937 | 0.476 | "
-        "-0.452 [-0.540, -0.362] | <0.001 |",
-        "| tool_surface=mcp-identity | trajectory_score | 0.895 | 0.549 | "
-        "-0.350 [-0.424, -0.277] | <0.001 |",
+        "| tool_surface=mcp-identity | task_completion | 0.941 | 0.481 | "
+        "-0.452 [-0.541, -0.361] | <0.001 |",
+        "| tool_surface=mcp-identity | trajectory_score | 0.891 | 0.553 | "
+        "-0.340 [-0.411, -0.269] | <0.001 |",
     ]
 
 
 def test_warnings_fold_into_details_grouped_by_rule(candidate: Report) -> None:
     text = lines(candidate)
-    start = text.index("<details><summary>20 warnings</summary>")
+    start = text.index("<details><summary>19 warnings</summary>")
     assert text[start + 1 : start + 4] == ["", "**tail_gap** (16)", ""]
     assert text[start + 14] == "- … and 6 more (all are in the JSON report)"
     assert "**step_drift** (1)" in text
-    assert "- tool_surface=mcp-identity: steps per run rose 46% (4.9 to 7.1)" in text
+    assert "- tool_surface=mcp-identity: steps per run rose 43% (5.0 to 7.1)" in text
     assert text.count("</details>") == 2
 
 
@@ -167,12 +167,12 @@ def test_all_cohorts_fold_into_details_with_the_baseline(candidate: Report) -> N
     start = text.index("<details><summary>All cohorts</summary>")
     assert text.index("#### tool_surface") > start
     assert (
-        "| cohort | n | pass | completion | base | Δ [95% CI] | tail | gap | trajectory "
-        "| status | top failure |"
+        "| cohort | n | pass | unjudged | completion | base | Δ [95% CI] | tail | gap "
+        "| trajectory | status | top failure |"
     ) in text
     assert (
-        "| mcp-identity | 82 | 33% | 0.476 | 0.937 | -0.452 [-0.54, -0.36] | 0.000 | 0.476 "
-        "| 0.549 | 🔴 red | loop_exhaustion (20) |"
+        "| mcp-identity | 82 | 33% | 0 | 0.481 | 0.941 | -0.452 [-0.54, -0.36] | 0.000 "
+        "| 0.481 | 0.553 | 🔴 red | loop_exhaustion (20) |"
     ) in text
 
 
@@ -180,14 +180,18 @@ def test_without_a_baseline_there_is_no_delta(golden: Report) -> None:
     text = lines(golden)
     assert "### What failed the gate" not in text
     assert (
-        "| cohort | n | pass | completion | tail | gap | trajectory | status | top failure |"
+        "| cohort | n | pass | unjudged | completion | tail | gap | trajectory | status "
+        "| top failure |"
     ) in text
-    row = "| mcp-identity | 82 | 93% | 0.937 | 0.520 | 0.417 | 0.895 | 🟢 green | early_stop (3) |"
+    row = (
+        "| mcp-identity | 82 | 93% | 0 | 0.941 | 0.539 | 0.402 | 0.891 | 🟢 green "
+        "| early_stop (3) |"
+    )
     assert row in text
 
 
 def test_the_footer_names_version_and_config(golden: Report) -> None:
-    assert lines(golden)[-1] == "<sub>taskgate 0.1.0 · config sha256:b9216603ac18</sub>"
+    assert lines(golden)[-1] == "<sub>taskgate 0.1.0 · config sha256:1de3771fffd7</sub>"
 
 
 def test_same_bytes_twice_and_after_a_json_round_trip(candidate: Report) -> None:

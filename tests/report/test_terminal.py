@@ -18,9 +18,9 @@ def rendered(width: int) -> str:
 def test_narrow_terminal_keeps_the_gated_columns_within_80_columns() -> None:
     text = rendered(80)
     assert max(len(line) for line in text.splitlines()) <= 80
-    assert "│ mcp-identity │  82 │  33% │      0.476 │ 0.000 │ 0.476 │ red    │" in text
+    assert "│ mcp-identity │  82 │  33% │        0 │      0.481 │ 0.000 │ 0.481 │ red    │" in text
     assert "top failure" not in text
-    assert text.splitlines()[-1] == "FAIL: 3 findings failed the gate, 6 warnings; 597 runs scored"
+    assert text.splitlines()[-1] == "FAIL: 3 findings failed the gate, 5 warnings; 597 runs scored"
 
 
 def test_wide_terminal_adds_trajectory_and_failures() -> None:
@@ -32,8 +32,8 @@ def test_wide_terminal_adds_trajectory_and_failures() -> None:
 
 def test_failure_counts_are_always_shown() -> None:
     assert (
-        "How runs failed: 24 early_stop, 27 loop_exhaustion, 18 tool_misuse, 6 wrong_task_drift; "
-        "broke at: 3 criteria, 20 final_step, 33 function_calls, 18 outcome, 1 tool_selection"
+        "How runs failed: 27 early_stop, 25 loop_exhaustion, 17 tool_misuse, 6 wrong_task_drift; "
+        "broke at: 3 criteria, 18 final_step, 35 function_calls, 19 outcome"
     ) in rendered(200)
 
 
