@@ -5,9 +5,15 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, settings
 
 from taskgate.evaluators.context import RunContext
 from taskgate.models import RunRecord
+
+# These machines are shared: how long a test or its input generation takes is noise, never a
+# result (speed is measured by benchmarks/). Properties judge values only.
+settings.register_profile("taskgate", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("taskgate")
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
