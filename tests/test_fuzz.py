@@ -58,12 +58,26 @@ BASE: dict[str, Any] = {
         "required_tools": ["parse_receipt", "issue_refund"],
         "forbidden_tools": ["delete_account"],
         "available_tools": ["parse_receipt", "issue_refund", "send_email"],
-        "expected_calls": [{"name": "issue_refund", "arguments": {"order_id": "1182"}}],
+        "expected_calls": [
+            {"name": "issue_refund", "arguments": {"order_id": "1182"}},
+            {
+                "name": "send_email",
+                "arguments": {"body": "Refund issued", "amount": 20.5, "ref": "R-\\d+"},
+                "match": {"body": "fuzzy", "amount": "numeric", "ref": "regex"},
+                "turn": 1,
+                "optional": True,
+            },
+        ],
         "call_order": "unordered",
+        "outcome_match": "contains",
+        "outcome_tolerance": 0.01,
+        "write_tools": ["issue_refund", "delete_*"],
         "optimal_steps": 2,
         "step_budget": 20,
     },
     "steps": [
+        {"role": "user", "message": "Please refund order 1182."},
+        {"agent": "triage", "handoff": {"from": "triage", "to": "billing"}},
         {
             "thought": "parse it",
             "tool_calls": [
