@@ -187,7 +187,9 @@ def step_of_call(ctx: RunContext, call: int) -> int | None:
 
 def breaking_step(ctx: RunContext, shape: str | None) -> int | None:
     """Where a failed run went wrong, by its failure shape; None when no step stands out."""
-    last = len(ctx.record.steps) - 1 if ctx.record.steps else None
+    # The agent's last step, never a user turn: a user's reply is no evidence of the agent's work.
+    agent = [i for i, step in enumerate(ctx.record.steps) if not step.is_user]
+    last = agent[-1] if agent else None
     if shape == "tool_misuse" and misused_tools(ctx):
         forbidden, available = set(ctx.task.forbidden_tools), ctx.task.available_tools
         return _first_step(

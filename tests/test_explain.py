@@ -76,6 +76,18 @@ def test_breaking_step_of_a_passed_or_empty_run() -> None:
     assert breaking_step(ctx, "wrong_task_drift") == 1
 
 
+def test_the_breaking_step_is_never_a_user_turn() -> None:
+    # A conversation that ends on the user's reply: the agent's last step is where it broke.
+    steps = [
+        {"role": "user", "message": "Cancel order 7"},
+        {"message": "Done, order 8 is cancelled.", "is_final": True},
+        {"role": "user", "message": "Thanks, bye"},
+    ]
+    assert breaking_step(make_context(steps=steps), "wrong_task_drift") == 1
+    only_user = make_context(steps=[{"role": "user", "message": "Hello?"}])
+    assert breaking_step(only_user, "early_stop") is None
+
+
 REFUND = {"name": "issue_refund", "arguments": {"order_id": "1182", "amount": 20.5}}
 CONVERSATION = {
     "run_id": "c",
