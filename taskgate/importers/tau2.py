@@ -18,7 +18,8 @@ task is not there cannot be judged and is reported. Mapping:
   stay under ``task.nl_assertions`` and are not criteria: they are sentences for an LLM
   judge ("Agent does not cancel ...") whose keywords would be met by doing the opposite.
 - ``reward_info.reward``, compact ``action_checks``, ``termination_reason`` and the whole
-  ``reward_info`` -> ``labels``; never used for scoring.
+  ``reward_info`` -> ``labels``; never used for scoring. The cohort is the model, agent,
+  user model and domain: outcome variables (trial, termination reason) are never cohorts.
 - ``termination_reason``: ``user_stop``/``agent_stop`` end normally (final step);
   ``max_steps`` hits the step budget; ``timeout`` -> status timeout; the error reasons
   (``too_many_errors``, ``agent_error``, ``user_error``, ...) -> status error.
@@ -130,9 +131,9 @@ def _record(simulation: Any, info: FileInfo, index: int) -> dict[str, Any]:
         "run_id": str(simulation.get("id") or f"{info.prefix}:{index}"),
         "task_id": f"{domain}/{task['id']}" if domain else str(task["id"]),
         "trial": simulation.get("trial"),
-        "cohort": cohort_of(
-            {**info.cohort, "trial": simulation.get("trial"), "termination_reason": reason}
-        ),
+        # Outcome variables (the trial, the termination reason) are never cohorts: they stay
+        # in trial and labels.
+        "cohort": cohort_of(info.cohort),
         "task": task_of(task, info.tools, domain),
         "steps": talk.steps,
         "messages": talk.messages or None,

@@ -15,7 +15,9 @@ Each run has ``task_id``, ``trial``, ``reward``, ``info.task`` (``instruction``,
   output starting with ``Error:``, as τ-bench's tools report failures, is the call's
   ``error``.
 - ``info.task.outputs`` -> phrase criteria, see :func:`said_criteria`.
-- ``reward`` and ``reward_info`` -> ``labels``; never used for scoring.
+- ``reward``, ``reward_info`` and how the episode ended (``termination_reason``) ->
+  ``labels``; never used for scoring. The cohort is the model and the domain only: outcome
+  variables (the trial, how it ended) are never cohorts.
 - ``info.source`` says how the episode ended: ``user`` (the user said ###STOP###) or
   ``transfer_to_human_agents`` end it normally (the agent's last step is final); anything
   else means the loop ran out of steps (τ-bench's ``max_num_steps``), so
@@ -99,20 +101,15 @@ def _record(run: Any, prefix: str, stem: str, index: int) -> dict[str, Any]:
         "task_id": _task_id(run, domain),
         "run_id": f"{prefix}:{run['task_id']}:{trial if trial is not None else f'#{index}'}",
         "trial": trial,
-        "cohort": cohort_of(
-            {
-                "model": _model(stem, domain),
-                "domain": domain,
-                "trial": trial,
-                "termination_reason": ending,
-            }
-        ),
+        # Outcome variables (the trial, how the episode ended) are never cohorts: a cohort of
+        # max_steps runs is red by construction. They stay in trial and labels.
+        "cohort": cohort_of({"model": _model(stem, domain), "domain": domain}),
         "task": task_of(as_dict(info.get("task")), domain),
         "steps": talk.steps,
         "messages": talk.messages or None,
         "final_result": final_text(talk),
         "step_budget_exceeded": ending == "max_steps",
-        "labels": _labels(run, info),
+        "labels": _labels(run, info, ending),
         "user_cost": info.get("user_cost"),
     }
 
@@ -181,8 +178,10 @@ def said_criteria(outputs: list[Any]) -> list[str]:
     return [str(output) for output in outputs if str(output).strip()]
 
 
-def _labels(run: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
+def _labels(run: dict[str, Any], info: dict[str, Any], ending: str | None) -> dict[str, Any]:
     labels: dict[str, Any] = {"reward": run.get("reward")}
+    if ending is not None:
+        labels["termination_reason"] = ending
     if info.get("reward_info") is not None:
         labels["reward_info"] = info["reward_info"]
     return labels

@@ -39,8 +39,6 @@ def test_a_hand_checked_simulation_maps_exactly() -> None:
         "agent": "llm_agent",
         "user_model": "xai/grok-3",
         "domain": "airline",
-        "trial": "0",
-        "termination_reason": "user_stop",
     }
     assert (len(run.steps), len(calls)) == (13, 5)
     assert [i for i, step in enumerate(run.steps) if step.is_final] == [11]
