@@ -14,8 +14,9 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from taskgate.aggregate import cohort_value
+from taskgate.aggregate import ALL, BUDGET_DIMENSION, cohort_value
 from taskgate.bootstrap import compare_tasks, seed_for, task_means
+from taskgate.coverage import shared_tasks
 from taskgate.errors import BaselineError, Problem
 from taskgate.io import validation_problems
 from taskgate.messages import show_value
@@ -126,6 +127,10 @@ def metric_delta(
     base: Sequence[RunResult], cand: Sequence[RunResult], metric: str, label: str
 ) -> MetricDelta | None:
     before, after = _scores(base, metric), _scores(cand, metric)
+    shared = before.keys() & after.keys()
+    if shared:  # tasks on one side only are named by the coverage rule, never compared
+        before = {task: before[task] for task in shared}
+        after = {task: after[task] for task in shared}
     compared = compare_tasks(before, after, seed_for(f"{label}:{metric}"))
     if compared is None:
         return None
@@ -188,8 +193,31 @@ def _change(after: float | None, before: float | None) -> float | None:
     return None if after is None or before is None else rounded(after - before)
 
 
-def baseline_ref(baseline: Report, cohorts: Sequence[CohortSummary], source: str) -> BaselineRef:
+def check_shared_tasks(baseline: Report, runs: Sequence[RunResult], source: str) -> None:
+    """Refuse a baseline that shares no task id with the runs: nothing can be compared, and a
+    delta between two unrelated sets of tasks means nothing."""
+    if shared_tasks(runs, baseline):
+        return
+    theirs = sorted({run.task_id for run in baseline.runs})
+    ours = sorted({run.task_id for run in runs})
+    message = (
+        f"the baseline shares no task id with the runs (baseline: {_some(theirs)}; runs: "
+        f"{_some(ours)}); is it the report of this golden set? Give the baseline of these "
+        "tasks, or score them once without --baseline to make one"
+    )
+    raise BaselineError([Problem(source, None, "runs", message)])
+
+
+def _some(tasks: Sequence[str]) -> str:
+    count = f"{len(tasks)} task{'s' if len(tasks) != 1 else ''}"
+    return f"{count}, such as {', '.join(repr(t) for t in tasks[:3])}" if tasks else "no tasks"
+
+
+def baseline_ref(
+    baseline: Report, cohorts: Sequence[CohortSummary], source: str, runs: Sequence[RunResult]
+) -> BaselineRef:
     present = {(c.dimension, c.value) for c in cohorts}
+    keys = {key for run in runs for key in run.cohort}
     dimensions = {c.dimension for c in cohorts}
     vanished = [
         CohortRef(dimension=c.dimension, value=c.value, n=c.n)
@@ -203,4 +231,9 @@ def baseline_ref(baseline: Report, cohorts: Sequence[CohortSummary], source: str
         sha256=baseline.dataset.sha256,
         config_fingerprint=baseline.config_fingerprint,
         vanished=vanished,
+        vanished_dimensions=[
+            d.name
+            for d in baseline.dimensions
+            if d.name not in keys and d.name not in (ALL, BUDGET_DIMENSION)
+        ],
     )

@@ -281,6 +281,33 @@ class NeverPassedRule(_Section):
     """What such tasks yield."""
 
 
+class CoverageRule(_Section):
+    """Golden tasks with no run: in the baseline, or in the --tasks file."""
+
+    max_missing: int | float = 0
+    """How many tasks may have no run: a count (0, 1, 2...) or a share below 1 (0.05)."""
+    level: Level = "fail"
+    """What more missing tasks yield. fail by default: the tasks a harness did not run are
+    often the ones that would have failed."""
+
+    @field_validator("max_missing", mode="before")
+    @classmethod
+    def _count_or_share(cls, value: object) -> object:
+        count = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        share = isinstance(value, float) and 0.0 <= value < 1.0
+        if not (count or share):
+            raise PydanticCustomError(
+                "max_missing",
+                "expected a count of tasks (0, 1, 2...) or a share below 1 (0.05)",
+            )
+        return value
+
+    def allows(self, missing: int, expected: int) -> bool:
+        if isinstance(self.max_missing, int):
+            return missing <= self.max_missing
+        return expected > 0 and missing / expected <= self.max_missing
+
+
 class GateSettings(_Section):
     """The rules that decide whether the release passes."""
 
@@ -308,6 +335,8 @@ class GateSettings(_Section):
     """Rule for underspecified runs."""
     never_passed: NeverPassedRule = Field(default_factory=NeverPassedRule)
     """Rule for tasks that failed every trial."""
+    coverage: CoverageRule = Field(default_factory=CoverageRule)
+    """Rule for golden tasks the runs did not cover."""
 
 
 class Config(_Section):

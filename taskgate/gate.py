@@ -19,6 +19,8 @@ def evaluate_gate(report: Report, config: Config) -> list[Finding]:
         *rules.never_passed(report, config),
         *rules.drifts(cohorts, config),
         *rules.cohort_changes(cohorts, report),
+        *rules.dimensions_vanished(report),
+        *rules.coverage(report, config),
         *rules.small_cohorts(cohorts, config),
         *rules.dataset_rules(report.dataset, config),
     ]
@@ -42,6 +44,8 @@ def rule_levels(config: Config) -> dict[str, RuleLevel]:
         "cost_per_pass": gate.cost_per_pass.level,
         "cohort_added": "warn",
         "cohort_removed": "warn",
+        "dimension_vanished": "fail",
+        "coverage": gate.coverage.level,
         "small_cohort": gate.small_cohort.level,
         "invalid_runs": "warn",
         "underspecified": gate.underspecified.level,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from taskgate import __version__
@@ -16,6 +16,7 @@ from taskgate.aggregate import (
     summarize_dimensions,
 )
 from taskgate.config import Config, config_fingerprint, default_config
+from taskgate.coverage import coverage
 from taskgate.errors import InputError, Problem
 from taskgate.gate import evaluate_gate, rule_levels, verdict
 from taskgate.io import Progress, load_tasks
@@ -31,8 +32,11 @@ def assemble(
     dimensions: Sequence[str],
     config: Config,
     baseline: tuple[Report, str] | None = None,
+    tasks: Collection[str] | None = None,
 ) -> Report:
-    """Aggregate scored runs per cohort, compare with the baseline if any, and judge."""
+    """Aggregate scored runs per cohort, compare with the baseline if any, and judge.
+
+    ``tasks``: the task ids of the tasks file, which the runs should cover as well."""
     metrics = metric_names(config)
     cohorts = [
         summarize_cohort(dimension, value, members, metrics, config.thresholds)
@@ -47,6 +51,7 @@ def assemble(
         dimensions=summarize_dimensions(cohorts, gated, config.gate.min_cohort_size),
         cohorts=cohorts,
         labels=label_agreement(runs, metrics),
+        coverage=coverage(runs, baseline[0] if baseline else None, tasks),
         runs=runs,
     )
     if baseline is not None:
@@ -61,7 +66,10 @@ def _with_baseline(report: Report, config: Config, baseline: Report, source: str
     metrics = list(config.gate.regression.metrics)
     cohorts = compare_cohorts(report.cohorts, report.runs, baseline, metrics)
     return report.model_copy(
-        update={"cohorts": cohorts, "baseline": baseline_ref(baseline, cohorts, source)}
+        update={
+            "cohorts": cohorts,
+            "baseline": baseline_ref(baseline, cohorts, source, report.runs),
+        }
     )
 
 
@@ -128,7 +136,11 @@ def score(
         sha256=scored.sha256,
     )
     dimensions = check_dimensions(cohorts or config.cohorts, scored.runs, scored.source)
-    return assemble(scored.runs, dataset, dimensions, config, base)
+    if base is not None:
+        from taskgate.compare import check_shared_tasks
+
+        check_shared_tasks(base[0], scored.runs, base[1])
+    return assemble(scored.runs, dataset, dimensions, config, base, task_map)
 
 
 def diff(
@@ -138,7 +150,7 @@ def diff(
     allow_config_change: bool = False,
 ) -> Report:
     """Gate a saved candidate report against a saved baseline report, without re-scoring."""
-    from taskgate.compare import check_fingerprint, load_report
+    from taskgate.compare import check_fingerprint, check_shared_tasks, load_report
 
     config = config or default_config()
     base = load_baseline(baseline, config, allow_config_change)
@@ -147,4 +159,5 @@ def diff(
         later, config_fingerprint(config), str(candidate), allow_config_change, "candidate report"
     )
     names = [d.name for d in later.dimensions]
+    check_shared_tasks(base[0], later.runs, base[1])
     return assemble(later.runs, later.dataset, names, config, base)

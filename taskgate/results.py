@@ -87,9 +87,10 @@ class MetricDelta(BaseModel):
     tail_ci: tuple[float, float]
     tail_p_value: float
     paired: bool
-    """Both sides had the same tasks and were resampled together."""
+    """Compared task by task over the tasks both sides ran, resampled together; false when
+    the sides share no task and are compared as two independent samples."""
     tasks: int
-    """Tasks behind the comparison (the candidate's, when unpaired)."""
+    """Tasks behind the comparison: the shared ones when paired, the candidate's otherwise."""
 
 
 class BaselineCohort(BaseModel):
@@ -213,6 +214,40 @@ class BaselineRef(BaseModel):
     """The baseline's cohort dimensions (besides all and step_budget_exceeded)."""
     vanished: list[CohortRef]
     """Cohorts of the baseline that the candidate no longer has."""
+    vanished_dimensions: list[str] = []
+    """Cohort dimensions of the baseline that no run of the candidate has as a cohort key."""
+
+
+class CohortCoverage(BaseModel):
+    """A baseline cohort that lost tasks: how many it had, how many have no run now."""
+
+    model_config = _FROZEN
+
+    dimension: str
+    value: str
+    tasks: int
+    missing: int
+
+
+class Coverage(BaseModel):
+    """Which golden tasks the runs covered, against the baseline's and the --tasks file's."""
+
+    model_config = _FROZEN
+
+    against: list[str]
+    """What the runs were checked against: "baseline", "tasks file" or both."""
+    expected: int
+    """Tasks the runs should cover: the baseline's and the tasks file's, together."""
+    ran: int
+    """Tasks with at least one run."""
+    shared: int | None
+    """Tasks both the runs and the baseline have; null without a baseline."""
+    missing: list[str]
+    """Expected tasks with no run, sorted."""
+    new: list[str]
+    """Tasks with runs that the baseline does not have, sorted: scored, not compared."""
+    missing_by_cohort: list[CohortCoverage] = []
+    """Baseline cohorts that lost tasks, the largest share missing first."""
 
 
 class LabelAgreement(BaseModel):
@@ -252,6 +287,8 @@ class Report(BaseModel):
     dimensions: list[DimensionSummary]
     cohorts: list[CohortSummary]
     baseline: BaselineRef | None = None
+    coverage: Coverage | None = None
+    """Set with a baseline or a tasks file."""
     labels: LabelAgreement | None = None
     """Set when runs carry labels.reward."""
     runs: list[RunResult]

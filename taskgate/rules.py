@@ -363,3 +363,63 @@ def never_passed(report: Report, config: Config) -> Iterator[Finding]:
         observed=len(broken),
         limit=0,
     )
+
+
+def _listed(names: Sequence[str], most: int = 5) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def coverage(report: Report, config: Config) -> Iterator[Finding]:
+    """Golden tasks with no run fail the gate (beyond max_missing); new tasks are said."""
+    cover, rule = report.coverage, config.gate.coverage
+    if cover is None or rule.level == "off":
+        return
+    if cover.missing:
+        count = len(cover.missing)
+        against = " and ".join(cover.against)
+        worst = cover.missing_by_cohort[0] if cover.missing_by_cohort else None
+        where = (
+            f"; most from {worst.dimension}={worst.value} ({worst.missing} of its "
+            f"{worst.tasks} tasks)"
+            if worst is not None
+            else ""
+        )
+        allowed = rule.allows(count, cover.expected)
+        yield finding(
+            "coverage",
+            "warn" if allowed else rule.level,
+            f"{count} of the {cover.expected} golden tasks of the {against} have no run: "
+            f"{_listed(cover.missing)}{where}; their cohorts are judged without them. Did the "
+            "harness stop early? Run every golden task (gate.coverage.max_missing allows "
+            f"{rule.max_missing})",
+            observed=count,
+            limit=rule.max_missing,
+        )
+    if cover.new:
+        yield finding(
+            "coverage",
+            "warn",
+            f"{len(cover.new)} task{'s' if len(cover.new) != 1 else ''} not in the baseline: "
+            f"{_listed(cover.new)}; scored, not compared",
+            observed=len(cover.new),
+        )
+
+
+def dimensions_vanished(report: Report) -> Iterator[Finding]:
+    """A cohort dimension the baseline judged that no candidate run has: its cohorts were
+    not compared at all, which must not read as a pass."""
+    if report.baseline is None:
+        return
+    keys = sorted({key for run in report.runs for key in run.cohort})
+    found = ", ".join(keys) if keys else "none"
+    hint = "did the writer drop it from `cohort`?" if keys else "did the writer drop `cohort`?"
+    for name in report.baseline.vanished_dimensions:
+        yield finding(
+            "dimension_vanished",
+            "fail",
+            f"{name}: the baseline judged this dimension, but no run has the cohort key "
+            f"{name!r} (keys found: {found}); {hint} If the dimension "
+            "was removed on purpose, score the baseline again",
+            dimension=name,
+        )

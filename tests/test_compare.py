@@ -15,6 +15,7 @@ from taskgate.compare import (
     check_fingerprint,
     compare_cohorts,
     load_report,
+    metric_delta,
 )
 from taskgate.config import config_fingerprint, default_config
 from taskgate.errors import BaselineError, Problem
@@ -306,11 +307,22 @@ def test_deltas_are_over_task_means_paired_when_the_tasks_match(
         assert change.ci[0] <= change.mean <= change.ci[1]
 
 
-def test_deltas_are_unpaired_when_the_tasks_differ(compared: dict[Any, Any]) -> None:
-    # Baseline tasks a, b, c, d (1, 1, 0.5, 0): mean 0.625, tail 0. Candidate a, b, e
-    # (0.5, 1, 0.9): mean 0.8, tail 0.5.
+def test_deltas_are_paired_over_the_shared_tasks_when_the_tasks_differ(
+    compared: dict[Any, Any],
+) -> None:
+    # Baseline tasks a, b, c, d (1, 1, 0.5, 0); candidate a, b, e (0.5, 1, 0.9). Only a and b
+    # are on both sides (c, d missing and e new are the coverage rule's): baseline mean 1,
+    # tail 1; candidate mean 0.75, tail 0.5.
     change = compared["all", "all"].delta["task_completion"]
-    assert (change.mean, change.tail, change.paired, change.tasks) == (0.175, 0.5, False, 3)
+    assert (change.mean, change.tail, change.paired, change.tasks) == (-0.25, -0.5, True, 2)
+
+
+def test_deltas_are_unpaired_only_when_no_task_is_shared() -> None:
+    before = [result("b0", "a", 1.0), result("b1", "b", 0.5)]
+    after = [result("c0", "x", 0.5), result("c1", "y", 0.0), result("c2", "z", 0.25)]
+    change = metric_delta(before, after, "task_completion", "all")
+    assert change is not None
+    assert (change.mean, change.tail, change.paired, change.tasks) == (-0.5, -0.5, False, 3)
 
 
 def test_a_new_cohort_has_no_baseline_side(compared: dict[Any, Any]) -> None:
@@ -338,11 +350,12 @@ def test_vanished_cohorts_are_listed_for_the_dimensions_the_candidate_reports() 
     ]
     base = gated(base_runs, ("segment", "variant"))
     candidate = gated([result("r0", "a", 1.0, cohort={"segment": "smb"})])
-    ref = baseline_ref(base, candidate.cohorts, "base.json")
+    ref = baseline_ref(base, candidate.cohorts, "base.json", candidate.runs)
     assert ref.vanished == [
         CohortRef(dimension="segment", value="ent", n=2),
         CohortRef(dimension="step_budget_exceeded", value="true", n=1),
     ]
+    assert ref.vanished_dimensions == ["variant"]
     assert (ref.source, ref.runs, ref.sha256, ref.config_fingerprint) == (
         "base.json",
         4,

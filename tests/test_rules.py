@@ -891,6 +891,8 @@ def test_rule_levels_are_the_configured_ones() -> None:
         "cost_per_pass": "warn",
         "cohort_added": "warn",
         "cohort_removed": "warn",
+        "dimension_vanished": "fail",
+        "coverage": "fail",
         "small_cohort": "warn",
         "invalid_runs": "warn",
         "underspecified": "fail",

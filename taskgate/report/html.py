@@ -13,6 +13,7 @@ from html import escape
 
 from taskgate.aggregate import ALL, cohort_value
 from taskgate.report import charts, svg
+from taskgate.report.coverage_line import coverage_line
 from taskgate.results import CohortSummary, Finding, MetricSummary, Report
 
 METRIC = "task_completion"
@@ -118,6 +119,9 @@ def _meta(report: Report) -> Iterable[tuple[str, str]]:
         yield "Baseline", f"{escape(base.source)} · {base.runs} runs · sha256 {_short(base.sha256)}"
         if base.vanished:
             yield "Vanished", escape(", ".join(f"{c.dimension}={c.value}" for c in base.vanished))
+    covered = coverage_line(report)
+    if covered is not None:
+        yield "Coverage", escape(covered)
     for overall in (c for c in report.cohorts if c.dimension == ALL):
         failed = overall.n - overall.failure_shapes.get("passed", 0) - overall.unjudged
         where = f"{_top(overall.diagnoses)} of {_plural(failed, 'failed run')}"

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from taskgate.aggregate import ALL, BUDGET_DIMENSION
+from taskgate.report.coverage_line import coverage_line
 from taskgate.results import CohortSummary, Finding, Report
 
 INPUT_SUITE = "taskgate.input"
@@ -70,6 +71,8 @@ class Case:
     findings: list[Finding] = field(default_factory=list)
     skipped: str | None = None
     """Why the gate did not make this check, when it did not."""
+    note: str | None = None
+    """What the check saw, for its output (coverage: which tasks ran)."""
 
 
 Suites = dict[str, dict[str, Case]]
@@ -85,7 +88,7 @@ def case_name(dimension: str | None, cohort: str | None, metric: str | None) -> 
     return f"{where} {metric}" if metric else where
 
 
-def _unjudged(report: Report) -> set[tuple[str, str]]:
+def _too_small_cohorts(report: Report) -> set[tuple[str, str]]:
     findings = report.verdict.findings
     small = {(f.dimension, f.cohort) for f in findings if f.rule == "small_cohort"}
     status = {(f.dimension, f.cohort) for f in findings if f.rule == "cohort_status"}
@@ -118,7 +121,7 @@ def _too_small(cohort: CohortSummary) -> str:
 def collect(report: Report) -> Suites:
     """Testcases by rule and name: the derived checks first, then every finding."""
     suites: Suites = {}
-    unjudged = _unjudged(report)
+    unjudged = _too_small_cohorts(report)
     off = {rule for rule, level in report.verdict.rules.items() if level == "off"}
     for cohort in report.cohorts:
         if cohort.dimension == BUDGET_DIMENSION:
@@ -129,6 +132,8 @@ def collect(report: Report) -> Suites:
                 continue
             name = case_name(cohort.dimension, cohort.value, metric)
             suites.setdefault(rule, {})[name] = Case(skipped=skip)
+    if report.coverage is not None and "coverage" not in off:
+        suites.setdefault("coverage", {})["dataset"] = Case(note=coverage_line(report))
     for finding in report.verdict.findings:
         name = case_name(finding.dimension, finding.cohort, finding.metric)
         case = suites.setdefault(finding.rule, {}).setdefault(name, Case())
@@ -154,8 +159,9 @@ def testcase(rule: str, name: str, case: Case) -> ET.Element:
         element.append(_element("failure", text, message=fails[0].message, type=rule))
     elif case.skipped is not None:
         element.append(_element("skipped", message=case.skipped))
-    if warns:
-        element.append(_element("system-out", "\n".join(f"WARN {f.message}" for f in warns)))
+    output = ([case.note] if case.note else []) + [f"WARN {f.message}" for f in warns]
+    if output:
+        element.append(_element("system-out", "\n".join(output)))
     return element
 
 

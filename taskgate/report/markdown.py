@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from taskgate.report.coverage_line import coverage_line
 from taskgate.results import CohortSummary, Finding, Report
 
 _ESCAPES = str.maketrans(
@@ -125,6 +126,9 @@ def verdict_lines(report: Report) -> list[str]:
         facts.append(f"baseline: {escape(base.source)} ({base.runs} runs)")
     else:
         facts.append("no baseline")
+    covered = coverage_line(report)
+    if covered is not None:
+        facts.append(escape(covered))
     turned_off = _turned_off(report)
     if turned_off:  # a reviewer must not read PASS as "checked" for a rule that was not
         facts.append(f"off in the config: {', '.join(turned_off)}")

@@ -12,6 +12,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from taskgate.report.coverage_line import coverage_line
 from taskgate.results import CohortSummary, Finding, LabelAgreement, Report
 
 STATUS_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", None: "dim"}
@@ -151,6 +152,13 @@ def verdict_line(report: Report) -> Text:
     return text
 
 
+def coverage_lines(report: Report) -> Iterator[Text]:
+    """What the runs covered of the golden tasks, and how they were compared."""
+    covered = coverage_line(report)
+    if covered is not None:
+        yield Text(f"Coverage: {covered}")
+
+
 def findings_lines(findings: list[Finding], warnings_per_rule: int = 3) -> Iterator[Text]:
     """Every failing finding; warnings too, but only the first few of each rule."""
     shown: dict[str, int] = {}
@@ -179,12 +187,15 @@ def _sections(report: Report, width: int) -> Iterator[RenderableType]:
     if report.verdict.findings:
         yield Text("Findings", style="bold")
         yield from findings_lines(report.verdict.findings)
+    yield from coverage_lines(report)
     yield verdict_line(report)
 
 
 def render_summary(report: Report) -> RenderableType:
     """What to print when the report went to files: the findings and the verdict."""
-    return Group(*findings_lines(report.verdict.findings), verdict_line(report))
+    return Group(
+        *findings_lines(report.verdict.findings), *coverage_lines(report), verdict_line(report)
+    )
 
 
 def render_terminal(report: Report, width: int = WIDE) -> RenderableType:

@@ -68,17 +68,29 @@ def test_the_layout_and_counts(candidate: Report) -> None:
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="taskgate" ')
     root = ET.fromstring(text.encode("utf-8"))
     check_structure(root)
-    assert [root.get(key) for key in COUNTS] == ["93", "7", "0", "0"]
+    assert [root.get(key) for key in COUNTS] == ["94", "7", "0", "0"]
     assert [suite.get("name") for suite in root] == [
         "taskgate.cohort_status",
         "taskgate.regression",
         "taskgate.tail_regression",
+        "taskgate.coverage",
         "taskgate.worst_cohort",
         "taskgate.tail_gap",
         "taskgate.never_passed",
         "taskgate.step_drift",
         "taskgate.cost_per_pass",
     ]
+
+
+def test_coverage_is_a_passing_testcase_that_says_what_ran(candidate: Report) -> None:
+    [case] = [
+        c for c in parse(candidate).iter("testcase") if c.get("classname") == "taskgate.coverage"
+    ]
+    assert case.get("name") == "dataset"
+    assert [child.tag for child in case] == ["system-out"]
+    assert case.findtext("system-out") == (
+        "240 of 240 golden tasks ran; compared task by task over 240 shared tasks"
+    )
 
 
 def test_every_judged_cohort_and_metric_is_a_testcase(candidate: Report) -> None:

@@ -103,7 +103,8 @@ def test_the_verdict_comes_first(candidate: Report, golden: Report) -> None:
     assert lines(candidate)[:3] == [
         "## ❌ taskgate: FAIL — 7 findings failed the gate",
         "",
-        "**597** runs scored · **19** warnings · baseline: fixtures/baseline.json (597 runs)",
+        "**597** runs scored · **19** warnings · baseline: fixtures/baseline.json (597 runs) · "
+        "240 of 240 golden tasks ran; compared task by task over 240 shared tasks",
     ]
     assert lines(golden)[:3] == [
         "## ✅ taskgate: PASS",

@@ -187,7 +187,8 @@ def test_without_unjudged_runs_the_verdicts_do_not_mention_them(candidate: Repor
         "FAIL: 7 findings failed the gate, 19 warnings; 597 runs scored"
     )
     assert markdown(candidate)[2] == (
-        "**597** runs scored · **19** warnings · baseline: fixtures/baseline.json (597 runs)"
+        "**597** runs scored · **19** warnings · baseline: fixtures/baseline.json (597 runs) · "
+        "240 of 240 golden tasks ran; compared task by task over 240 shared tasks"
     )
     page = html(candidate)
     assert (
@@ -212,7 +213,8 @@ def test_a_cohort_with_only_unjudged_runs_has_no_pass_rate_in_any_format(
     text = markdown(nothing_judged)
     assert text[2] == (
         "**3** runs scored · **1** warnings · **3** unjudged (nothing to check) · "
-        "baseline: base.json (3 runs)"
+        "baseline: base.json (3 runs) · 3 of 3 golden tasks ran; compared task by task over 3 "
+        "shared tasks"
     )
     assert "| b | 3 | - | 3 | - | - | - | - | - | 1.000 | 🟢 green | - |" in text
     page = html(nothing_judged)
