@@ -21,6 +21,7 @@ from typing import IO, Any, cast
 import orjson
 from pydantic import ValidationError
 
+from taskgate.aliases import alias_errors, missing_field_hint
 from taskgate.errors import InputError, Problem
 from taskgate.messages import describe, field_path, show_value
 from taskgate.models import RunRecord, Task
@@ -222,16 +223,27 @@ def read_record(
     try:
         record = RunRecord.model_validate(data)
     except ValidationError as exc:
-        return None, validation_problems(source, number, exc)
-    if record.task is not None or tasks is None:
-        return record, []
-    if record.task_id not in tasks:
-        message = (
-            f"unknown task {record.task_id!r}: not in the tasks file and the record has no 'task'; "
-            "add the task to the tasks file"
-        )
-        return record, [Problem(source, number, "task_id", message)]
-    return record.model_copy(update={"task": tasks[record.task_id]}), []
+        return None, [_with_hint(p, data) for p in validation_problems(source, number, exc)]
+    if record.task is None and tasks is not None and record.task_id in tasks:
+        record = record.model_copy(update={"task": tasks[record.task_id]})
+    misnamed = alias_errors(source, number, record)
+    if misnamed or record.task is not None or tasks is None:
+        return record, misnamed
+    message = (
+        f"unknown task {record.task_id!r}: not in the tasks file and the record has no 'task'; "
+        "add the task to the tasks file"
+    )
+    return record, [Problem(source, number, "task_id", message)]
+
+
+def _with_hint(problem: Problem, data: dict[str, Any]) -> Problem:
+    """A missing required field's message, naming the other tool's field the record has."""
+    hint = missing_field_hint(problem.field or "", data) if problem.line is not None else None
+    if hint is None or not problem.message.startswith("required field is missing"):
+        return problem
+    return Problem(
+        problem.source, problem.line, problem.field, f"required field is missing; {hint}"
+    )
 
 
 @dataclass

@@ -1,17 +1,23 @@
 """What ``validate`` warns about in a valid record: things that are allowed but cannot be met.
 
 An expected call placed in a user turn the run never reached is an unmet expectation when
-scored (never a crash); validate says so before a gate run finds out.
+scored (never a crash); validate says so before a gate run finds out. It also names fields
+that other tools use for one of taskgate's (ignored here) and near-misses of taskgate's own.
 """
 
 from __future__ import annotations
 
+from taskgate.aliases import alias_warnings
 from taskgate.errors import Problem
 from taskgate.models import RunRecord
 
 
 def record_warnings(source: str, line: int, record: RunRecord) -> list[Problem]:
     """Each warning as a Problem: where it is and what it means."""
+    return alias_warnings(source, line, record) + _unreachable_turns(source, line, record)
+
+
+def _unreachable_turns(source: str, line: int, record: RunRecord) -> list[Problem]:
     task = record.task
     if task is None:
         return []
