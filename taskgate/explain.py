@@ -94,6 +94,9 @@ class Explanation:
 
 def find_run(source: str, run_id: str, tasks: dict[str, Task] | None = None) -> RunRecord:
     """Stream the file until the run turns up; say which ids are close when it does not."""
+    from taskgate.documents import refuse_documents
+
+    refuse_documents(source)
     reader = RunReader(source, tasks)
     for _, record in reader:
         if record.run_id == run_id:

@@ -182,8 +182,10 @@ def score_file(
     ``workers`` processes parse and score (None: one per core for a large file); the
     result is the same whatever their number.
     """
+    from taskgate.documents import refuse_documents
     from taskgate.parallel import iter_scored, worker_count
 
+    refuse_documents(source)
     reader = RunReader(source, tasks, progress=progress)
     runs = list(iter_scored(reader, config, worker_count(source, workers)))
     allowed = config.gate.invalid_runs.max

@@ -60,11 +60,13 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
     """Check records and config; list every problem with file:line. No scoring."""
 
     def action() -> int:
+        from taskgate.documents import refuse_documents
         from taskgate.errors import InputError, Problem
         from taskgate.io import RunReader, load_tasks
         from taskgate.record_warnings import record_warnings
 
         load_config_option(config)
+        refuse_documents(runs)
         reader = RunReader(runs, load_tasks(str(tasks)) if tasks else None)
         records, warnings = [], []
         for line, record in reader:

@@ -26,14 +26,15 @@ def classify(path: str) -> str | None:
     except NotThisFormat:
         whole = None
     if whole is not None:
-        kind = _classify_document(whole)
+        kind = classify_value(whole)
         if kind is not None:
             return kind
     line = first_json_line(path)
     return _classify_line(line) if isinstance(line, dict) else None
 
 
-def _classify_document(value: Any) -> str | None:
+def classify_value(value: Any) -> str | None:
+    """The format one JSON value (a whole file, or one line of it) looks like, or None."""
     if isinstance(value, dict):
         if "resourceSpans" in value:
             return "otel"
