@@ -281,6 +281,15 @@ class NeverPassedRule(_Section):
     """What such tasks yield."""
 
 
+class InfrastructureRule(_Section):
+    """Runs that failed because what the agent ran on failed (error_kind: infrastructure)."""
+
+    max_share: Share = 0.05
+    """Share of such runs above which the gate cannot judge the agent."""
+    level: Level = "fail"
+    """What a larger share yields; below it, a warning names the count."""
+
+
 class CoverageRule(_Section):
     """Golden tasks with no run: in the baseline, or in the --tasks file."""
 
@@ -337,6 +346,8 @@ class GateSettings(_Section):
     """Rule for tasks that failed every trial."""
     coverage: CoverageRule = Field(default_factory=CoverageRule)
     """Rule for golden tasks the runs did not cover."""
+    infrastructure: InfrastructureRule = Field(default_factory=InfrastructureRule)
+    """Rule for runs that failed for infrastructure reasons."""
 
 
 class Config(_Section):

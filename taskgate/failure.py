@@ -3,6 +3,8 @@
 A fixed decision procedure, checked in this order; the first that holds wins:
 
 1. ``passed`` — the run passed.
+   ``infrastructure`` — it errored or timed out with ``error_kind: infrastructure``: what the
+   agent ran on failed (model API, network, harness), not the agent. Still a failure.
 2. ``tool_misuse`` — it called a forbidden tool, or one outside ``available_tools``, or its
    first failed check is a write or a call that no expected call accounts for.
 3. ``loop_exhaustion`` — it has no final step within its budget and it ran out: budget exceeded,
@@ -27,7 +29,15 @@ from taskgate.evaluators.base import Score
 from taskgate.evaluators.context import RunContext
 from taskgate.text import tokens
 
-SHAPES = ("passed", "early_stop", "loop_exhaustion", "wrong_task_drift", "tool_misuse", "other")
+SHAPES = (
+    "passed",
+    "infrastructure",
+    "early_stop",
+    "loop_exhaustion",
+    "wrong_task_drift",
+    "tool_misuse",
+    "other",
+)
 MISS = 0.5
 # Words with which an agent says it could not do the task (tokens: "couldn't" -> couldn, t).
 GIVING_UP = frozenset(
@@ -104,6 +114,7 @@ def failure_shape(
     outcome, criteria = completion.get("outcome"), completion.get("criteria")
     checks: tuple[tuple[str, Callable[[], bool]], ...] = (
         ("passed", lambda: passed),
+        ("infrastructure", lambda: ctx.record.error_kind == "infrastructure"),
         ("tool_misuse", lambda: misused_tools(ctx) or failed_check in UNACCOUNTED),
         ("loop_exhaustion", lambda: _ran_out(ctx)),
         ("early_stop", lambda: _faulted(ctx, criteria)),

@@ -21,6 +21,7 @@ def evaluate_gate(report: Report, config: Config) -> list[Finding]:
         *rules.cohort_changes(cohorts, report),
         *rules.dimensions_vanished(report),
         *rules.coverage(report, config),
+        *rules.infrastructure(report.dataset, config),
         *rules.small_cohorts(cohorts, config),
         *rules.dataset_rules(report.dataset, config),
     ]
@@ -46,6 +47,7 @@ def rule_levels(config: Config) -> dict[str, RuleLevel]:
         "cohort_removed": "warn",
         "dimension_vanished": "fail",
         "coverage": gate.coverage.level,
+        "infrastructure": gate.infrastructure.level,
         "small_cohort": gate.small_cohort.level,
         "invalid_runs": "warn",
         "underspecified": gate.underspecified.level,

@@ -15,6 +15,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -24,6 +25,8 @@ from taskgate.trajectory import Step, decode_arguments
 
 CallOrder = Literal["strict", "unordered", "subset", "superset"]
 RunStatus = Literal["completed", "error", "timeout"]
+ErrorKind = Literal["agent", "infrastructure"]
+"""What failed in a run that errored: the agent, or what it ran on (model API, harness)."""
 OutcomeMode = Literal["exact", "contains", "numeric", "subset"]
 """How final_result is judged against expected_result (SPEC §3)."""
 ArgumentMode = Literal["exact", "numeric", "fuzzy", "regex", "ignore", "subset"]
@@ -235,10 +238,23 @@ class RunRecord(BaseModel):
     steps: list[Step] = Field(default_factory=list)
     final_result: Any = None
     status: RunStatus = "completed"
+    error_kind: ErrorKind | None = None
+    """With status error or timeout: ``infrastructure`` when the model API, the network or
+    the harness failed (rate limits, 5xx, auth), ``agent`` when the agent did; None: unknown."""
     step_budget_exceeded: bool = False
     usage: Usage = Field(default_factory=Usage)
     labels: dict[str, Any] = Field(default_factory=dict)
     """An outside judgment (e.g. a benchmark's reward); never used for scoring."""
+
+    @field_validator("error_kind")
+    @classmethod
+    def _error_kind_needs_an_error(cls, kind: str | None, info: ValidationInfo) -> str | None:
+        if kind is not None and info.data.get("status") == "completed":
+            raise ValueError(
+                "error_kind says what failed in a run with status error or timeout, and this "
+                "run's status is completed; set status, or drop error_kind"
+            )
+        return kind
 
     @field_validator("cohort", mode="before")
     @classmethod

@@ -133,6 +133,7 @@ def score(
         final_step_only=sum(run.final_step_only for run in scored.runs),
         unjudged=sum(run.passed is None for run in scored.runs),
         unjudged_tasks=sorted({r.task_id for r in scored.runs if r.passed is None}),
+        infrastructure=sum(r.error_kind == "infrastructure" for r in scored.runs),
         sha256=scored.sha256,
     )
     dimensions = check_dimensions(cohorts or config.cohorts, scored.runs, scored.source)

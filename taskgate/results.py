@@ -43,6 +43,8 @@ class RunResult(BaseModel):
     """The first check that failed (status, final_step, outcome, criterion, expected_call,
     extra_call, required_tool, forbidden_tool, hallucinated_tool, write); null for a pass."""
     status: str
+    error_kind: str | None = None
+    """With an errored run: agent or infrastructure, as the record says; None: unknown."""
     underspecified: bool
     final_step_only: bool = False
     """Its task gives no expected result, criteria or expected calls: completion could be
@@ -182,6 +184,9 @@ class Dataset(BaseModel):
     """Runs that could not be judged (passed is null): never counted as passes."""
     unjudged_tasks: list[str] = []
     """The tasks of the unjudged runs, sorted."""
+    infrastructure: int = 0
+    """Runs that failed for infrastructure reasons (error_kind): failures, in every
+    denominator, counted apart."""
     sha256: str
 
 

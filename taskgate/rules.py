@@ -423,3 +423,27 @@ def dimensions_vanished(report: Report) -> Iterator[Finding]:
             "was removed on purpose, score the baseline again",
             dimension=name,
         )
+
+
+def infrastructure(dataset: Dataset, config: Config) -> Iterator[Finding]:
+    """Runs that failed because the model API or the harness did: failures all the same, but
+    above max_share the runs say more about the infrastructure than about the agent."""
+    rule, count = config.gate.infrastructure, dataset.infrastructure
+    if rule.level == "off" or count == 0:
+        return
+    share = count / dataset.runs
+    over = share > rule.max_share
+    verdict = (
+        "the gate cannot judge the agent on this input: fix the harness or the API quota and "
+        "run again"
+        if over
+        else "counted as failures"
+    )
+    yield finding(
+        "infrastructure",
+        rule.level if over else "warn",
+        f"{count} of {dataset.runs} runs ({share:.0%}) failed for infrastructure reasons "
+        f"(error_kind: infrastructure; max_share {rule.max_share:.0%}); {verdict}",
+        observed=round(share, 6),
+        limit=rule.max_share,
+    )

@@ -123,6 +123,7 @@ class Scorer:
             reason=self._reason(checks, completion, passed),
             failed_check=None if failed is None or passed is None else failed.name,
             status=record.status,
+            error_kind=record.error_kind,
             underspecified=bool(completion.details["underspecified"]),
             final_step_only=bool(completion.details["final_step_only"]),
             step_budget_exceeded=ctx.budget_exhausted,

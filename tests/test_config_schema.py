@@ -52,7 +52,7 @@ def test_every_config_key_is_described() -> None:
         if not docs.get(model.__name__, {}).get(name)
     ]
     assert undocumented == []
-    assert len(_models()) == 20
+    assert len(_models()) == 21
 
 
 def test_the_schema_carries_the_descriptions() -> None:
@@ -70,4 +70,4 @@ def test_the_schema_carries_the_descriptions() -> None:
         for definition in [schema, *schema["$defs"].values()]
         for prop in definition.get("properties", {}).values()
     ]
-    assert len(described) == 60 and all(described)
+    assert len(described) == 63 and all(described)

@@ -893,6 +893,7 @@ def test_rule_levels_are_the_configured_ones() -> None:
         "cohort_removed": "warn",
         "dimension_vanished": "fail",
         "coverage": "fail",
+        "infrastructure": "fail",
         "small_cohort": "warn",
         "invalid_runs": "warn",
         "underspecified": "fail",

@@ -22,7 +22,9 @@ task is not there cannot be judged and is reported. Mapping:
   user model and domain: outcome variables (trial, termination reason) are never cohorts.
 - ``termination_reason``: ``user_stop``/``agent_stop`` end normally (final step);
   ``max_steps`` hits the step budget; ``timeout`` -> status timeout; the error reasons
-  (``too_many_errors``, ``agent_error``, ``user_error``, ...) -> status error.
+  (``too_many_errors``, ``agent_error``, ``user_error``, ...) -> status error, with
+  ``error_kind`` ``agent`` for the agent's errors and ``infrastructure`` for
+  ``infrastructure_error`` and ``user_error`` (the user simulator failed, not the agent).
 - usage: the agent's messages' ``usage`` and ``cost`` summed; ``duration`` -> latency.
 """
 
@@ -69,6 +71,16 @@ STATUS = {"timeout": "timeout"} | {
         "unexpected_error",
     )
 }
+
+ERROR_KIND = {
+    "agent_error": "agent",
+    "too_many_errors": "agent",
+    "context_window_exceeded": "agent",
+    # The user simulator or the harness failed: nothing the agent did.
+    "user_error": "infrastructure",
+    "infrastructure_error": "infrastructure",
+}
+"""What failed, for the error reasons that say; unexpected_error and timeout do not."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +151,7 @@ def _record(simulation: Any, info: FileInfo, index: int) -> dict[str, Any]:
         "messages": talk.messages or None,
         "final_result": final_text(talk),
         "status": STATUS.get(reason or "", "completed"),
+        "error_kind": ERROR_KIND.get(reason or ""),
         "step_budget_exceeded": reason == "max_steps",
         "usage": _usage(simulation),
         "labels": _labels(simulation, reason),

@@ -278,19 +278,29 @@ def test_simulations_that_cannot_be_mapped_are_reported_with_index_and_reason(
 def test_termination_reasons_set_status_budget_and_final_step(tmp_path: Path) -> None:
     document = orjson.loads(TAU2_AIRLINE.read_bytes())
     base = document["simulations"][0]
-    reasons = ["agent_stop", "max_steps", "timeout", "too_many_errors", "infrastructure_error"]
+    reasons = [
+        "agent_stop",
+        "max_steps",
+        "timeout",
+        "too_many_errors",
+        "infrastructure_error",
+        "user_error",
+        "unexpected_error",
+    ]
     sims = [{**base, "id": reason, "termination_reason": reason} for reason in reasons]
     result = import_files(
         "tau2", [write_json(tmp_path / "t.json", _cut(document, simulations=sims))]
     )
     seen = [
-        (r.run_id, r.status, r.step_budget_exceeded, any(s.is_final for s in r.steps))
+        (r.run_id, r.status, r.error_kind, r.step_budget_exceeded, any(s.is_final for s in r.steps))
         for r in result.records
     ]
     assert seen == [
-        ("agent_stop", "completed", False, True),
-        ("max_steps", "completed", True, False),
-        ("timeout", "timeout", False, False),
-        ("too_many_errors", "error", False, False),
-        ("infrastructure_error", "error", False, False),
+        ("agent_stop", "completed", None, False, True),
+        ("max_steps", "completed", None, True, False),
+        ("timeout", "timeout", None, False, False),
+        ("too_many_errors", "error", "agent", False, False),
+        ("infrastructure_error", "error", "infrastructure", False, False),
+        ("user_error", "error", "infrastructure", False, False),
+        ("unexpected_error", "error", None, False, False),
     ]
