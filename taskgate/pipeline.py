@@ -93,7 +93,11 @@ def check_dimensions(
     asked = [name for name in asked if name not in (ALL, BUDGET_DIMENSION)]  # always reported
     unknown = [name for name in asked if name not in known]
     if unknown:
-        found = ", ".join(known) if known else "none (the runs have no cohort keys)"
+        found = (
+            ", ".join(known)
+            if known
+            else "none (the runs have no cohort keys; did the writer drop `cohort`?)"
+        )
         problems = [
             Problem(
                 source, None, "cohort", f"no run has the cohort key {name!r}; keys found: {found}"

@@ -7,9 +7,56 @@ that other tools use for one of taskgate's (ignored here) and near-misses of tas
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from taskgate.aliases import alias_warnings
 from taskgate.errors import Problem
+from taskgate.evaluators.checks import states_a_goal
 from taskgate.models import RunRecord
+
+
+def file_warnings(
+    source: str, unjudged: dict[str, int], tasks: Collection[str] | None, ran: Collection[str]
+) -> list[Problem]:
+    """What score would say of the whole file: unjudged runs (``unjudged``: task -> runs) and
+    tasks of the tasks file that no run covers."""
+    warnings = []
+    if unjudged:
+        runs, names = sum(unjudged.values()), sorted(unjudged)
+        which = f"tasks {_listed(names)} state" if len(names) > 1 else f"task {names[0]} states"
+        warnings.append(
+            Problem(
+                source,
+                None,
+                None,
+                f"{runs} run{'s' if runs != 1 else ''} cannot be judged: {which} nothing to "
+                "check beyond a final step; score fails on unjudged runs (gate.underspecified)",
+            )
+        )
+    missing = sorted(set(tasks) - set(ran)) if tasks is not None else []
+    if missing:
+        warnings.append(
+            Problem(
+                source,
+                None,
+                None,
+                f"{len(missing)} task{'s' if len(missing) != 1 else ''} of the tasks file "
+                f"{'have' if len(missing) != 1 else 'has'} no run: {_listed(missing)}; score "
+                "fails on missing tasks (gate.coverage)",
+            )
+        )
+    return warnings
+
+
+def _listed(names: list[str], most: int = 5) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def unjudged_task(record: RunRecord) -> bool:
+    """Whether the record's task states nothing to check beyond a final step."""
+    task = record.task
+    return task is not None and not states_a_goal(task, task.expected_result is not None)
 
 
 def record_warnings(source: str, line: int, record: RunRecord) -> list[Problem]:

@@ -270,3 +270,25 @@ def test_the_coverage_rule_can_be_turned_off() -> None:
     report = assemble([_result("t1")], base.dataset, ["surface"], config, (base, "b"))
     assert [f.rule for f in evaluate_gate(report, config) if f.rule == "coverage"] == []
     assert report.verdict.rules["coverage"] == "off"
+
+
+def test_a_real_candidate_covering_4_of_the_baseline_tasks_fails_coverage(tmp_path: Path) -> None:
+    # τ²-bench airline runs (fixtures/labelled): the baseline is the whole file, the candidate
+    # keeps the runs of only 4 tasks, as a harness that stopped early would write them.
+    from taskgate.importers import import_files
+
+    source = FIXTURES / "labelled" / "tau2-2025-10-13T000141.624853_airline.json.gz"
+    records = [
+        r.model_dump(mode="json", exclude_none=True)
+        for r in import_files("tau2", [str(source)]).records
+    ]
+    base = golden(tmp_path, records)
+    kept = sorted({r["task_id"] for r in records})[:4]
+    cand = write_jsonl(tmp_path / "cand.jsonl", [r for r in records if r["task_id"] in kept])
+    report = score(cand, baseline=base)
+    assert report.coverage is not None
+    expected = len({r["task_id"] for r in records})
+    assert (report.coverage.ran, report.coverage.expected) == (4, expected)
+    assert len(report.coverage.missing) == expected - 4
+    assert "coverage" in rules_of(report)
+    assert report.verdict.exit_code == 1

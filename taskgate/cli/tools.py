@@ -63,15 +63,20 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
         from taskgate.documents import refuse_documents
         from taskgate.errors import InputError, Problem
         from taskgate.io import RunReader, load_tasks
-        from taskgate.record_warnings import record_warnings
+        from taskgate.record_warnings import file_warnings, record_warnings, unjudged_task
 
         load_config_option(config)
         refuse_documents(runs)
-        reader = RunReader(runs, load_tasks(str(tasks)) if tasks else None)
+        task_map = load_tasks(str(tasks)) if tasks else None
+        reader = RunReader(runs, task_map)
         records, warnings = [], []
+        unjudged: dict[str, int] = {}
         for line, record in reader:
             records.append(record.task_id)
             warnings += record_warnings(runs, line, record)
+            if unjudged_task(record):
+                unjudged[record.task_id] = unjudged.get(record.task_id, 0) + 1
+        warnings += file_warnings(runs, unjudged, task_map, records)
         errors = make_console(stderr=True)
         for warning in warnings:
             errors.print(f"warning: {warning}", markup=False)

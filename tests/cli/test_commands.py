@@ -210,6 +210,30 @@ def test_validate_warns_of_a_turn_beyond_the_runs_user_turns(tmp_path: Path) -> 
     ]
 
 
+def test_validate_says_what_score_would_fail_on_unjudged_runs_and_missing_tasks(
+    tmp_path: Path,
+) -> None:
+    runs, tasks = tmp_path / "runs.jsonl", tmp_path / "tasks.jsonl"
+    lines = [
+        {"run_id": f"r{i}", "task_id": task, "steps": [{"message": "ok", "is_final": True}]}
+        for i, task in enumerate(["t1", "t1", "t2", "t4"])
+    ]
+    runs.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    tasks.write_text(
+        '{"task_id": "t1"}\n{"task_id": "t2", "expected_result": "ok"}\n'
+        '{"task_id": "t3", "expected_result": "ok"}\n{"task_id": "t4"}\n'
+    )
+    result = invoke("validate", str(runs), "--tasks", str(tasks))
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        f"warning: {runs}: 3 runs cannot be judged: tasks t1, t4 state nothing to check beyond "
+        "a final step; score fails on unjudged runs (gate.underspecified)",
+        f"warning: {runs}: 1 task of the tasks file has no run: t3; score fails on missing "
+        "tasks (gate.coverage)",
+        f"{runs}: 4 runs of 3 tasks, no problems (2 warnings)",
+    ]
+
+
 def test_validate_names_contract_2_fields_that_are_wrong(tmp_path: Path) -> None:
     runs = tmp_path / "runs.jsonl"
     task = {
