@@ -87,3 +87,19 @@ def test_error_kind_takes_two_values() -> None:
     assert make_record(status="timeout", error_kind="infrastructure").error_kind == "infrastructure"
     with pytest.raises(ValueError, match="error_kind"):
         make_record(status="error", error_kind="network")
+
+
+def test_every_format_counts_them_apart(tmp_path: Path) -> None:
+    from taskgate.report.html import render_html
+    from taskgate.report.markdown import render_markdown
+    from taskgate.report.terminal import verdict_line
+
+    records = [run(i) for i in range(18)] + [run(18, "infrastructure"), run(19, "infrastructure")]
+    report = score(write_jsonl(tmp_path / "runs.jsonl", records))
+    assert verdict_line(report).plain == (
+        "FAIL: 1 finding failed the gate, 2 warnings; 20 runs scored, 2 infrastructure failures"
+    )
+    assert "**2** infrastructure failures" in render_markdown(report).decode()
+    page = render_html(report).decode()
+    assert "0 underspecified · 2 infrastructure failures</dd>" in page
+    assert '<th class="num">infrastructure</th>' in page

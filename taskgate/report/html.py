@@ -112,7 +112,7 @@ def _meta(report: Report) -> Iterable[tuple[str, str]]:
         "Input",
         (
             f"{data.invalid} invalid lines skipped · {data.unjudged} unjudged · "
-            f"{data.underspecified} underspecified"
+            f"{data.underspecified} underspecified · {data.infrastructure} infrastructure failures"
         ),
     )
     if base is not None:

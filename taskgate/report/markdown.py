@@ -121,6 +121,8 @@ def verdict_lines(report: Report) -> list[str]:
         facts.append(f"**{report.dataset.invalid}** invalid lines skipped")
     if report.dataset.unjudged:  # never read as passes: said out loud next to the count
         facts.append(f"**{report.dataset.unjudged}** unjudged (nothing to check)")
+    if report.dataset.infrastructure:  # failures, but of what the agent ran on
+        facts.append(f"**{report.dataset.infrastructure}** infrastructure failures")
     if report.baseline is not None:
         base = report.baseline
         facts.append(f"baseline: {escape(base.source)} ({base.runs} runs)")

@@ -149,6 +149,8 @@ def verdict_line(report: Report) -> Text:
     )
     if report.dataset.unjudged:
         text.append(f", {report.dataset.unjudged} unjudged")
+    if report.dataset.infrastructure:
+        text.append(f", {report.dataset.infrastructure} infrastructure failures")
     return text
 
 

@@ -146,7 +146,10 @@ def test_html_says_how_many_are_unjudged_and_has_the_column(mixed: Report) -> No
         '<p class="headline">1 finding failed the gate · 2 warnings · 5 runs scored · 3 unjudged'
         "</p>"
     ) in page
-    assert "<dt>Input</dt><dd>0 invalid lines skipped · 3 unjudged · 5 underspecified</dd>" in page
+    assert (
+        "<dt>Input</dt><dd>0 invalid lines skipped · 3 unjudged · 5 underspecified · 0 infrastructure failures</dd>"
+        in page
+    )
     # 5 runs: 1 passed, 3 unjudged, so 1 failed
     assert "<dt>Broke most at</dt><dd>outcome (1) of 1 failed run</dd>" in page
     # every count right-aligned as its cells are, the status word left-aligned
