@@ -160,7 +160,8 @@ def test_the_verdict_comes_first_as_a_word_with_the_counts() -> None:
         '<p class="headline">1 finding failed the gate · 1 warning · 2 runs scored</p>'
         '<dl class="meta"><dt>Runs</dt><dd>runs.jsonl · sha256 '
         f'<code title="{"cd" * 32}">cdcdcdcdcdcd</code></dd>'
-        "<dt>Input</dt><dd>0 invalid lines skipped · 0 unjudged · 0 underspecified · 0 infrastructure failures</dd>"
+        "<dt>Input</dt><dd>0 invalid lines skipped · 0 unjudged · 0 underspecified · "
+        "0 infrastructure failures</dd>"
         f'<dt>Baseline</dt><dd>base.json · 2 runs · sha256 <code title="{"ef" * 32}">'
         "efefefefefef</code></dd><dt>Vanished</dt><dd>team=gone</dd>"
         "<dt>Broke most at</dt><dd>outcome (1) of 1 failed run</dd>"
