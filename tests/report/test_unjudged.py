@@ -148,8 +148,7 @@ def test_html_says_how_many_are_unjudged_and_has_the_column(mixed: Report) -> No
     ) in page
     assert (
         "<dt>Input</dt><dd>0 invalid lines skipped · 3 unjudged · 5 underspecified · "
-        "0 infrastructure failures</dd>"
-        in page
+        "0 infrastructure failures</dd>" in page
     )
     # 5 runs: 1 passed, 3 unjudged, so 1 failed
     assert "<dt>Broke most at</dt><dd>outcome (1) of 1 failed run</dd>" in page
