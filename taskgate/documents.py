@@ -20,8 +20,8 @@ MAX_DOCUMENT_BYTES = 1 << 30
 
 def refuse_documents(source: str) -> None:
     """Raise InputError when ``source`` is one JSON document or another tool's file."""
-    if source == STDIN:
-        return
+    if source == STDIN or not os.path.isfile(source):
+        return  # a pipe or a FIFO can be read once only; a missing file is the reader's to say
     first = _first_line(source)
     if first is None:
         return
@@ -60,6 +60,11 @@ def _what_it_is(source: str, first: bytes, whole: bool) -> str | None:
             "two reports with taskgate diff BASELINE CANDIDATE"
         )
     kind = classify_value(value)
+    if not whole and kind in ("tau-bench", "tau2"):
+        return (
+            f"each line looks like one run of {NAMES[kind]}, not a taskgate run record; "
+            f"taskgate import {kind} reads the benchmark's own results file (one JSON document)"
+        )
     if kind is not None and kind != RUNS:
         return (
             f"this is {NAMES[kind]}, not taskgate run records; convert it first: "

@@ -93,3 +93,30 @@ def test_every_command_that_reads_runs_says_it_in_one_line(command: list[str]) -
         f"error: {path}: this is a τ-bench results file, not taskgate run records; convert it "
         f"first: taskgate import tau-bench {path} -o runs.jsonl"
     ]
+
+
+def test_a_pipe_is_read_once_and_whole() -> None:
+    # `taskgate score <(cat runs.jsonl)`: a pipe cannot be read twice, so nothing may peek.
+    import os
+
+    from taskgate.pipeline import score
+
+    lines = (FIXTURES / "golden.jsonl").read_bytes().splitlines(keepends=True)[:20]
+    read, write = os.pipe()
+    os.write(write, b"".join(lines))
+    os.close(write)
+    try:
+        report = score(f"/dev/fd/{read}")
+    finally:
+        os.close(read)
+    assert report.dataset.runs == 20
+
+
+def test_one_benchmark_run_per_line_points_at_the_benchmark_file(tmp_path: Path) -> None:
+    runs = orjson.loads((IMPORTS / "tau-bench" / "gpt-4o-airline.json").read_bytes())[:2]
+    path = tmp_path / "tb.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(run) + b"\n" for run in runs))
+    assert refusal(path) == (
+        "each line looks like one run of a τ-bench results file, not a taskgate run record; "
+        "taskgate import tau-bench reads the benchmark's own results file (one JSON document)"
+    )
