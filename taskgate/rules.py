@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from taskgate.aggregate import ALL, BUDGET_DIMENSION
+from taskgate.aggregate import ALL, BUDGET_DIMENSION, MISSING_VALUE
 from taskgate.config import Config
 from taskgate.results import CohortSummary, Dataset, DimensionSummary, Finding, Report
 from taskgate.stats import benjamini_hochberg
@@ -407,22 +407,58 @@ def coverage(report: Report, config: Config) -> Iterator[Finding]:
 
 
 def dimensions_vanished(report: Report) -> Iterator[Finding]:
-    """A cohort dimension the baseline judged that no candidate run has: its cohorts were
-    not compared at all, which must not read as a pass."""
+    """A cohort dimension the baseline judged that the candidate lost: no run has the key,
+    some runs lost it, or none of the baseline's values is left. Its cohorts were then not
+    compared, which must not read as a pass. One the runs have but the gate was told not to
+    slice by (--cohort, cohorts:) is said as a warning."""
     if report.baseline is None:
         return
     keys = sorted({key for run in report.runs for key in run.cohort})
     found = ", ".join(keys) if keys else "none"
     hint = "did the writer drop it from `cohort`?" if keys else "did the writer drop `cohort`?"
+    again = "If the dimension was changed on purpose, score the baseline again"
+    sliced = {c.dimension for c in report.cohorts}
     for name in report.baseline.vanished_dimensions:
         yield finding(
             "dimension_vanished",
             "fail",
             f"{name}: the baseline judged this dimension, but no run has the cohort key "
-            f"{name!r} (keys found: {found}); {hint} If the dimension "
-            "was removed on purpose, score the baseline again",
+            f"{name!r} (keys found: {found}); {hint} {again}",
             dimension=name,
         )
+    for name in report.baseline.dimensions:
+        if name in report.baseline.vanished_dimensions or name in (ALL, BUDGET_DIMENSION):
+            continue
+        if name not in sliced:
+            yield finding(
+                "dimension_vanished",
+                "warn",
+                f"{name}: the baseline judged this dimension, but it was not compared: it is "
+                "not among the dimensions asked for (--cohort, cohorts:)",
+                dimension=name,
+            )
+            continue
+        message = _lost_values(name, [c for c in report.cohorts if c.dimension == name])
+        if message is not None:
+            yield finding("dimension_vanished", "fail", f"{message}. {again}", dimension=name)
+
+
+def _lost_values(name: str, cohorts: Sequence[CohortSummary]) -> str | None:
+    lacking = next((c for c in cohorts if c.value == MISSING_VALUE), None)
+    total = sum(c.n for c in cohorts)
+    if lacking is not None and lacking.baseline is None:
+        return (
+            f"{name}: {lacking.n} of {total} runs have no cohort key {name!r}, which every "
+            "baseline run had; their cohorts could not be compared; did the writer drop it from "
+            "some runs"
+        )
+    if not any(c.baseline is not None for c in cohorts if c.value != MISSING_VALUE):
+        now = ", ".join(sorted(c.value for c in cohorts))
+        return (
+            f"{name}: none of the baseline's values is left (the runs have {now}); nothing of "
+            "this dimension could be compared"
+        )
+    return None
 
 
 def infrastructure(dataset: Dataset, config: Config) -> Iterator[Finding]:

@@ -179,7 +179,7 @@ def test_a_dimension_the_baseline_judged_that_no_run_has_fails(tmp_path: Path) -
     ]
     assert vanished[0].message == (
         "surface: the baseline judged this dimension, but no run has the cohort key 'surface' "
-        "(keys found: none); did the writer drop `cohort`? If the dimension was removed on "
+        "(keys found: none); did the writer drop `cohort`? If the dimension was changed on "
         "purpose, score the baseline again"
     )
     only_variant = write_jsonl(
@@ -292,3 +292,62 @@ def test_a_real_candidate_covering_4_of_the_baseline_tasks_fails_coverage(tmp_pa
     assert len(report.coverage.missing) == expected - 4
     assert "coverage" in rules_of(report)
     assert report.verdict.exit_code == 1
+
+
+def _fixture_candidate(change: Any) -> list[dict[str, Any]]:
+    lines = (FIXTURES / "candidate.jsonl").read_bytes().splitlines()
+    records = [orjson.loads(line) for line in lines]
+    for index, record in enumerate(records):
+        change(index, record["cohort"])
+    return records
+
+
+def _vanished(report: Report) -> list[tuple[str, str, str]]:
+    return [
+        (f.level, f.dimension or "", f.message)
+        for f in report.verdict.findings
+        if f.rule == "dimension_vanished"
+    ]
+
+
+def test_a_dimension_kept_on_some_runs_only_still_fails(tmp_path: Path) -> None:
+    # The key kept on one run of 597: the other 596 pool into tool_surface=(none), green, and
+    # the broken surface's drop disappears into it.
+    records = _fixture_candidate(lambda i, cohort: cohort.pop("tool_surface") if i else None)
+    path = write_jsonl(tmp_path / "cand.jsonl", records)
+    report = score(path, baseline=FIXTURES / "baseline.json")
+    assert _vanished(report) == [
+        (
+            "fail",
+            "tool_surface",
+            "tool_surface: 596 of 597 runs have no cohort key 'tool_surface', which every "
+            "baseline run had; their cohorts could not be compared; did the writer drop it from "
+            "some runs. If the dimension was changed on purpose, score the baseline again",
+        )
+    ]
+    assert report.verdict.exit_code == 1
+
+
+def test_a_dimension_whose_every_value_changed_fails(tmp_path: Path) -> None:
+    records = _fixture_candidate(lambda i, cohort: cohort.update(tool_surface="unknown"))
+    report = score(
+        write_jsonl(tmp_path / "cand.jsonl", records), baseline=FIXTURES / "baseline.json"
+    )
+    assert [(level, name) for level, name, _ in _vanished(report)] == [("fail", "tool_surface")]
+    assert _vanished(report)[0][2].startswith(
+        "tool_surface: none of the baseline's values is left (the runs have unknown)"
+    )
+
+
+def test_slicing_by_fewer_dimensions_than_the_baseline_is_said(tmp_path: Path) -> None:
+    report = score(
+        FIXTURES / "candidate.jsonl", baseline=FIXTURES / "baseline.json", cohorts=["segment"]
+    )
+    assert [(level, name) for level, name, _ in _vanished(report)] == [
+        ("warn", "tool_surface"),
+        ("warn", "variant"),
+    ]
+    assert _vanished(report)[0][2] == (
+        "tool_surface: the baseline judged this dimension, but it was not compared: it is not "
+        "among the dimensions asked for (--cohort, cohorts:)"
+    )
