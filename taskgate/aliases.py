@@ -100,7 +100,7 @@ def alias_errors(source: str, line: int, record: RunRecord) -> list[Problem]:
     return [
         Problem(source, line, name, _rename(name, alias.target))
         for name, alias in _found(record)
-        if alias.blocking and not alias.present(record)
+        if alias.blocking and not alias.present(record) and _holds_something(record, name)
     ]
 
 
@@ -132,6 +132,15 @@ def missing_field_hint(field: str, data: dict[str, object]) -> str | None:
                 f"the record has `{name}`, another tool's name for it; rename `{name}` to `{field}`"
             )
     return None
+
+
+def _holds_something(record: RunRecord, name: str) -> bool:
+    """An empty value (``"tools_called": []``) moves nothing: it is no error to leave it."""
+    extra = record.model_extra or {}
+    if name.startswith("task."):
+        extra = (record.task.model_extra or {}) if record.task is not None else {}
+        name = name.removeprefix("task.")
+    return extra.get(name) not in (None, "", [], {})
 
 
 def _found(record: RunRecord) -> list[tuple[str, Alias]]:

@@ -45,10 +45,11 @@ def _by_cohort(base_runs: Sequence[RunResult], missing: set[str]) -> list[Cohort
         for dimension, value in run.cohort.items():
             if dimension != BUDGET_DIMENSION:
                 tasks.setdefault((dimension, value), set()).add(run.task_id)
-    lost = [
+    every = {run.task_id for run in base_runs}
+    lost = [  # a cohort holding every task (a dimension with one value) tells nothing
         CohortCoverage(dimension=d, value=v, tasks=len(ids), missing=len(ids & missing))
         for (d, v), ids in tasks.items()
-        if ids & missing
+        if ids & missing and len(ids) < len(every)
     ]
     return sorted(lost, key=lambda c: (-c.missing / c.tasks, -c.missing, c.dimension, c.value))
 

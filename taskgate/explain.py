@@ -101,7 +101,8 @@ def find_run(source: str, run_id: str, tasks: dict[str, Task] | None = None) -> 
     for _, record in reader:
         if record.run_id == run_id:
             return record
-    found = process.extract(run_id, list(reader.seen), scorer=fuzz.ratio, limit=3, score_cutoff=60)
+    others = [seen for seen in reader.seen if seen != run_id]  # its own line was unreadable
+    found = process.extract(run_id, others, scorer=fuzz.ratio, limit=3, score_cutoff=60)
     close = [choice for choice, _, _ in found]
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     message = f"no run with run_id {run_id!r} among {len(reader.seen)} runs{hint}"

@@ -56,7 +56,7 @@ def _listed(names: list[str], most: int = 5) -> str:
 def unjudged_task(record: RunRecord) -> bool:
     """Whether the record's task states nothing to check beyond a final step."""
     task = record.task
-    return task is not None and not states_a_goal(task, task.expected_result is not None)
+    return task is None or not states_a_goal(task, task.expected_result is not None)
 
 
 def record_warnings(source: str, line: int, record: RunRecord) -> list[Problem]:

@@ -478,7 +478,7 @@ def infrastructure(dataset: Dataset, config: Config) -> Iterator[Finding]:
     yield finding(
         "infrastructure",
         rule.level if over else "warn",
-        f"{count} of {dataset.runs} runs ({share:.0%}) failed for infrastructure reasons "
+        f"{count} of {dataset.runs} runs ({share:.1%}) failed for infrastructure reasons "
         f"(error_kind: infrastructure; max_share {rule.max_share:.0%}); {verdict}",
         observed=round(share, 6),
         limit=rule.max_share,

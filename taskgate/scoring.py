@@ -119,7 +119,10 @@ class Scorer:
             failure_shape=None
             if passed is None
             else failure_shape(ctx, passed, scores, None if failed is None else failed.name),
-            diagnosis=None if passed is not False else diagnosis(ctx, scores),
+            # An infrastructure failure did not break at any component of the agent's.
+            diagnosis=None
+            if passed is not False or record.error_kind == "infrastructure"
+            else diagnosis(ctx, scores),
             reason=self._reason(checks, completion, passed),
             failed_check=None if failed is None or passed is None else failed.name,
             status=record.status,

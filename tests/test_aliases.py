@@ -142,3 +142,8 @@ def test_a_plain_taskgate_record_has_no_alias_findings() -> None:
 def test_no_alias_is_a_taskgate_field() -> None:
     assert sorted(set(ALIASES) & set(RunRecord.model_fields)) == []
     assert sorted(set(TASK_ALIASES) & set(Task.model_fields)) == []
+
+
+def test_an_empty_alias_moves_nothing_and_is_no_error() -> None:
+    run = record(steps=FINAL, tools_called=[], output="")
+    assert alias_errors("f", 1, run) == []

@@ -232,8 +232,13 @@ def test_coverage_counts_agree_with_set_arithmetic(
     assert cover.expected == len(expected)
     assert cover.new == (sorted(ran - before) if baseline else [])
     assert cover.shared == (len(ran & before) if baseline else None)
-    missing_from_cohorts = sum(c.missing for c in cover.missing_by_cohort)
-    assert missing_from_cohorts == (len(before - ran) if baseline else 0)
+    # Each run's cohort is the last character of its task id; a cohort holding every
+    # baseline task is never named.
+    groups: dict[str, set[str]] = {}
+    for task in before if baseline else set():
+        groups.setdefault(task[-1], set()).add(task)
+    expected_lost = sum(len(ids - ran) for ids in groups.values() if len(ids) < len(before))
+    assert sum(c.missing for c in cover.missing_by_cohort) == expected_lost
 
 
 def _result(task: str) -> Any:
@@ -351,3 +356,26 @@ def test_slicing_by_fewer_dimensions_than_the_baseline_is_said(tmp_path: Path) -
         "tool_surface: the baseline judged this dimension, but it was not compared: it is not "
         "among the dimensions asked for (--cohort, cohorts:)"
     )
+
+
+def test_cohorts_compared_unpaired_are_counted_in_the_coverage_line(tmp_path: Path) -> None:
+    # The variant labels swapped: every task is shared, but no variant cohort shares a task
+    # with the same cohort of the baseline.
+    base = golden(tmp_path, twenty(variant="v1")[:10] + twenty(variant="v2")[10:])
+    swapped = twenty(variant="v2")[:10] + twenty(variant="v1")[10:]
+    report = score(write_jsonl(tmp_path / "cand.jsonl", swapped), baseline=base)
+    assert coverage_line(report) == (
+        "20 of 20 golden tasks ran; compared task by task over 20 shared tasks (2 cohorts "
+        "unpaired: no task in common with the same cohort of the baseline)"
+    )
+
+
+def test_a_dimension_with_one_value_is_never_named_as_where_tasks_went_missing(
+    tmp_path: Path,
+) -> None:
+    base = golden(tmp_path, twenty(agent="only"))
+    report = score(write_jsonl(tmp_path / "cand.jsonl", twenty(agent="only")[:15]), baseline=base)
+    assert report.coverage is not None
+    assert report.coverage.missing_by_cohort == [
+        CohortCoverage(dimension="surface", value="b", tasks=10, missing=5)
+    ]

@@ -35,7 +35,7 @@ def test_rate_limited_runs_above_max_share_fail_the_gate_as_unjudgeable(tmp_path
     [found] = [f for f in report.verdict.findings if f.rule == "infrastructure"]
     assert (found.level, found.observed, found.limit) == ("fail", 0.1, 0.05)
     assert found.message == (
-        "2 of 20 runs (10%) failed for infrastructure reasons (error_kind: infrastructure; "
+        "2 of 20 runs (10.0%) failed for infrastructure reasons (error_kind: infrastructure; "
         "max_share 5%); the gate cannot judge the agent on this input: fix the harness or the "
         "API quota and run again"
     )
@@ -103,3 +103,13 @@ def test_every_format_counts_them_apart(tmp_path: Path) -> None:
     page = render_html(report).decode()
     assert "0 underspecified · 2 infrastructure failures</dd>" in page
     assert '<th class="num">infrastructure</th>' in page
+
+
+def test_an_infrastructure_failure_has_no_diagnosis(tmp_path: Path) -> None:
+    report = score(write_jsonl(tmp_path / "runs.jsonl", [run(0), run(1, "infrastructure")]))
+    failed = report.runs[1]
+    assert (failed.passed, failed.failure_shape, failed.diagnosis) == (
+        False,
+        "infrastructure",
+        None,
+    )

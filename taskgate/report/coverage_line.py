@@ -22,4 +22,13 @@ def coverage_line(report: Report) -> str | None:
         return text
     if cover.shared == 0:
         return f"{text}; compared unpaired: no task in common with the baseline"
-    return f"{text}; compared task by task over {cover.shared} shared tasks"
+    unpaired = [
+        c for c in report.cohorts if c.delta and any(not d.paired for d in c.delta.values())
+    ]
+    apart = (
+        f" ({len(unpaired)} cohort{'s' if len(unpaired) != 1 else ''} unpaired: no task in "
+        "common with the same cohort of the baseline)"
+        if unpaired
+        else ""
+    )
+    return f"{text}; compared task by task over {cover.shared} shared tasks{apart}"
