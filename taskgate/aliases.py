@@ -88,6 +88,12 @@ TASK_ALIASES: dict[str, Alias] = {
 }
 """The same inside ``task`` (or a tasks file's line)."""
 
+_TASK_TARGETS = {
+    name: ("expected_calls", "required_tools") if name == "expected_tools" else ("expected_result",)
+    for name in TASK_ALIASES
+}
+"""The Task fields each alias of a tasks file stands for."""
+
 _REQUIRED_ALIASES = {"run_id": ("id",), "task_id": ("example_id",)}
 
 _RECORD_FIELDS = sorted(RunRecord.model_fields)
@@ -95,12 +101,26 @@ _TASK_FIELDS = sorted(Task.model_fields)
 _TYPO_SCORE = 85.0
 
 
-def alias_errors(source: str, line: int, record: RunRecord) -> list[Problem]:
-    """Other tools' fields standing in for a taskgate field the record leaves empty."""
+def alias_errors(source: str, line: int, record: RunRecord, own_task: bool = True) -> list[Problem]:
+    """Other tools' fields standing in for a taskgate field the record leaves empty.
+    ``own_task``: the task is the record's; one joined from a tasks file was checked there."""
     return [
         Problem(source, line, name, _rename(name, alias.target))
-        for name, alias in _found(record)
+        for name, alias in _found(record, own_task)
         if alias.blocking and not alias.present(record) and _holds_something(record, name)
+    ]
+
+
+def task_alias_errors(source: str, line: int, task: Task) -> list[Problem]:
+    """The same for one line of a tasks file."""
+    extra = task.model_extra or {}
+    given = task.model_fields_set
+    return [
+        Problem(source, line, name, _rename(name, _bare(TASK_ALIASES[name].target), "task"))
+        for name, value in extra.items()
+        if name in TASK_ALIASES
+        and value not in (None, "", [], {})
+        and not given & set(_TASK_TARGETS[name])
     ]
 
 
@@ -143,18 +163,23 @@ def _holds_something(record: RunRecord, name: str) -> bool:
     return extra.get(name) not in (None, "", [], {})
 
 
-def _found(record: RunRecord) -> list[tuple[str, Alias]]:
+def _found(record: RunRecord, own_task: bool = True) -> list[tuple[str, Alias]]:
     extra = record.model_extra or {}
     found = [(name, ALIASES[name]) for name in extra if name in ALIASES]
-    if record.task is not None and record.task.model_extra:
+    if own_task and record.task is not None and record.task.model_extra:
         inner = record.task.model_extra
         found += [(f"task.{name}", TASK_ALIASES[name]) for name in inner if name in TASK_ALIASES]
     return found
 
 
-def _rename(name: str, target: str) -> str:
+def _bare(target: str) -> str:
+    """``task.expected_calls (or task.required_tools)`` as a tasks file names it."""
+    return target.split(" ")[0].removeprefix("task.")
+
+
+def _rename(name: str, target: str, what: str = "record") -> str:
     return (
-        f"`{name}` is another tool's name for `{target}`, which this record leaves empty; "
+        f"`{name}` is another tool's name for `{target}`, which this {what} leaves empty; "
         f"put the value in `{target}` (taskgate ignores `{name}`)"
     )
 

@@ -21,7 +21,7 @@ from typing import IO, Any, cast
 import orjson
 from pydantic import ValidationError
 
-from taskgate.aliases import alias_errors, missing_field_hint
+from taskgate.aliases import alias_errors, missing_field_hint, task_alias_errors
 from taskgate.errors import InputError, Problem
 from taskgate.messages import describe, field_path, show_value
 from taskgate.models import RunRecord, Task
@@ -224,9 +224,10 @@ def read_record(
         record = RunRecord.model_validate(data)
     except ValidationError as exc:
         return None, [_with_hint(p, data) for p in validation_problems(source, number, exc)]
+    own_task = record.task is not None
     if record.task is None and tasks is not None and record.task_id in tasks:
         record = record.model_copy(update={"task": tasks[record.task_id]})
-    misnamed = alias_errors(source, number, record)
+    misnamed = alias_errors(source, number, record, own_task)
     if misnamed or record.task is not None or tasks is None:
         return record, misnamed
     message = (
@@ -332,7 +333,10 @@ def _add_task(tasks: dict[str, Task], source: str, number: int, data: Any) -> li
         message = f"duplicate task_id {task_id!r}; keep one line per task"
         return [Problem(source, number, "task_id", message)]
     try:
-        tasks[task_id] = Task.model_validate(data)
+        task = Task.model_validate(data)
     except ValidationError as exc:
         return validation_problems(source, number, exc)
-    return []
+    misnamed = task_alias_errors(source, number, task)
+    if not misnamed:
+        tasks[task_id] = task
+    return misnamed

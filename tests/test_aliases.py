@@ -147,3 +147,30 @@ def test_no_alias_is_a_taskgate_field() -> None:
 def test_an_empty_alias_moves_nothing_and_is_no_error() -> None:
     run = record(steps=FINAL, tools_called=[], output="")
     assert alias_errors("f", 1, run) == []
+
+
+def test_an_alias_in_a_tasks_file_is_reported_once_at_its_line(tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text('{"task_id": "t1", "expected_output": "x"}\n')
+    runs = write_jsonl(
+        tmp_path / "runs.jsonl", [{"run_id": f"r{i}", "task_id": "t1"} for i in range(3)]
+    )
+    with pytest.raises(InputError) as caught:
+        score(runs, tasks=tasks)
+    assert caught.value.problems == [
+        Problem(
+            str(tasks),
+            1,
+            "expected_output",
+            "`expected_output` is another tool's name for `expected_result`, which this task "
+            "leaves empty; put the value in `expected_result` (taskgate ignores "
+            "`expected_output`)",
+        )
+    ]
+
+
+def test_a_tasks_file_task_is_not_checked_again_on_each_run(tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text('{"task_id": "t1", "expected_result": "x", "expected_output": "x"}\n')
+    runs = write_jsonl(tmp_path / "runs.jsonl", [{"run_id": "r1", "task_id": "t1", "steps": FINAL}])
+    assert score(runs, tasks=tasks).dataset.runs == 1
