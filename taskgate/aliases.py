@@ -44,12 +44,18 @@ class Alias:
     """Whether the record already sets the target."""
     blocking: bool = True
     """Whether the alias with an empty target is an input error (else a warning only)."""
+    task_fields: tuple[str, ...] = ()
+    """For a target inside the task: the Task fields any of which sets it."""
+
+
+def _task_alias(target: str, *fields: str, blocking: bool = True) -> Alias:
+    return Alias(target, _task_has(*fields), blocking, fields)
 
 
 _FINAL = Alias("final_result", _record_has("final_result"))
-_EXPECTED = Alias("task.expected_result", _task_has("expected_result"))
+_EXPECTED = _task_alias("task.expected_result", "expected_result")
 _CALLS = Alias("steps[].tool_calls", _has_calls)
-_DESCRIPTION = Alias("task.description", _task_has("description"), blocking=False)
+_DESCRIPTION = _task_alias("task.description", "description", blocking=False)
 
 ALIASES: dict[str, Alias] = {
     "output": _FINAL,
@@ -65,9 +71,8 @@ ALIASES: dict[str, Alias] = {
     "expected_answer": _EXPECTED,
     "tools_called": _CALLS,
     "tool_calls": _CALLS,
-    "expected_tools": Alias(
-        "task.expected_calls (or task.required_tools)",
-        _task_has("expected_calls", "required_tools"),
+    "expected_tools": _task_alias(
+        "task.expected_calls (or task.required_tools)", "expected_calls", "required_tools"
     ),
     "trajectory": Alias("steps", _record_has("steps")),
     "id": Alias("run_id", _record_has("run_id")),
@@ -87,12 +92,6 @@ TASK_ALIASES: dict[str, Alias] = {
     "expected_tools": ALIASES["expected_tools"],
 }
 """The same inside ``task`` (or a tasks file's line)."""
-
-_TASK_TARGETS = {
-    name: ("expected_calls", "required_tools") if name == "expected_tools" else ("expected_result",)
-    for name in TASK_ALIASES
-}
-"""The Task fields each alias of a tasks file stands for."""
 
 _REQUIRED_ALIASES = {"run_id": ("id",), "task_id": ("example_id",)}
 
@@ -120,7 +119,7 @@ def task_alias_errors(source: str, line: int, task: Task) -> list[Problem]:
         for name, value in extra.items()
         if name in TASK_ALIASES
         and value not in (None, "", [], {})
-        and not given & set(_TASK_TARGETS[name])
+        and not given & set(TASK_ALIASES[name].task_fields)
     ]
 
 

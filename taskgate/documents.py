@@ -25,8 +25,10 @@ def refuse_documents(source: str) -> None:
     first = _first_line(source)
     if first is None:
         return
-    whole = first.startswith((b"[", b"{")) and not _is_record_line(first)
-    message = _what_it_is(source, first, whole)
+    value = _line(first)
+    record_line = isinstance(value, dict) and "report_version" not in value
+    whole = first.startswith((b"[", b"{")) and not record_line
+    message = _what_it_is(source, value, whole)
     if message is not None:
         raise InputError([Problem(source, None, None, message)])
 
@@ -38,20 +40,11 @@ def _first_line(source: str) -> bytes | None:
     return None
 
 
-def _is_record_line(line: bytes) -> bool:
-    import orjson
-
-    try:
-        value = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return False
-    return isinstance(value, dict) and "report_version" not in value
-
-
-def _what_it_is(source: str, first: bytes, whole: bool) -> str | None:
+def _what_it_is(source: str, line: Any, whole: bool) -> str | None:
+    """``line``: the first line's value (None when it is not JSON)."""
     from taskgate.importers.detect import NAMES, RUNS, classify_value
 
-    value = _whole(source) if whole else _line(first)
+    value = _whole(source) if whole else line
     if value is None or (not whole and isinstance(value, dict) and "run_id" in value):
         return None  # a run record, however wrong: the record's own problems say what
     if isinstance(value, dict) and "report_version" in value:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic_core import ErrorDetails
@@ -89,3 +89,9 @@ def describe(error: ErrorDetails) -> str:
         return str(error["msg"]).removeprefix("Value error, ")
     message = str(error["msg"])
     return f"{message[0].lower()}{message[1:]}, got {show_value(error.get('input'))}"
+
+
+def listed(names: Sequence[str], most: int = 5) -> str:
+    """Names for a message: the first ``most``, then how many more."""
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")

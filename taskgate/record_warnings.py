@@ -12,6 +12,7 @@ from collections.abc import Collection
 from taskgate.aliases import alias_warnings
 from taskgate.errors import Problem
 from taskgate.evaluators.checks import states_a_goal
+from taskgate.messages import listed
 from taskgate.models import RunRecord
 
 
@@ -23,7 +24,7 @@ def file_warnings(
     warnings = []
     if unjudged:
         runs, names = sum(unjudged.values()), sorted(unjudged)
-        which = f"tasks {_listed(names)} state" if len(names) > 1 else f"task {names[0]} states"
+        which = f"tasks {listed(names)} state" if len(names) > 1 else f"task {names[0]} states"
         warnings.append(
             Problem(
                 source,
@@ -41,16 +42,11 @@ def file_warnings(
                 None,
                 None,
                 f"{len(missing)} task{'s' if len(missing) != 1 else ''} of the tasks file "
-                f"{'have' if len(missing) != 1 else 'has'} no run: {_listed(missing)}; score "
+                f"{'have' if len(missing) != 1 else 'has'} no run: {listed(missing)}; score "
                 "fails on missing tasks (gate.coverage)",
             )
         )
     return warnings
-
-
-def _listed(names: list[str], most: int = 5) -> str:
-    shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def unjudged_task(record: RunRecord) -> bool:

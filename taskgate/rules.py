@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from taskgate.aggregate import ALL, BUDGET_DIMENSION, MISSING_VALUE
 from taskgate.config import Config
+from taskgate.messages import listed
 from taskgate.results import CohortSummary, Dataset, DimensionSummary, Finding, Report
 from taskgate.stats import benjamini_hochberg
 
@@ -322,7 +323,7 @@ def _underspecified(dataset: Dataset, config: Config) -> Iterator[Finding]:
     if not everything and (rule.level == "off" or share <= rule.max_share):
         return
     tasks = dataset.unjudged_tasks
-    shown = ", ".join(tasks[:5]) + (f" and {len(tasks) - 5} more" if len(tasks) > 5 else "")
+    shown = listed(tasks)
     which = f"tasks {shown}" if tasks else "their tasks"
     fix = (
         "give no expected_result, success_criteria, expected_calls, required_tools or "
@@ -354,7 +355,7 @@ def never_passed(report: Report, config: Config) -> Iterator[Finding]:
     broken = sorted(t for t, ok in trials.items() if len(ok) >= rule.min_trials and not any(ok))
     if not broken:
         return
-    shown = ", ".join(broken[:8]) + (f" and {len(broken) - 8} more" if len(broken) > 8 else "")
+    shown = listed(broken, 8)
     yield finding(
         "never_passed",
         rule.level,
@@ -363,11 +364,6 @@ def never_passed(report: Report, config: Config) -> Iterator[Finding]:
         observed=len(broken),
         limit=0,
     )
-
-
-def _listed(names: Sequence[str], most: int = 5) -> str:
-    shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def coverage(report: Report, config: Config) -> Iterator[Finding]:
@@ -390,7 +386,7 @@ def coverage(report: Report, config: Config) -> Iterator[Finding]:
             "coverage",
             "warn" if allowed else rule.level,
             f"{count} of the {cover.expected} golden tasks of the {against} have no run: "
-            f"{_listed(cover.missing)}{where}; their cohorts are judged without them. Did the "
+            f"{listed(cover.missing)}{where}; their cohorts are judged without them. Did the "
             "harness stop early? Run every golden task (gate.coverage.max_missing allows "
             f"{rule.max_missing})",
             observed=count,
@@ -401,7 +397,7 @@ def coverage(report: Report, config: Config) -> Iterator[Finding]:
             "coverage",
             "warn",
             f"{len(cover.new)} task{'s' if len(cover.new) != 1 else ''} not in the baseline: "
-            f"{_listed(cover.new)}; scored, not compared",
+            f"{listed(cover.new)}; scored, not compared",
             observed=len(cover.new),
         )
 
@@ -449,8 +445,8 @@ def _lost_values(name: str, cohorts: Sequence[CohortSummary]) -> str | None:
     if lacking is not None and lacking.baseline is None:
         return (
             f"{name}: {lacking.n} of {total} runs have no cohort key {name!r}, which every "
-            "baseline run had; their cohorts could not be compared; did the writer drop it from "
-            "some runs"
+            "baseline run had; their cohorts could not be compared (did the writer drop it from "
+            "some runs?)"
         )
     if not any(c.baseline is not None for c in cohorts if c.value != MISSING_VALUE):
         now = ", ".join(sorted(c.value for c in cohorts))

@@ -326,8 +326,8 @@ def test_a_dimension_kept_on_some_runs_only_still_fails(tmp_path: Path) -> None:
             "fail",
             "tool_surface",
             "tool_surface: 596 of 597 runs have no cohort key 'tool_surface', which every "
-            "baseline run had; their cohorts could not be compared; did the writer drop it from "
-            "some runs. If the dimension was changed on purpose, score the baseline again",
+            "baseline run had; their cohorts could not be compared (did the writer drop it from "
+            "some runs?). If the dimension was changed on purpose, score the baseline again",
         )
     ]
     assert report.verdict.exit_code == 1
