@@ -1,35 +1,46 @@
-"""Comparing per-task scores of two runs of the gate: intervals and p-values.
+"""Comparing the trials of two runs of the gate: intervals and p-values.
 
-The interval of a change is a bootstrap over tasks: tasks resampled on both
-sides together when both ran the same tasks (paired), each side on its own
-otherwise. The p-value for a drop comes from a randomisation test on the same
-pairing: the sides of each task swapped at random (paired), or the task
-labels shuffled between the sides (unpaired). A randomisation test is exact
-under "nothing changed" for any statistic, which the shifted bootstrap is
-not for the worst decile of a few tasks: in A/A trials the bootstrap p-value
-of tail drops raised false alarms in most runs.
+The golden tasks are fixed; what varies between two releases is the agent's runs. So when
+both sides ran the same tasks the comparison conditions on them:
 
-Random draws come from splitmix64 over a counter rather than numpy's
-generators, whose streams may change between numpy versions: the same inputs
-give the same intervals and p-values on every machine.
+- the p-value for a drop comes from a stratified permutation test: runs are exchanged only
+  within a task, each task keeping its number of trials a side. With one trial a side this
+  is the paired sign-flip over tasks. It is exact under "nothing changed" for any
+  statistic, and every trial counts: 4 tasks x 4 trials have 70^4 arrangements where the
+  sign-flip over task means had 16, whose smallest p-value (1/16) can never beat 0.05;
+- the interval resamples trials within tasks when every task has at least two a side (each
+  side's deviations scaled by sqrt(k / (k - 1)), so a few trials do not understate the
+  noise), and resamples tasks otherwise: one trial cannot show its own noise.
+
+Sides that share no task are two independent samples of tasks: task means are resampled
+on each side for the interval, and shuffled between the sides for the p-value.
+
+The statistics are the change of the task-averaged mean (each task weighs the same however
+many trials it has) and of the worst decile of task means.
 """
 
 from __future__ import annotations
 
 import math
-import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations, product
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from taskgate.randomness import random_words, resample_indices, stream
+
 RESAMPLES = 5000
 CI_LEVEL = 0.95
-# Values per chunk of resamples, so memory stays bounded however many tasks there are.
+# Values per chunk of resamples, so memory stays bounded however many runs there are.
 _CHUNK_CELLS = 2_000_000
 Floats = npt.NDArray[np.float64]
+# Rows of resampled task means, baseline and candidate: (rows, tasks) each.
 Draw = Callable[[int, int], tuple[Floats, Floats]]
+Method = Literal["trials", "tasks", "unpaired"]
+Trials = Mapping[str, Sequence[float]]
 
 
 @dataclass(frozen=True)
@@ -40,33 +51,17 @@ class Interval:
     """Bootstrap percentile interval of the change."""
     p_value: float
     """One-sided p-value for a drop, from the randomisation test."""
-    paired: bool
-    """True when both sides have the same tasks."""
 
 
-def seed_for(label: str) -> int:
-    """A seed from a cohort and metric label: independent of the order they are compared in."""
-    return zlib.crc32(label.encode())
-
-
-def _splitmix64(counter: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    z = counter + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return np.asarray(z ^ (z >> np.uint64(31)), dtype=np.uint64)
-
-
-def random_words(seed: int, start: int, rows: int, size: int) -> npt.NDArray[np.uint64]:
-    """Rows ``start .. start+rows`` of a stream of 64-bit words, ``size`` per row."""
-    first = np.uint64(seed) << np.uint64(32)
-    counter = np.arange(start * size, (start + rows) * size, dtype=np.uint64) + first
-    return _splitmix64(counter).reshape(rows, size)
-
-
-def resample_indices(seed: int, start: int, rows: int, size: int) -> npt.NDArray[np.intp]:
-    """Bootstrap rows: each draws ``size`` indices with replacement."""
-    drawn = random_words(seed, start, rows, size) % np.uint64(size)
-    return np.asarray(drawn, dtype=np.intp)
+@dataclass(frozen=True)
+class Comparison:
+    mean: Interval
+    tail: Interval
+    method: Method
+    """How the interval resampled: trials within tasks, whole tasks, or each side's tasks
+    on their own (the sides share no task)."""
+    tasks: int
+    """Tasks compared: the shared ones, or the candidate's when none is shared."""
 
 
 def mean_of_rows(values: Floats) -> Floats:
@@ -77,6 +72,208 @@ def tail_of_rows(values: Floats) -> Floats:
     """Mean of the lowest ceil(n/10) values of each row."""
     k = math.ceil(values.shape[1] / 10)
     return np.asarray(np.partition(values, k - 1, axis=1)[:, :k].mean(axis=1), dtype=np.float64)
+
+
+def compare_trials(
+    base: Trials, cand: Trials, seed: int, resamples: int = RESAMPLES
+) -> Comparison | None:
+    """The change of the mean and of the tail of task means, candidate minus baseline.
+
+    ``base`` and ``cand`` map task ids to their trials' scores. Over the shared tasks when
+    there are any; None when either side is empty.
+    """
+    base = {task: scores for task, scores in base.items() if scores}
+    cand = {task: scores for task, scores in cand.items() if scores}
+    if not base or not cand:
+        return None
+    shared = sorted(base.keys() & cand.keys())
+    if shared:
+        blocks = _blocks(base, cand, shared)
+        method: Method = "trials" if all(b.m > 1 and b.n > 1 for b in blocks) else "tasks"
+        bootstrap = _trial_bootstrap(blocks, seed) if method == "trials" else None
+        observed = _task_means(blocks, len(shared))
+        if bootstrap is None:
+            bootstrap = _task_bootstrap(*observed, seed)
+        null = _within_task_permutations(blocks, len(shared), seed)
+        size = 2 * sum(b.values.size for b in blocks)
+    else:
+        method = "unpaired"
+        observed = (_means(base), _means(cand))
+        bootstrap, null = _unpaired_draws(*observed, seed)
+        size = len(base) + len(cand)
+    before, after = observed[0][None, :], observed[1][None, :]
+    boot_means, boot_tails = _changes(bootstrap, resamples, size)
+    null_means, null_tails = _changes(null, resamples, size)
+    return Comparison(
+        mean=_interval(float(after.mean() - before.mean()), boot_means, null_means),
+        tail=_interval(
+            float(tail_of_rows(after)[0] - tail_of_rows(before)[0]), boot_tails, null_tails
+        ),
+        method=method,
+        tasks=len(shared) if shared else len(cand),
+    )
+
+
+@dataclass(frozen=True)
+class _Block:
+    """The shared tasks with the same number of trials a side, as one array."""
+
+    positions: npt.NDArray[np.intp]
+    """The tasks' places among the shared tasks, sorted by id."""
+    values: Floats
+    """(tasks, m + n): each task's baseline trials, then its candidate trials, each side
+    sorted, so the order the trials came in changes nothing."""
+    m: int
+    n: int
+
+
+def _blocks(base: Trials, cand: Trials, tasks: Sequence[str]) -> list[_Block]:
+    groups: dict[tuple[int, int], list[int]] = {}
+    for place, task in enumerate(tasks):
+        groups.setdefault((len(base[task]), len(cand[task])), []).append(place)
+    return [
+        _Block(
+            positions=np.array(places, dtype=np.intp),
+            values=np.array(
+                [[*sorted(base[tasks[p]]), *sorted(cand[tasks[p]])] for p in places],
+                dtype=np.float64,
+            ),
+            m=m,
+            n=n,
+        )
+        for (m, n), places in sorted(groups.items())
+    ]
+
+
+def _task_means(blocks: Sequence[_Block], tasks: int) -> tuple[Floats, Floats]:
+    before, after = np.zeros(tasks), np.zeros(tasks)
+    for block in blocks:
+        before[block.positions] = block.values[:, : block.m].mean(axis=1)
+        after[block.positions] = block.values[:, block.m :].mean(axis=1)
+    return before, after
+
+
+def _assemble(
+    blocks: Sequence[_Block],
+    tasks: int,
+    rows: int,
+    side: Callable[[int, _Block], tuple[Floats, Floats]],
+) -> tuple[Floats, Floats]:
+    before, after = np.zeros((rows, tasks)), np.zeros((rows, tasks))
+    for index, block in enumerate(blocks):
+        b, c = side(index, block)
+        before[:, block.positions] = b
+        after[:, block.positions] = c
+    return before, after
+
+
+# Up to this many ways to draw a task's trials, every way's sum is worked out once and a
+# draw picks one of them with one random word, instead of one word per trial.
+_TABLE_LIMIT = 1024
+
+
+def _pick(table: Floats, words: npt.NDArray[np.uint64]) -> Floats:
+    """Per row and task, one of the task's precomputed sums: ``table`` is (tasks, ways)."""
+    count, ways = table.shape
+    chosen = np.asarray(words % np.uint64(ways), dtype=np.intp) + np.arange(count) * ways
+    return np.asarray(np.take(table.ravel(), chosen), dtype=np.float64)
+
+
+def _within_task_permutations(blocks: Sequence[_Block], tasks: int, seed: int) -> Draw:
+    """Each task's runs dealt out at random, m to the baseline and n to the candidate."""
+    tables = [_subset_sums(b) for b in blocks]
+
+    def draw(start: int, rows: int) -> tuple[Floats, Floats]:
+        def side(index: int, block: _Block) -> tuple[Floats, Floats]:
+            count, width = block.values.shape
+            table = tables[index]
+            if table is not None:
+                words = random_words(stream(seed, 16 * index + 1), start, rows, count)
+                after = _pick(table, words)
+                total = block.values.sum(axis=1)
+                return (total - after) / block.m, after / block.n
+            words = random_words(stream(seed, 16 * index + 1), start, rows, count * width)
+            order = np.argsort(words.reshape(rows, count, width), axis=2, kind="stable")
+            shuffled = block.values[np.arange(count)[None, :, None], order]
+            return shuffled[..., : block.m].mean(axis=2), shuffled[..., block.m :].mean(axis=2)
+
+        return _assemble(blocks, tasks, rows, side)
+
+    return draw
+
+
+def _subset_sums(block: _Block) -> Floats | None:
+    """(tasks, C(m + n, n)): the candidate side's sum under every way to deal the runs."""
+    if math.comb(block.m + block.n, block.n) > _TABLE_LIMIT:
+        return None
+    ways = np.array(list(combinations(range(block.m + block.n), block.n)), dtype=np.intp)
+    return np.asarray(block.values[:, ways].sum(axis=2), dtype=np.float64)
+
+
+def _inflated(values: Floats) -> Floats:
+    """Each row's deviations from its mean scaled by sqrt(k / (k - 1)): resampling k values
+    then has the spread of the unbiased variance, not k - 1 / k of it."""
+    k = values.shape[1]
+    centre = values.mean(axis=1, keepdims=True)
+    return np.asarray(centre + (values - centre) * math.sqrt(k / (k - 1)), dtype=np.float64)
+
+
+def _trial_bootstrap(blocks: Sequence[_Block], seed: int) -> Draw:
+    """Each task's trials drawn with replacement, on each side apart."""
+    sides = [(_inflated(b.values[:, : b.m]), _inflated(b.values[:, b.m :])) for b in blocks]
+    tables = [tuple(_draw_sums(values) for values in pair) for pair in sides]
+    tasks = sum(len(b.positions) for b in blocks)
+
+    def draw(start: int, rows: int) -> tuple[Floats, Floats]:
+        def side(index: int, block: _Block) -> tuple[Floats, Floats]:
+            count = len(block.positions)
+            means = []
+            for offset, values in enumerate(sides[index]):
+                k, table = values.shape[1], tables[index][offset]
+                key = stream(seed, 16 * index + 2 + offset)
+                if table is not None:
+                    means.append(_pick(table, random_words(key, start, rows, count)) / k)
+                    continue
+                words = random_words(key, start, rows, count * k)
+                picks = np.asarray(words % np.uint64(k), dtype=np.intp).reshape(rows, count, k)
+                means.append(values[np.arange(count)[None, :, None], picks].mean(axis=2))
+            return means[0], means[1]
+
+        return _assemble(blocks, tasks, rows, side)
+
+    return draw
+
+
+def _draw_sums(values: Floats) -> Floats | None:
+    """(tasks, k^k): the sum of every ordered draw of k of a task's k trials."""
+    k = values.shape[1]
+    if k**k > _TABLE_LIMIT:
+        return None
+    draws = np.array(list(product(range(k), repeat=k)), dtype=np.intp)
+    return np.asarray(values[:, draws].sum(axis=2), dtype=np.float64)
+
+
+def _task_bootstrap(base: Floats, cand: Floats, seed: int) -> Draw:
+    def draw(start: int, rows: int) -> tuple[Floats, Floats]:
+        index = resample_indices(seed, start, rows, len(base))
+        return base[index], cand[index]
+
+    return draw
+
+
+def _unpaired_draws(base: Floats, cand: Floats, seed: int) -> tuple[Draw, Draw]:
+    pooled = np.concatenate([base, cand])
+
+    def bootstrap(start: int, rows: int) -> tuple[Floats, Floats]:
+        before = base[resample_indices(seed, start, rows, len(base))]
+        return before, cand[resample_indices(stream(seed, 2), start, rows, len(cand))]
+
+    def shuffle_labels(start: int, rows: int) -> tuple[Floats, Floats]:
+        words = random_words(stream(seed, 1), start, rows, len(pooled))
+        shuffled = pooled[np.argsort(words, axis=1, kind="stable")]
+        return shuffled[:, : len(base)], shuffled[:, len(base) :]
+
+    return bootstrap, shuffle_labels
 
 
 def _changes(draw: Draw, resamples: int, size: int) -> tuple[Floats, Floats]:
@@ -90,72 +287,23 @@ def _changes(draw: Draw, resamples: int, size: int) -> tuple[Floats, Floats]:
     return np.concatenate(means), np.concatenate(tails)
 
 
-def _paired_draws(base: Floats, cand: Floats, seed: int) -> tuple[Draw, Draw]:
-    size = len(base)
-
-    def bootstrap(start: int, rows: int) -> tuple[Floats, Floats]:
-        index = resample_indices(seed, start, rows, size)
-        return base[index], cand[index]
-
-    def swap_sides(start: int, rows: int) -> tuple[Floats, Floats]:
-        flip = (random_words(seed + 1, start, rows, size) & np.uint64(1)).astype(bool)
-        return np.where(flip, cand, base), np.where(flip, base, cand)
-
-    return bootstrap, swap_sides
-
-
-def _unpaired_draws(base: Floats, cand: Floats, seed: int) -> tuple[Draw, Draw]:
-    pooled = np.concatenate([base, cand])
-
-    def bootstrap(start: int, rows: int) -> tuple[Floats, Floats]:
-        before = base[resample_indices(seed, start, rows, len(base))]
-        return before, cand[resample_indices(seed + 2, start, rows, len(cand))]
-
-    def shuffle_labels(start: int, rows: int) -> tuple[Floats, Floats]:
-        order = np.argsort(random_words(seed + 1, start, rows, len(pooled)), axis=1, kind="stable")
-        shuffled = pooled[order]
-        return shuffled[:, : len(base)], shuffled[:, len(base) :]
-
-    return bootstrap, shuffle_labels
-
-
-def compare_tasks(
-    base: dict[str, float], cand: dict[str, float], seed: int, resamples: int = RESAMPLES
-) -> tuple[Interval, Interval] | None:
-    """The change of the mean and of the tail of per-task scores, candidate minus baseline.
-
-    None when either side is empty.
-    """
-    if not base or not cand:
-        return None
-    paired = base.keys() == cand.keys()
-    b = np.array([base[t] for t in sorted(base)])
-    c = np.array([cand[t] for t in sorted(cand)])
-    bootstrap, null = (_paired_draws if paired else _unpaired_draws)(b, c, seed)
-    boot_means, boot_tails = _changes(bootstrap, resamples, len(b) + len(c))
-    null_means, null_tails = _changes(null, resamples, len(b) + len(c))
-    observed_mean = float(c.mean() - b.mean())
-    observed_tail = float(tail_of_rows(c[None, :])[0] - tail_of_rows(b[None, :])[0])
-    return (
-        _interval(observed_mean, boot_means, null_means, paired),
-        _interval(observed_tail, boot_tails, null_tails, paired),
-    )
-
-
-def _interval(observed: float, boots: Floats, nulls: Floats, paired: bool) -> Interval:
+def _interval(observed: float, boots: Floats, nulls: Floats) -> Interval:
     low, high = np.quantile(boots, [(1 - CI_LEVEL) / 2, (1 + CI_LEVEL) / 2])
     as_low = int(np.count_nonzero(nulls <= observed + 1e-12))
     return Interval(
         delta=round(observed, 6),
         ci=(round(float(low), 6), round(float(high), 6)),
         p_value=round((1 + as_low) / (1 + len(nulls)), 6),
-        paired=paired,
     )
 
 
-def task_means(scores: Sequence[tuple[str, float]]) -> dict[str, float]:
-    """Trials averaged per task: ``[(task_id, score), ...]`` -> ``{task_id: mean}``."""
-    sums: dict[str, list[float]] = {}
+def _means(trials: Trials) -> Floats:
+    return np.array([math.fsum(trials[t]) / len(trials[t]) for t in sorted(trials)])
+
+
+def trials_by_task(scores: Sequence[tuple[str, float]]) -> dict[str, list[float]]:
+    """``[(task_id, score), ...]`` -> ``{task_id: [score of each trial]}``."""
+    trials: dict[str, list[float]] = {}
     for task, score in scores:
-        sums.setdefault(task, []).append(score)
-    return {task: math.fsum(values) / len(values) for task, values in sums.items()}
+        trials.setdefault(task, []).append(score)
+    return trials

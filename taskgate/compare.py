@@ -15,11 +15,14 @@ import orjson
 from pydantic import ValidationError
 
 from taskgate.aggregate import ALL, BUDGET_DIMENSION, cohort_value
-from taskgate.bootstrap import compare_tasks, seed_for, task_means
+from taskgate.bootstrap import compare_trials, trials_by_task
+from taskgate.config import RegressionRule
 from taskgate.coverage import shared_tasks
 from taskgate.errors import BaselineError, Problem
 from taskgate.io import validation_problems
 from taskgate.messages import show_value
+from taskgate.power import comparison_design, min_detectable_drop, unpaired_design
+from taskgate.randomness import seed_for
 from taskgate.results import (
     REPORT_VERSION,
     BaselineCohort,
@@ -119,31 +122,40 @@ def _cohort_runs(runs: Sequence[RunResult], dimension: str, value: str) -> list[
     return [run for run in runs if cohort_value(run, dimension) == value]
 
 
-def _scores(runs: Sequence[RunResult], metric: str) -> dict[str, float]:
-    return task_means([(r.task_id, s) for r in runs if (s := r.scores.get(metric)) is not None])
+def _scores(runs: Sequence[RunResult], metric: str) -> dict[str, list[float]]:
+    return trials_by_task([(r.task_id, s) for r in runs if (s := r.scores.get(metric)) is not None])
 
 
 def metric_delta(
-    base: Sequence[RunResult], cand: Sequence[RunResult], metric: str, label: str
+    base: Sequence[RunResult],
+    cand: Sequence[RunResult],
+    metric: str,
+    label: str,
+    rule: RegressionRule | None = None,
 ) -> MetricDelta | None:
+    """The change on one metric, over the tasks both sides ran (tasks on one side only are
+    named by the coverage rule, never compared), with what the comparison can detect."""
+    rule = rule or RegressionRule()
     before, after = _scores(base, metric), _scores(cand, metric)
-    shared = before.keys() & after.keys()
-    if shared:  # tasks on one side only are named by the coverage rule, never compared
-        before = {task: before[task] for task in shared}
-        after = {task: after[task] for task in shared}
-    compared = compare_tasks(before, after, seed_for(f"{label}:{metric}"))
+    compared = compare_trials(before, after, seed_for(f"{label}:{metric}"))
     if compared is None:
         return None
-    mean, tail = compared
+    design = comparison_design(before, after) or unpaired_design(before, after)
+    assert design is not None  # both sides have scores, or compare_trials gave None
     return MetricDelta(
-        mean=mean.delta,
-        tail=tail.delta,
-        ci=mean.ci,
-        p_value=mean.p_value,
-        tail_ci=tail.ci,
-        tail_p_value=tail.p_value,
-        paired=mean.paired,
-        tasks=len(after),
+        mean=compared.mean.delta,
+        tail=compared.tail.delta,
+        ci=compared.mean.ci,
+        p_value=compared.mean.p_value,
+        tail_ci=compared.tail.ci,
+        tail_p_value=compared.tail.p_value,
+        paired=compared.method != "unpaired",
+        tasks=compared.tasks,
+        method=compared.method,
+        trials=rounded(design.trials),
+        se=rounded(design.se),
+        smallest_p=float(f"{design.smallest_p:.6g}"),
+        min_detectable_drop=min_detectable_drop(design, rule.alpha, rule.power),
     )
 
 
@@ -163,7 +175,7 @@ def compare_cohorts(
     cohorts: Sequence[CohortSummary],
     runs: Sequence[RunResult],
     baseline: Report,
-    metrics: Sequence[str],
+    rule: RegressionRule,
 ) -> list[CohortSummary]:
     """The candidate's cohorts with their baseline side and deltas filled in."""
     before = {(c.dimension, c.value): c for c in baseline.cohorts}
@@ -176,7 +188,9 @@ def compare_cohorts(
         base_runs = _cohort_runs(baseline.runs, cohort.dimension, cohort.value)
         cand_runs = _cohort_runs(runs, cohort.dimension, cohort.value)
         label = f"{cohort.dimension}={cohort.value}"
-        deltas = {m: d for m in metrics if (d := metric_delta(base_runs, cand_runs, m, label))}
+        deltas = {
+            m: d for m in rule.metrics if (d := metric_delta(base_runs, cand_runs, m, label, rule))
+        }
         compared.append(
             cohort.model_copy(
                 update={

@@ -222,8 +222,19 @@ class RegressionRule(_Section):
     """Largest allowed drop of a tail."""
     alpha: OpenShare = 0.05
     """A drop counts only when its one-sided p-value is below this."""
+    power: Annotated[float, Strict(), Field(ge=0.5, lt=1.0, allow_inf_nan=False)] = 0.8
+    """The chance a comparison must have of catching a drop of max_drop; below it the
+    comparison is underpowered (gate.underpowered)."""
     level: Level = "fail"
     """What a significant drop yields."""
+
+
+class UnderpoweredRule(_Section):
+    """Comparisons with the baseline too small to detect a drop of max_drop."""
+
+    level: Level = "warn"
+    """What such a comparison yields. warn by default: the gate says it cannot tell, and a
+    team that needs to know sets fail."""
 
 
 class PassKRule(_Section):
@@ -332,6 +343,8 @@ class GateSettings(_Section):
     """Rule for the worst cohorts of a dimension."""
     regression: RegressionRule = Field(default_factory=RegressionRule)
     """Rule for drops against the baseline."""
+    underpowered: UnderpoweredRule = Field(default_factory=UnderpoweredRule)
+    """Rule for comparisons that cannot detect max_drop."""
     pass_k: PassKRule = Field(default_factory=PassKRule)
     """Rule for the pass^k floor."""
     step_drift: StepDriftRule = Field(default_factory=StepDriftRule)

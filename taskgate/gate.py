@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from taskgate import rules
+from taskgate import power_rules, rules
 from taskgate.config import Config
 from taskgate.results import Finding, Report, RuleLevel, Verdict
 
@@ -13,6 +13,7 @@ def evaluate_gate(report: Report, config: Config) -> list[Finding]:
     findings = [
         *rules.cohort_status(cohorts, config),
         *rules.regressions(cohorts, config),
+        *power_rules.underpowered(cohorts, config),
         *rules.tail_gaps(cohorts, config),
         *rules.worst_cohorts(report.dimensions, config),
         *rules.pass_k_floor(cohorts, config),
@@ -37,6 +38,7 @@ def rule_levels(config: Config) -> dict[str, RuleLevel]:
         "cohort_status": "fail",
         "regression": gate.regression.level,
         "tail_regression": gate.regression.level,
+        "underpowered": "off" if gate.regression.level == "off" else gate.underpowered.level,
         "worst_cohort": gate.worst_cohort.level,
         "tail_gap": gate.tail.level,
         "pass_k": gate.pass_k.level if gate.pass_k.min > 0 else "off",

@@ -63,8 +63,7 @@ def assemble(
 def _with_baseline(report: Report, config: Config, baseline: Report, source: str) -> Report:
     from taskgate.compare import baseline_ref, compare_cohorts
 
-    metrics = list(config.gate.regression.metrics)
-    cohorts = compare_cohorts(report.cohorts, report.runs, baseline, metrics)
+    cohorts = compare_cohorts(report.cohorts, report.runs, baseline, config.gate.regression)
     return report.model_copy(
         update={
             "cohorts": cohorts,

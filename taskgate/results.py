@@ -85,14 +85,26 @@ class MetricDelta(BaseModel):
     ci: tuple[float, float]
     """95% bootstrap interval of the mean change."""
     p_value: float
-    """One-sided p-value for a drop of the mean."""
+    """One-sided p-value for a drop of the mean: runs exchanged only within a task."""
     tail_ci: tuple[float, float]
     tail_p_value: float
     paired: bool
-    """Compared task by task over the tasks both sides ran, resampled together; false when
-    the sides share no task and are compared as two independent samples."""
+    """Compared task by task over the tasks both sides ran; false when the sides share no
+    task and are compared as two independent samples."""
     tasks: int
     """Tasks behind the comparison: the shared ones when paired, the candidate's otherwise."""
+    method: Literal["trials", "tasks", "unpaired"] = "tasks"
+    """What the interval resampled: trials within tasks (every task has two or more a side),
+    whole tasks, or each side's tasks apart (unpaired)."""
+    trials: float = 1.0
+    """Trials a task a side, averaged."""
+    se: float | None = None
+    """Standard error of the mean change under "nothing changed"."""
+    smallest_p: float | None = None
+    """The smallest p-value the test can reach with these tasks and trials."""
+    min_detectable_drop: float | None = None
+    """The smallest drop of the mean caught with the configured power at alpha (before the
+    correction over comparisons); null when no drop can be detected at all."""
 
 
 class BaselineCohort(BaseModel):

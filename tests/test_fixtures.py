@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from taskgate.pipeline import score
@@ -27,16 +29,30 @@ def test_golden_passes_and_candidate_fails_on_one_red_cohort() -> None:
 def test_candidate_against_the_baseline_fails_only_on_the_broken_surface() -> None:
     report = score("fixtures/candidate.jsonl", baseline="fixtures/baseline.json")
     failed = [f for f in report.verdict.findings if f.level == "fail" and f.cohort is not None]
-    assert {(f.dimension, f.cohort) for f in failed} == {("tool_surface", "mcp-identity")}
+    assert ("tool_surface", "mcp-identity") in {(f.dimension, f.cohort) for f in failed}
     assert sorted({f.rule for f in failed}) == ["cohort_status", "regression", "tail_regression"]
+    # Other cohorts fail only on their worst decile, which holds the broken surface's tasks
+    # (every segment and variant has some): a true drop, which the test conditioned on tasks
+    # sees.
+    others = {(f.rule, f.dimension, f.cohort) for f in failed if f.cohort != "mcp-identity"}
+    assert others == {
+        ("tail_regression", "segment", "consumer"),
+        ("tail_regression", "variant", "react-baseline"),
+    }
 
 
-def test_golden_against_its_own_baseline_passes_with_no_change() -> None:
-    report = score("fixtures/golden.jsonl", baseline="fixtures/baseline.json")
-    assert report.verdict.exit_code == 0
-    for cohort in report.cohorts:
-        assert cohort.delta is not None
-        assert {(d.mean, d.tail, d.p_value) for d in cohort.delta.values()} == {(0.0, 0.0, 1.0)}
+def test_without_the_broken_surface_nothing_regresses(tmp_path: Path) -> None:
+    """The oracle for the test above: the same runs with the broken surface's runs left out
+    of both sides show no regression anywhere."""
+    kept = tmp_path / "candidate.jsonl"
+    base = tmp_path / "golden.jsonl"
+    for source, target in (("fixtures/candidate.jsonl", kept), ("fixtures/golden.jsonl", base)):
+        lines = Path(source).read_text(encoding="utf-8").splitlines(keepends=True)
+        target.write_text("".join(line for line in lines if "mcp-identity" not in line))
+    baseline = tmp_path / "baseline.json"
+    baseline.write_bytes(render_json(score(base)))
+    report = score(kept, baseline=baseline)
+    assert [f for f in report.verdict.findings if "regression" in f.rule] == []
 
 
 def test_baseline_is_the_report_of_golden() -> None:

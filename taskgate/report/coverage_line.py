@@ -32,3 +32,26 @@ def coverage_line(report: Report) -> str | None:
         else ""
     )
     return f"{text}; compared task by task over {cover.shared} shared tasks{apart}"
+
+
+def inconclusive(report: Report) -> list[str]:
+    """The cohorts whose comparison could not have seen a drop of max_drop (the underpowered
+    findings), as labels: a PASS over them is no evidence that nothing dropped."""
+    labels = [
+        "all" if f.dimension == "all" else f"{f.dimension}={f.cohort}"
+        for f in report.verdict.findings
+        if f.rule == "underpowered"
+    ]
+    return list(dict.fromkeys(labels))
+
+
+def inconclusive_note(report: Report, shown: int = 4) -> str | None:
+    """E.g. "inconclusive for all, segment=smb: too few tasks x trials to see a drop the
+    gate allows"; None when every comparison could tell."""
+    labels = inconclusive(report)
+    if not labels:
+        return None
+    names = ", ".join(labels[:shown]) + (
+        f" and {len(labels) - shown} more" if len(labels) > shown else ""
+    )
+    return f"inconclusive for {names}: too few tasks x trials to detect a drop of max_drop"

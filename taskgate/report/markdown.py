@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from taskgate.report.coverage_line import coverage_line
+from taskgate.report.coverage_line import coverage_line, inconclusive_note
 from taskgate.results import CohortSummary, Finding, Report
 
 _ESCAPES = str.maketrans(
@@ -111,6 +111,8 @@ def verdict_lines(report: Report) -> list[str]:
     fails = sum(f.level == "fail" for f in findings)
     if report.verdict.status == "fail":
         heading = f"## ❌ taskgate: FAIL — {_plural(fails, 'finding')} failed the gate"
+    elif (note := inconclusive_note(report)) is not None:
+        heading = f"## ⚠️ taskgate: PASS, {escape(note)}"  # never a bare PASS
     else:
         heading = "## ✅ taskgate: PASS"
     facts = [
@@ -131,6 +133,8 @@ def verdict_lines(report: Report) -> list[str]:
     covered = coverage_line(report)
     if covered is not None:
         facts.append(escape(covered))
+    if report.verdict.status == "fail" and (note := inconclusive_note(report)) is not None:
+        facts.append(escape(note))
     turned_off = _turned_off(report)
     if turned_off:  # a reviewer must not read PASS as "checked" for a rule that was not
         facts.append(f"off in the config: {', '.join(turned_off)}")

@@ -12,7 +12,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from taskgate.report.coverage_line import coverage_line
+from taskgate.report.coverage_line import coverage_line, inconclusive_note
 from taskgate.results import CohortSummary, Finding, LabelAgreement, Report
 
 STATUS_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", None: "dim"}
@@ -141,7 +141,9 @@ def verdict_line(report: Report) -> Text:
         text = Text("FAIL", style="bold red")
         text.append(f": {fails} finding{'s' if fails != 1 else ''} failed the gate")
     else:
-        text = Text("PASS", style="bold green")
+        note = inconclusive_note(report)
+        text = Text("PASS", style="bold green" if note is None else "bold yellow")
+        text.append(f" ({note})" if note else "")
         text.append(": no finding failed the gate")
     runs = report.dataset.runs
     text.append(
