@@ -19,6 +19,7 @@ from taskgate.results import (
     Status,
 )
 from taskgate.stats import auroc, mean, pass_hat_k, percentile, rounded, tail
+from taskgate.task_changes import task_states
 
 ALL = "all"
 BUDGET_DIMENSION = "step_budget_exceeded"
@@ -86,6 +87,7 @@ def summarize_cohort(
         steps=step_stats(runs),
         cost=cost_stats(runs),
         pass_k=pass_k(runs),
+        task_states=task_states(runs),
     )
 
 

@@ -292,6 +292,22 @@ class NeverPassedRule(_Section):
     """What such tasks yield."""
 
 
+class NewlyFailingRule(_Section):
+    """Tasks whose every baseline trial passed and every trial now fails."""
+
+    level: Level = "fail"
+    """What such a task yields when the flip beats chance (its Fisher p-value, corrected
+    over every shared task, below gate.regression.alpha); flips within chance are listed
+    as a warning."""
+
+
+class MustPassRule(_Section):
+    """Tasks marked ``must_pass: true``."""
+
+    level: Level = "fail"
+    """What a failed, unjudged or missing trial of such a task yields."""
+
+
 class InfrastructureRule(_Section):
     """Runs that failed because what the agent ran on failed (error_kind: infrastructure)."""
 
@@ -357,6 +373,10 @@ class GateSettings(_Section):
     """Rule for underspecified runs."""
     never_passed: NeverPassedRule = Field(default_factory=NeverPassedRule)
     """Rule for tasks that failed every trial."""
+    newly_failing: NewlyFailingRule = Field(default_factory=NewlyFailingRule)
+    """Rule for tasks that went from passing every trial to failing every trial."""
+    must_pass: MustPassRule = Field(default_factory=MustPassRule)
+    """Rule for must_pass tasks."""
     coverage: CoverageRule = Field(default_factory=CoverageRule)
     """Rule for golden tasks the runs did not cover."""
     infrastructure: InfrastructureRule = Field(default_factory=InfrastructureRule)

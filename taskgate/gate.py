@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from taskgate import power_rules, rules
+from taskgate import power_rules, rules, task_rules
 from taskgate.config import Config
 from taskgate.results import Finding, Report, RuleLevel, Verdict
 
@@ -18,6 +18,8 @@ def evaluate_gate(report: Report, config: Config) -> list[Finding]:
         *rules.worst_cohorts(report.dimensions, config),
         *rules.pass_k_floor(cohorts, config),
         *rules.never_passed(report, config),
+        *task_rules.newly_failing(report, config),
+        *task_rules.must_pass(report, config),
         *rules.drifts(cohorts, config),
         *rules.cohort_changes(cohorts, report),
         *rules.dimensions_vanished(report),
@@ -43,6 +45,8 @@ def rule_levels(config: Config) -> dict[str, RuleLevel]:
         "tail_gap": gate.tail.level,
         "pass_k": gate.pass_k.level if gate.pass_k.min > 0 else "off",
         "never_passed": gate.never_passed.level,
+        "newly_failing": gate.newly_failing.level,
+        "must_pass": gate.must_pass.level,
         "step_drift": gate.step_drift.level,
         "cost_per_pass": gate.cost_per_pass.level,
         "cohort_added": "warn",

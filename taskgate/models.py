@@ -200,6 +200,8 @@ class Task(BaseModel):
     write_tools: list[str] | None = None
     """Tools that change state (names or globs such as ``update_*``). A successful call to
     one that no expected call accounts for fails the run."""
+    must_pass: bool = False
+    """Any failed (or unjudged) trial of this task fails the gate."""
 
 
 MAX_COST_USD = 1_000_000.0

@@ -22,6 +22,7 @@ from taskgate.gate import evaluate_gate, rule_levels, verdict
 from taskgate.io import Progress, load_tasks
 from taskgate.results import Dataset, Report, RunResult, Verdict
 from taskgate.scoring import metric_names, score_file
+from taskgate.task_changes import task_summaries
 
 _UNDECIDED = Verdict(status="fail", exit_code=1, findings=[])
 
@@ -52,6 +53,7 @@ def assemble(
         cohorts=cohorts,
         labels=label_agreement(runs, metrics),
         coverage=coverage(runs, baseline[0] if baseline else None, tasks),
+        tasks=task_summaries(runs, baseline[0].runs if baseline else None),
         runs=runs,
     )
     if baseline is not None:

@@ -55,6 +55,10 @@ class RunResult(BaseModel):
     tokens: int | None = None
     reward: float | None = None
     """The record's outside judgment (labels.reward), when it has one; never scored."""
+    must_pass: bool = False
+    """The task is must_pass: any failed trial fails the gate."""
+    tools: dict[str, int] | None = None
+    """Calls per tool name; null in reports written before taskgate counted them."""
 
 
 class MetricSummary(BaseModel):
@@ -150,6 +154,37 @@ class CohortSummary(BaseModel):
     delta: dict[str, MetricDelta] | None = None
     """Per regression metric; set with ``baseline``."""
     pass_rate_delta: float | None = None
+    task_states: dict[str, int] = Field(default_factory=dict)
+    """Tasks with two or more judged trials: stable_pass, flaky, stable_fail."""
+
+
+TaskState = Literal["stable_pass", "flaky", "stable_fail"]
+
+
+class TaskSummary(BaseModel):
+    """One task over its trials, and against the baseline's trials of it."""
+
+    model_config = _FROZEN
+
+    task_id: str
+    trials: int
+    """Judged trials (unjudged ones neither pass nor fail)."""
+    passed: int
+    state: TaskState | None
+    """stable_pass, flaky or stable_fail; null with fewer than two judged trials."""
+    must_pass: bool = False
+    runs: list[str]
+    """Its runs' ids, for taskgate explain."""
+    baseline_trials: int | None = None
+    """Judged trials in the baseline; null when the baseline does not have the task."""
+    baseline_passed: int | None = None
+    change: Literal["newly_failing", "newly_passing"] | None = None
+    """newly_failing: every baseline trial passed and every trial now fails; newly_passing
+    the other way round."""
+    p_value: float | None = None
+    """One-sided Fisher p-value for so few passes now, if nothing changed."""
+    q_value: float | None = None
+    """p_value after the Benjamini-Hochberg correction over every shared task."""
 
 
 class Finding(BaseModel):
@@ -163,6 +198,8 @@ class Finding(BaseModel):
     observed: float | None = None
     limit: float | None = None
     message: str
+    task: str | None = None
+    """The task a finding is about (newly_failing, must_pass)."""
 
 
 class Verdict(BaseModel):
@@ -308,4 +345,6 @@ class Report(BaseModel):
     """Set with a baseline or a tasks file."""
     labels: LabelAgreement | None = None
     """Set when runs carry labels.reward."""
+    tasks: list[TaskSummary] = []
+    """Every task over its trials, sorted by id."""
     runs: list[RunResult]

@@ -7,6 +7,7 @@ it is scored, so memory does not grow with the size of trajectories.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,6 +135,8 @@ class Scorer:
             cost_usd=record.usage.cost_usd,
             tokens=record.usage.tokens,
             reward=reward_of(record.labels),
+            must_pass=record.task is not None and record.task.must_pass,
+            tools=dict(Counter(call.name for call in ctx.calls)),
         )
         return ScoredRun(ctx, scores, result, checks)
 

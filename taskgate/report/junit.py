@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from taskgate.aggregate import ALL, BUDGET_DIMENSION
 from taskgate.report.coverage_line import coverage_line
-from taskgate.results import CohortSummary, Finding, Report
+from taskgate.results import CohortSummary, Finding, Report, TaskSummary
 
 INPUT_SUITE = "taskgate.input"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -134,11 +134,28 @@ def collect(report: Report) -> Suites:
             suites.setdefault(rule, {})[name] = Case(skipped=skip)
     if report.coverage is not None and "coverage" not in off:
         suites.setdefault("coverage", {})["dataset"] = Case(note=coverage_line(report))
+    for task in report.tasks:
+        if task.change is not None:
+            suites.setdefault(task.change, {})[f"task {task.task_id}"] = Case(
+                note=task_change_note(task)
+            )
     for finding in report.verdict.findings:
-        name = case_name(finding.dimension, finding.cohort, finding.metric)
+        name = (
+            f"task {finding.task}"
+            if finding.task is not None
+            else case_name(finding.dimension, finding.cohort, finding.metric)
+        )
         case = suites.setdefault(finding.rule, {}).setdefault(name, Case())
         case.findings.append(finding)
     return suites
+
+
+def task_change_note(task: TaskSummary) -> str:
+    """E.g. "newly_failing: 4/4 passed in the baseline, 0/4 now (p=0.0143); runs a, b"."""
+    return (
+        f"{task.change}: {task.baseline_passed}/{task.baseline_trials} passed in the baseline, "
+        f"{task.passed}/{task.trials} now (p={task.p_value:.4f}); runs {', '.join(task.runs)}"
+    )
 
 
 def _detail(finding: Finding) -> str:

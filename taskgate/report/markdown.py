@@ -22,6 +22,7 @@ _ESCAPES = str.maketrans(
 _BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # A PR comment is capped at 65,536 characters; repeated warnings are folded.
 WARNINGS_PER_RULE = 10
+TASK_RUNS_SHOWN = 4
 STATUS_WORD = {"green": "🟢 green", "yellow": "🟡 yellow", "red": "🔴 red", None: "-"}
 FINDING_COLUMNS = ("rule", "cohort", "metric", "observed", "limit", "message")
 DELTA_COLUMNS = ("cohort", "metric", "base", "now", "Δ mean [95% CI]", "p")
@@ -189,6 +190,35 @@ def _delta_lines(report: Report) -> list[str]:
     return ["#### Failing cohorts against the baseline", "", *table(DELTA_COLUMNS, rows), ""]
 
 
+TASK_COLUMNS = ("task", "change", "baseline passed", "now passed", "p", "runs")
+
+
+def task_change_lines(report: Report) -> list[str]:
+    """Tasks that went from all passed to all failed, or back, with their run ids for
+    taskgate explain."""
+    changed = [t for t in report.tasks if t.change is not None]
+    if not changed:
+        return []
+    changed.sort(key=lambda t: (t.change != "newly_failing", t.task_id))
+    rows = (
+        (
+            f"`{escape(t.task_id)}`",
+            (t.change or "").replace("_", " "),
+            f"{t.baseline_passed}/{t.baseline_trials}",
+            f"{t.passed}/{t.trials}",
+            _p_value(t.p_value or 1.0),
+            ", ".join(f"`{escape(r)}`" for r in t.runs[:TASK_RUNS_SHOWN])
+            + (
+                f" and {len(t.runs) - TASK_RUNS_SHOWN} more"
+                if len(t.runs) > TASK_RUNS_SHOWN
+                else ""
+            ),
+        )
+        for t in changed
+    )
+    return ["### Tasks that changed", "", *table(TASK_COLUMNS, rows), ""]
+
+
 def warning_lines(report: Report) -> list[str]:
     by_rule: dict[str, list[Finding]] = {}
     for finding in report.verdict.findings:
@@ -276,6 +306,7 @@ def render_markdown(report: Report) -> bytes:
     lines = [
         *verdict_lines(report),
         *failure_lines(report),
+        *task_change_lines(report),
         *warning_lines(report),
         *skipped_lines(report),
         *cohort_lines(report),

@@ -1,0 +1,124 @@
+"""Per task, over its trials: stable or flaky, and what changed against the baseline.
+
+A task whose trials all passed in the baseline and all fail now is newly failing. Flaky
+tasks flip by chance, so each shared task gets the one-sided Fisher p-value of so few
+passes now (given its passes on both sides), and the Benjamini-Hochberg correction over all
+shared tasks, as the regression rule corrects over its comparisons: with 2 trials a side
+one task going 2/2 -> 0/2 has p = 1/6, noise; with 4 a side, 1/70.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import comb
+
+from taskgate.results import RunResult, TaskState, TaskSummary
+from taskgate.stats import benjamini_hochberg, rounded
+
+
+def fisher_drop(base_trials: int, base_passed: int, trials: int, passed: int) -> float:
+    """P(at most ``passed`` of ``trials`` pass) when the passes of both sides together were
+    dealt out at random: the hypergeometric lower tail."""
+    total, passes = base_trials + trials, base_passed + passed
+    ways = comb(total, trials)
+    low = sum(comb(passes, k) * comb(total - passes, trials - k) for k in range(passed + 1))
+    return low / ways
+
+
+def _state(trials: int, passed: int) -> TaskState | None:
+    if trials < 2:
+        return None  # one trial cannot show whether a task is flaky
+    if passed == trials:
+        return "stable_pass"
+    return "stable_fail" if passed == 0 else "flaky"
+
+
+def _judged(runs: Sequence[RunResult]) -> dict[str, list[RunResult]]:
+    tasks: dict[str, list[RunResult]] = {}
+    for run in runs:
+        tasks.setdefault(run.task_id, []).append(run)
+    return tasks
+
+
+def _count(runs: Sequence[RunResult]) -> tuple[int, int]:
+    judged = [r.passed for r in runs if r.passed is not None]
+    return len(judged), sum(judged)
+
+
+def task_states(runs: Sequence[RunResult]) -> dict[str, int]:
+    """How many tasks are stable_pass, flaky and stable_fail (tasks with two or more judged
+    trials)."""
+    counts = dict.fromkeys(("stable_pass", "flaky", "stable_fail"), 0)
+    for members in _judged(runs).values():
+        state = _state(*_count(members))
+        if state is not None:
+            counts[state] += 1
+    return counts
+
+
+def task_summaries(
+    runs: Sequence[RunResult], baseline: Sequence[RunResult] | None
+) -> list[TaskSummary]:
+    now, before = _judged(runs), _judged(baseline or [])
+    summaries = []
+    for task in sorted(now):
+        trials, passed = _count(now[task])
+        summary = TaskSummary(
+            task_id=task,
+            trials=trials,
+            passed=passed,
+            state=_state(trials, passed),
+            must_pass=any(r.must_pass for r in now[task]),
+            runs=[r.run_id for r in now[task]],
+        )
+        if baseline is not None and task in before:
+            summary = _against(summary, *_count(before[task]))
+        summaries.append(summary)
+    summaries += [_missing(task, before[task]) for task in sorted(before.keys() - now.keys())]
+    return _corrected(sorted(summaries, key=lambda s: s.task_id))
+
+
+def _missing(task: str, baseline: Sequence[RunResult]) -> TaskSummary:
+    """A baseline task with no run now: listed with no trials (coverage names it)."""
+    trials, passed = _count(baseline)
+    return TaskSummary(
+        task_id=task,
+        trials=0,
+        passed=0,
+        state=None,
+        must_pass=any(r.must_pass for r in baseline),
+        runs=[],
+        baseline_trials=trials,
+        baseline_passed=passed,
+    )
+
+
+def _against(summary: TaskSummary, base_trials: int, base_passed: int) -> TaskSummary:
+    trials, passed = summary.trials, summary.passed
+    change = None
+    if base_trials and trials:
+        if base_passed == base_trials and passed == 0:
+            change = "newly_failing"
+        elif base_passed == 0 and passed == trials:
+            change = "newly_passing"
+    p_value = (
+        rounded(fisher_drop(base_trials, base_passed, trials, passed))
+        if base_trials and trials
+        else None
+    )
+    return summary.model_copy(
+        update={
+            "baseline_trials": base_trials,
+            "baseline_passed": base_passed,
+            "change": change,
+            "p_value": p_value,
+        }
+    )
+
+
+def _corrected(summaries: list[TaskSummary]) -> list[TaskSummary]:
+    tested = [i for i, s in enumerate(summaries) if s.p_value is not None]
+    adjusted = benjamini_hochberg([summaries[i].p_value or 0.0 for i in tested])
+    for index, q_value in zip(tested, adjusted, strict=True):
+        summaries[index] = summaries[index].model_copy(update={"q_value": q_value})
+    return summaries
