@@ -54,8 +54,8 @@ def newly_failing(report: Report, config: Config) -> Iterator[Finding]:
             "newly_failing",
             "warn",
             f"{len(chance)} task{'s' if len(chance) != 1 else ''} passed every baseline trial "
-            f"and {'fail' if len(chance) != 1 else 'fails'} every trial now, within what chance explains for flaky tasks with "
-            f"these trials (q >= {alpha:g}): {names}; run more trials to tell",
+            f"and {'fail' if len(chance) != 1 else 'fails'} every trial now, within what "
+            f"chance explains for flaky tasks with these trials (q >= {alpha:g}): {names}; run more trials to tell",
             observed=len(chance),
         )
 

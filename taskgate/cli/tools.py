@@ -213,3 +213,57 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="Which format.")]) ->
         return 0
 
     guarded(action)
+
+
+class PlanFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def plan(
+    baseline: Annotated[Path, typer.Argument(help="A JSON report (taskgate score -o).")],
+    drop: Annotated[
+        Optional[float],  # noqa: UP045 - typer reads the annotation at run time
+        typer.Option("--drop", help="The drop to catch; default gate.regression.max_drop."),
+    ] = None,
+    power: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option("--power", help="The chance of catching it; default gate.regression.power."),
+    ] = None,
+    alpha: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option("--alpha", help="One-sided level; default gate.regression.alpha."),
+    ] = None,
+    metric: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--metric", help="Default: the first of gate.regression.metrics."),
+    ] = None,
+    config: ConfigOption = None,
+    format: Annotated[
+        PlanFormat, typer.Option("--format", help="text for people, json for machines.")
+    ] = PlanFormat.text,
+) -> None:
+    """How many tasks and trials a gate needs to catch a drop, from a baseline's own noise."""
+
+    def action() -> int:
+        import orjson
+
+        from taskgate.compare import load_report
+        from taskgate.plan import check_plan_options, plan, render_plan
+
+        rule = load_config_option(config).gate.regression
+        settings = check_plan_options(
+            drop if drop is not None else rule.max_drop,
+            power if power is not None else rule.power,
+            alpha if alpha is not None else rule.alpha,
+            metric or rule.metrics[0],
+        )
+        result = plan(load_report(baseline), *settings)
+        if format is PlanFormat.json:
+            sys.stdout.write(orjson.dumps(result.to_json(), option=orjson.OPT_INDENT_2).decode())
+            sys.stdout.write("\n")
+        else:
+            sys.stdout.write(render_plan(result, str(baseline)))
+        return 0
+
+    guarded(action)
