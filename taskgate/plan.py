@@ -75,30 +75,29 @@ class Plan:
         }
 
 
-def _noise(trials: dict[str, list[float]]) -> tuple[float, int, float]:
-    """(mean within-task variance, tasks behind it, share of tasks with any spread)."""
+def _noise(trials: dict[str, list[float]]) -> tuple[float, int]:
+    """(mean within-task variance, tasks behind it)."""
     repeated = [scores for scores in trials.values() if len(scores) >= 2]
     if repeated:
         spreads = [variance(scores) for scores in repeated]
-        noisy = sum(s > 0 for s in spreads) / len(spreads)
-        return math.fsum(spreads) / len(spreads), len(repeated), noisy
+        return math.fsum(spreads) / len(spreads), len(repeated)
     means = [math.fsum(s) / len(s) for s in trials.values()]
-    return variance(means), 0, 1.0
+    return variance(means), 0
 
 
 def _se(var: float, tasks: int, trials: float) -> float:
     return math.sqrt(var * 2 / trials / tasks) if tasks and trials else math.inf
 
 
-def _resolves(tasks: int, trials: int, noisy: float, alpha: float) -> bool:
+def _resolves(tasks: int, trials: int, alpha: float) -> bool:
     """Whether the test's most extreme arrangement is rarer than alpha."""
-    ways = math.log(math.comb(2 * trials, trials)) * tasks * noisy
+    ways = math.log(math.comb(2 * trials, trials)) * tasks
     return ways > -math.log(alpha)
 
 
-def _tasks_for(var: float, trials: int, noisy: float, drop: float, z: float, alpha: float) -> int:
+def _tasks_for(var: float, trials: int, drop: float, z: float, alpha: float) -> int:
     tasks = max(1, math.ceil(z * z * var * 2 / trials / (drop * drop) - 1e-9)) if var > 0 else 1
-    while not _resolves(tasks, trials, noisy, alpha):
+    while not _resolves(tasks, trials, alpha):
         tasks += 1
     return tasks
 
@@ -114,20 +113,19 @@ def plan(
     trials = trials_by_task(
         [(r.task_id, s) for r in report.runs if (s := r.scores.get(metric)) is not None]
     )
-    var, measured, noisy = _noise(trials)
+    var, measured = _noise(trials)
     tasks = len(trials)
     per_task = math.fsum(len(s) for s in trials.values()) / tasks if tasks else 0.0
     k = max(1, round(per_task))
     se = _se(var, tasks, per_task)
-    resolves = tasks > 0 and _resolves(tasks, k, noisy, alpha)
+    resolves = tasks > 0 and _resolves(tasks, k, alpha)
     z = z_sum(alpha, power)
     trials_needed = k
     while (
         tasks
         and trials_needed < 10_000
         and (
-            _se(var, tasks, trials_needed) * z > drop
-            or not _resolves(tasks, trials_needed, noisy, alpha)
+            _se(var, tasks, trials_needed) * z > drop or not _resolves(tasks, trials_needed, alpha)
         )
     ):
         trials_needed += 1
@@ -145,7 +143,7 @@ def plan(
             PowerRow(d, rounded(power_at(d, se, alpha)) if resolves else 0.0)
             for d in sorted({*drops, drop})
         ],
-        designs=[DesignRow(t, _tasks_for(var, t, noisy, drop, z, alpha)) for t in TRIALS],
+        designs=[DesignRow(t, _tasks_for(var, t, drop, z, alpha)) for t in TRIALS],
         trials_needed=trials_needed,
     )
 

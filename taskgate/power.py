@@ -13,8 +13,8 @@ against the real test by simulation. More tasks or more trials both shrink SE as
 new tasks are assumed as noisy as today's on average.
 
 A test that deals runs out has a finite number of arrangements: 4 tasks with one trial a
-side have 16, so no p-value goes below 1/16 and nothing is ever detected at alpha 0.05,
-however large the drop. That is said as "no drop is detectable", never as a small number.
+side have 16 (counted from the design, as if every score differed), so no p-value goes
+below 1/16 and nothing is ever detected at alpha 0.05, however large the drop. That is said as "no drop is detectable", never as a small number.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ class Design:
     se: float
     """Standard error of the change of the task-averaged mean under the null."""
     smallest_p: float
-    """The smallest p-value the test can reach (the chance of its most extreme arrangement);
-    ties make it larger, which this ignores."""
+    """The smallest p-value the test can reach with these tasks and trials (the chance of
+    its most extreme arrangement). Ties in today's scores make it larger, but a real drop
+    breaks them, so the design's figure is the one that says what could be detected."""
 
 
 def variance(values: Sequence[float]) -> float:
@@ -59,9 +60,7 @@ def comparison_design(base: Trials, cand: Trials) -> Design | None:
         variance([*base[t], *cand[t]]) * (1 / len(base[t]) + 1 / len(cand[t])) for t in shared
     )
     log_ways = math.fsum(
-        math.log(math.comb(len(base[t]) + len(cand[t]), len(cand[t])))
-        for t in shared
-        if variance([*base[t], *cand[t]]) > 0
+        math.log(math.comb(len(base[t]) + len(cand[t]), len(cand[t]))) for t in shared
     )
     trials = math.fsum(len(base[t]) + len(cand[t]) for t in shared) / (2 * len(shared))
     return Design(len(shared), trials, math.sqrt(spread) / len(shared), math.exp(-log_ways))
@@ -125,7 +124,5 @@ def _resolution_factor(design: Design, alpha: float) -> float:
     alpha: the arrangements multiply with every task."""
     if design.smallest_p < alpha:
         return 1.0
-    log_ways = -math.log(design.smallest_p)
-    if log_ways <= 0:
-        return math.inf
+    log_ways = -math.log(design.smallest_p) if design.smallest_p > 0 else math.inf
     return (-math.log(alpha) + 1e-9) / log_ways * 1.0001

@@ -40,6 +40,10 @@ def _judged(runs: Sequence[RunResult]) -> dict[str, list[RunResult]]:
     return tasks
 
 
+def _trial_order(run: RunResult) -> tuple[int, str]:
+    return (run.trial if run.trial is not None else -1, run.run_id)
+
+
 def _count(runs: Sequence[RunResult]) -> tuple[int, int]:
     judged = [r.passed for r in runs if r.passed is not None]
     return len(judged), sum(judged)
@@ -69,7 +73,7 @@ def task_summaries(
             passed=passed,
             state=_state(trials, passed),
             must_pass=any(r.must_pass for r in now[task]),
-            runs=[r.run_id for r in now[task]],
+            runs=[r.run_id for r in sorted(now[task], key=_trial_order)],
         )
         if baseline is not None and task in before:
             summary = _against(summary, *_count(before[task]))

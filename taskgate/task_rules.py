@@ -55,7 +55,8 @@ def newly_failing(report: Report, config: Config) -> Iterator[Finding]:
             "warn",
             f"{len(chance)} task{'s' if len(chance) != 1 else ''} passed every baseline trial "
             f"and {'fail' if len(chance) != 1 else 'fails'} every trial now, within what "
-            f"chance explains for flaky tasks with these trials (q >= {alpha:g}): {names}; run more trials to tell",
+            f"chance explains for flaky tasks with these trials (q >= {alpha:g}): {names}; "
+            "run more trials to tell",
             observed=len(chance),
         )
 
@@ -85,7 +86,8 @@ def _must_pass_message(report: Report, task: TaskSummary) -> str:
             f"task {task.task_id!r} is must_pass in the baseline and has no run: run every "
             "golden task"
         )
-    failed = [r.run_id for r in report.runs if r.task_id == task.task_id and not r.passed]
+    runs = {r.run_id: r for r in report.runs if r.task_id == task.task_id}
+    failed = [run for run in task.runs if not runs[run].passed]
     unjudged = len(task.runs) - task.trials
     what = f"failed {task.trials - task.passed} of its {len(task.runs)} trials" + (
         f" ({unjudged} unjudged: nothing to check)" if unjudged else ""
