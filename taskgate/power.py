@@ -14,7 +14,8 @@ new tasks are assumed as noisy as today's on average.
 
 A test that deals runs out has a finite number of arrangements: 4 tasks with one trial a
 side have 16 (counted from the design, as if every score differed), so no p-value goes
-below 1/16 and nothing is ever detected at alpha 0.05, however large the drop. That is said as "no drop is detectable", never as a small number.
+below 1/16 and nothing is ever detected at alpha 0.05, however large the drop. That is
+said as "no drop is detectable", never as a small number.
 """
 
 from __future__ import annotations
