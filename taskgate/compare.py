@@ -15,6 +15,7 @@ import orjson
 from pydantic import ValidationError
 
 from taskgate.aggregate import ALL, BUDGET_DIMENSION, cohort_value
+from taskgate.behaviour import behaviour
 from taskgate.bootstrap import compare_trials, trials_by_task
 from taskgate.config import RegressionRule
 from taskgate.coverage import shared_tasks
@@ -197,6 +198,7 @@ def compare_cohorts(
                     "baseline": _baseline_side(match),
                     "delta": deltas,
                     "pass_rate_delta": _change(cohort.pass_rate, match.pass_rate),
+                    "behaviour": behaviour(base_runs, cand_runs, label, rule.alpha),
                 }
             )
         )

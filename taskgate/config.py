@@ -237,6 +237,15 @@ class UnderpoweredRule(_Section):
     team that needs to know sets fail."""
 
 
+class BehaviourRule(_Section):
+    """Runs that behave differently from the baseline's: tools called more or less often,
+    calls that appeared or vanished, significantly more steps per run."""
+
+    level: Level = "off"
+    """What a changed behaviour yields. off by default: it is always in the report, and a
+    changed path is no failure by itself."""
+
+
 class PassKRule(_Section):
     """The pass^k floor."""
 
@@ -361,6 +370,8 @@ class GateSettings(_Section):
     """Rule for drops against the baseline."""
     underpowered: UnderpoweredRule = Field(default_factory=UnderpoweredRule)
     """Rule for comparisons that cannot detect max_drop."""
+    behaviour: BehaviourRule = Field(default_factory=BehaviourRule)
+    """Rule for behaviour that changed against the baseline."""
     pass_k: PassKRule = Field(default_factory=PassKRule)
     """Rule for the pass^k floor."""
     step_drift: StepDriftRule = Field(default_factory=StepDriftRule)

@@ -1,8 +1,12 @@
-"""The underpowered rule: a comparison that could not have seen a drop of max_drop.
+"""Rules on what a comparison can tell beyond its deltas.
+
+underpowered: a comparison that could not have seen a drop of max_drop.
 
 A gate that cannot tell must not look like a pass. For every cohort the regression rule
 judges, each compared metric's minimum detectable drop (power.py) is held against max_drop;
 the finding says what the golden set would need instead.
+
+behaviour: runs that took another path than the baseline's (behaviour.py), where configured.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Iterator, Sequence
 
 from taskgate.config import Config
 from taskgate.power import Design, needed
-from taskgate.results import CohortSummary, Finding, MetricDelta
+from taskgate.results import CohortSummary, Finding, MetricDelta, ToolChange
 from taskgate.rules import finding, judged, label
 
 
@@ -78,3 +82,37 @@ def underpowered(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[F
             delta.min_detectable_drop,
             regression.max_drop,
         )
+
+
+def _tool_text(change: ToolChange) -> str:
+    if change.change == "appeared":
+        return f"{change.tool} newly called ({change.after:.2f} a run)"
+    if change.change == "vanished":
+        return f"{change.tool} no longer called (was {change.before:.2f} a run)"
+    return f"{change.tool} {change.change} often ({change.before:.2f} to {change.after:.2f} a run)"
+
+
+def behaviour_changes(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
+    """Cohorts whose runs took another path than the baseline's (gate.behaviour)."""
+    rule, alpha = config.gate.behaviour, config.gate.regression.alpha
+    if rule.level == "off":
+        return
+    for cohort in judged(cohorts, config):
+        seen = cohort.behaviour
+        if seen is None:
+            continue
+        parts = [_tool_text(change) for change in seen.tools or []]
+        if seen.steps_p_value is not None and seen.steps_p_value < alpha:
+            before, after = seen.steps_before, seen.steps_after
+            parts.append(
+                f"more steps per run (mean {before['mean']:.1f} to {after['mean']:.1f}, p90 "
+                f"{before['p90']:g} to {after['p90']:g}; p={seen.steps_p_value:.4f})"
+            )
+        if parts:
+            yield finding(
+                "behaviour",
+                rule.level,
+                f"{label(cohort)}: runs behave differently from the baseline's: "
+                + "; ".join(parts),
+                cohort,
+            )

@@ -111,6 +111,39 @@ class MetricDelta(BaseModel):
     correction over comparisons); null when no drop can be detected at all."""
 
 
+ToolChangeKind = Literal["appeared", "vanished", "more", "less"]
+
+
+class ToolChange(BaseModel):
+    """A tool called more or less often than in the baseline, or newly or no longer."""
+
+    model_config = _FROZEN
+
+    tool: str
+    before: float
+    """Calls per run in the baseline."""
+    after: float
+    change: ToolChangeKind
+    """more or less: by half or more of the baseline's rate."""
+
+
+class Behaviour(BaseModel):
+    """How the cohort's runs behave, against the baseline, whatever their scores."""
+
+    model_config = _FROZEN
+
+    tools: list[ToolChange] | None
+    """Tools whose calls changed; null when the baseline was written before taskgate
+    counted calls."""
+    steps_before: dict[str, float | None]
+    """Steps per run in the baseline: mean, p50, p90."""
+    steps_after: dict[str, float | None]
+    steps_p_value: float | None
+    """One-sided p-value for more steps per run (runs exchanged within tasks)."""
+    cost_per_run_before: float | None
+    cost_per_run_after: float | None
+
+
 class BaselineCohort(BaseModel):
     """The same cohort in the baseline report."""
 
@@ -154,6 +187,8 @@ class CohortSummary(BaseModel):
     delta: dict[str, MetricDelta] | None = None
     """Per regression metric; set with ``baseline``."""
     pass_rate_delta: float | None = None
+    behaviour: Behaviour | None = None
+    """Set with ``baseline``: tools, steps and cost per run then and now."""
     task_states: dict[str, int] = Field(default_factory=dict)
     """Tasks with two or more judged trials: stable_pass, flaky, stable_fail."""
 

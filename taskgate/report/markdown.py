@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from taskgate.aggregate import BUDGET_DIMENSION
 from taskgate.report.coverage_line import coverage_line, inconclusive_note
-from taskgate.results import CohortSummary, Finding, Report
+from taskgate.results import CohortSummary, Finding, Report, ToolChange
 
 _ESCAPES = str.maketrans(
     {"\\": "\\\\", "|": "\\|", "`": "\\`", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -219,6 +220,51 @@ def task_change_lines(report: Report) -> list[str]:
     return ["### Tasks that changed", "", *table(TASK_COLUMNS, rows), ""]
 
 
+# The report does not carry the config's alpha; more steps are shown from the usual level.
+STEPS_ALPHA = 0.05
+BEHAVIOUR_COLUMNS = ("cohort", "tools called", "steps mean, p90", "cost per run")
+
+
+def tool_text(change: ToolChange) -> str:
+    """E.g. "lookup_user 0.15 → 0.23 a run"."""
+    return f"{change.tool} {change.before:.2f} → {change.after:.2f} a run"
+
+
+def _behaviour_row(cohort: CohortSummary) -> tuple[str, ...] | None:
+    seen = cohort.behaviour
+    if seen is None:
+        return None
+    tools = ", ".join(escape(tool_text(c)) for c in seen.tools or [])
+    before, after = seen.steps_before, seen.steps_after
+    more_steps = seen.steps_p_value is not None and seen.steps_p_value < STEPS_ALPHA
+    if not tools and not more_steps:
+        return None
+    steps = (
+        f"{_value(before.get('mean'))}, {_value(before.get('p90'))} → "
+        f"{_value(after.get('mean'))}, {_value(after.get('p90'))}"
+    ) + (f" (more: p={_p_value(seen.steps_p_value or 1.0)})" if more_steps else "")
+    cost = f"{_money(seen.cost_per_run_before)} → {_money(seen.cost_per_run_after)}"
+    return (_label(cohort), tools or "no change beyond chance", steps, cost)
+
+
+def _money(value: float | None) -> str:
+    return "n/a" if value is None else f"${value:.4f}"
+
+
+def behaviour_lines(report: Report) -> list[str]:
+    """Tools, steps and cost per run against the baseline, for the cohorts that moved: a
+    changed path is a leading indicator even when the scores hold."""
+    rows = [
+        row
+        for cohort in report.cohorts
+        if cohort.dimension != BUDGET_DIMENSION and (row := _behaviour_row(cohort))
+    ]
+    if not rows:
+        return []
+    body = table(BEHAVIOUR_COLUMNS, rows)
+    return _details(f"Behaviour against the baseline ({_plural(len(rows), 'cohort')})", body)
+
+
 def warning_lines(report: Report) -> list[str]:
     by_rule: dict[str, list[Finding]] = {}
     for finding in report.verdict.findings:
@@ -308,6 +354,7 @@ def render_markdown(report: Report) -> bytes:
         *failure_lines(report),
         *task_change_lines(report),
         *warning_lines(report),
+        *behaviour_lines(report),
         *skipped_lines(report),
         *cohort_lines(report),
         *footer_lines(report),
