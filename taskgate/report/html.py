@@ -13,7 +13,7 @@ from html import escape
 
 from taskgate.aggregate import ALL, cohort_value
 from taskgate.report import charts, svg
-from taskgate.report.coverage_line import coverage_line
+from taskgate.report.coverage_line import coverage_line, inconclusive_note
 from taskgate.results import CohortSummary, Finding, MetricSummary, Report
 
 METRIC = "task_completion"
@@ -99,6 +99,9 @@ def _named(report: Report, rules: Iterable[str] = (), level: str = "") -> set[tu
 def _headline(report: Report) -> str:
     fails = sum(f.level == "fail" for f in report.verdict.findings)
     lead = f"{_plural(fails, 'finding')} failed the gate" if fails else "No finding failed the gate"
+    note = inconclusive_note(report)
+    if note is not None and not fails:  # never a bare PASS
+        lead += f", {escape(note)}"
     warns = _plural(len(report.verdict.findings) - fails, "warning")
     unjudged = report.dataset.unjudged
     tail = f" · {unjudged} unjudged" if unjudged else ""
@@ -122,6 +125,9 @@ def _meta(report: Report) -> Iterable[tuple[str, str]]:
     covered = coverage_line(report)
     if covered is not None:
         yield "Coverage", escape(covered)
+    note = inconclusive_note(report)
+    if note is not None:
+        yield "Power", escape(note)
     for overall in (c for c in report.cohorts if c.dimension == ALL):
         failed = overall.n - overall.failure_shapes.get("passed", 0) - overall.unjudged
         where = f"{_top(overall.diagnoses)} of {_plural(failed, 'failed run')}"
