@@ -87,8 +87,9 @@ def z_sum(alpha: float, power: float) -> float:
 
 def min_detectable_drop(design: Design, alpha: float, power: float) -> float | None:
     """The smallest drop of the mean caught with ``power``; None when the test cannot reach
-    ``alpha`` at all."""
-    if design.smallest_p >= alpha:
+    ``alpha`` at all, or when no run differs from another of its task: the noise a drop must
+    beat is then unknown, and a drop of a few tasks would not show."""
+    if design.smallest_p >= alpha or design.se == 0:
         return None
     return round(z_sum(alpha, power) * design.se, 6)
 

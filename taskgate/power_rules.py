@@ -40,6 +40,12 @@ def _can_detect(
 ) -> str:
     metric, delta = short[0]
     design = f"{delta.tasks} task{'s' if delta.tasks != 1 else ''} x {_trials(delta.trials)}"
+    if delta.min_detectable_drop is None and not delta.se:
+        return (
+            f"{label(cohort)}: {design} a side cannot tell what drop of {metric} it would "
+            "detect: no run scored differently from another of its task, so the noise a drop "
+            "must beat is unknown"
+        )
     if delta.min_detectable_drop is None:
         return (
             f"{label(cohort)}: {design} a side cannot detect any {metric} drop: the test's "
@@ -58,6 +64,17 @@ def _can_detect(
     )
 
 
+def _fix(delta: MetricDelta, config: Config) -> str:
+    regression = config.gate.regression
+    if not delta.se:
+        return "run two or more trials a task on both sides to measure it"
+    need = needed(_design(delta), regression.max_drop, regression.alpha, regression.power)
+    return (
+        f"max_drop {regression.max_drop:g} needs about {need.tasks} tasks at "
+        f"{_trials(round(delta.trials, 1))}, or {_trials(need.trials)} a task"
+    )
+
+
 def underpowered(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
     rule, regression = config.gate.underpowered, config.gate.regression
     if rule.level == "off" or regression.level == "off":
@@ -69,14 +86,11 @@ def underpowered(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[F
             continue
         short.sort(key=lambda item: -(item[1].min_detectable_drop or float("inf")))
         metric, delta = short[0]
-        need = needed(_design(delta), regression.max_drop, regression.alpha, regression.power)
         yield finding(
             "underpowered",
             rule.level,
-            f"{_can_detect(cohort, short, regression.alpha, regression.power)}; max_drop "
-            f"{regression.max_drop:g} needs about "
-            f"{need.tasks} tasks at {_trials(round(delta.trials, 1))}, or {_trials(need.trials)} "
-            "a task: a pass here does not show that nothing dropped",
+            f"{_can_detect(cohort, short, regression.alpha, regression.power)}; "
+            f"{_fix(delta, config)}: a pass here does not show that nothing dropped",
             cohort,
             metric,
             delta.min_detectable_drop,
