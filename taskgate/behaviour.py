@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from statistics import NormalDist
 
-from taskgate.bootstrap import compare_trials, trials_by_task
+from taskgate.bootstrap import mean_drop_p_value, trials_by_task
 from taskgate.randomness import seed_for
 from taskgate.results import Behaviour, RunResult, ToolChange, ToolChangeKind
 from taskgate.stats import benjamini_hochberg, mean, percentile, rounded
@@ -100,12 +100,12 @@ def behaviour(
     negated = [
         trials_by_task([(r.task_id, -float(r.steps)) for r in side]) for side in (base, cand)
     ]
-    steps = compare_trials(negated[0], negated[1], seed_for(f"{label}:steps"))
+    steps = mean_drop_p_value(negated[0], negated[1], seed_for(f"{label}:steps"))
     return Behaviour(
         tools=tool_changes(base, cand, alpha),
         steps_before=_steps(base),
         steps_after=_steps(cand),
-        steps_p_value=None if steps is None else steps.mean.p_value,
+        steps_p_value=steps,
         cost_per_run_before=_cost_per_run(base),
         cost_per_run_after=_cost_per_run(cand),
     )

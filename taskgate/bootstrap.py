@@ -95,7 +95,7 @@ def compare_trials(
         if bootstrap is None:
             bootstrap = _task_bootstrap(*observed, seed)
         null = _within_task_permutations(blocks, len(shared), seed)
-        size = 2 * sum(b.values.size for b in blocks)
+        size = _cells(blocks, len(shared))
     else:
         method = "unpaired"
         observed = (_means(base), _means(cand))
@@ -112,6 +112,32 @@ def compare_trials(
         method=method,
         tasks=len(shared) if shared else len(cand),
     )
+
+
+def mean_drop_p_value(
+    base: Trials, cand: Trials, seed: int, resamples: int = RESAMPLES
+) -> float | None:
+    """The one-sided p-value for a drop of the task-averaged mean alone, runs exchanged
+    within the shared tasks; None when they share none."""
+    shared = sorted(t for t in base.keys() & cand.keys() if base[t] and cand[t])
+    if not shared:
+        return None
+    blocks = _blocks(base, cand, shared)
+    before, after = _task_means(blocks, len(shared))
+    null, _ = _changes(
+        _within_task_permutations(blocks, len(shared), seed),
+        resamples,
+        _cells(blocks, len(shared)),
+        tails=False,
+    )
+    return _interval(float(after.mean() - before.mean()), null, null).p_value
+
+
+def _cells(blocks: Sequence[_Block], tasks: int) -> int:
+    """Values a resample row holds: task means of both sides, and the trials of blocks too
+    large for a table of sums."""
+    large = sum(b.values.size for b in blocks if math.comb(b.m + b.n, b.n) > _TABLE_LIMIT)
+    return 4 * tasks + 2 * large
 
 
 @dataclass(frozen=True)
@@ -276,15 +302,18 @@ def _unpaired_draws(base: Floats, cand: Floats, seed: int) -> tuple[Draw, Draw]:
     return bootstrap, shuffle_labels
 
 
-def _changes(draw: Draw, resamples: int, size: int) -> tuple[Floats, Floats]:
-    """Changes of mean and tail over ``resamples`` draws of (baseline, candidate) rows."""
+def _changes(draw: Draw, resamples: int, size: int, tails: bool = True) -> tuple[Floats, Floats]:
+    """Changes of mean and tail over ``resamples`` draws of (baseline, candidate) rows; the
+    tail's are left empty with ``tails`` false (they are most of the cost)."""
     step = max(1, _CHUNK_CELLS // max(1, size))
-    means, tails = [], []
+    mean_changes, tail_changes = [], []
     for start in range(0, resamples, step):
         before, after = draw(start, min(step, resamples - start))
-        means.append(mean_of_rows(after) - mean_of_rows(before))
-        tails.append(tail_of_rows(after) - tail_of_rows(before))
-    return np.concatenate(means), np.concatenate(tails)
+        mean_changes.append(mean_of_rows(after) - mean_of_rows(before))
+        if tails:
+            tail_changes.append(tail_of_rows(after) - tail_of_rows(before))
+    empty = np.zeros(0)
+    return np.concatenate(mean_changes), np.concatenate(tail_changes) if tails else empty
 
 
 def _interval(observed: float, boots: Floats, nulls: Floats) -> Interval:
