@@ -26,6 +26,7 @@ from taskgate.results import BaselineCohort, CohortRef, Dataset, Report, RunResu
 CONFIG = default_config()
 FINGERPRINT = config_fingerprint(CONFIG)
 METRICS = ["task_completion", "trajectory_score"]
+RULE = CONFIG.gate.regression  # compares METRICS, the default
 DATASET = Dataset(source="runs.jsonl", runs=4, invalid=0, underspecified=0, sha256="ab" * 32)
 
 
@@ -81,7 +82,8 @@ def baseline() -> Report:
 
 @pytest.fixture(scope="module")
 def compared(baseline: Report) -> dict[tuple[str, str], Any]:
-    cohorts = compare_cohorts(gated(CAND_RUNS).cohorts, CAND_RUNS, baseline, METRICS)
+    assert list(RULE.metrics) == METRICS
+    cohorts = compare_cohorts(gated(CAND_RUNS).cohorts, CAND_RUNS, baseline, RULE)
     return {(c.dimension, c.value): c for c in cohorts}
 
 
@@ -303,8 +305,20 @@ def test_deltas_are_over_task_means_paired_when_the_tasks_match(
     for change in smb_deltas.values():
         # Task a: 1.0 -> mean(1.0, 0.0) = 0.5; task b: 1.0 -> 1.0. Over runs it would be -1/3.
         assert (change.mean, change.tail, change.paired, change.tasks) == (-0.25, -0.5, True, 2)
-        assert 0 < change.p_value <= 1 and 0 < change.tail_p_value <= 1
-        assert change.ci[0] <= change.mean <= change.ci[1]
+        # Task b has one trial a side, so whole tasks are resampled: task deltas -0.5 and 0,
+        # two drawn with replacement give -0.5, -0.25, 0 with chances 1/4, 1/2, 1/4.
+        assert change.method == "tasks"
+        assert (change.ci, change.tail_ci) == ((-0.5, 0.0), (-0.5, 0.0))
+        # Within task a, the 0 lands on the baseline side in 1 of C(3, 1) = 3 deals (mean
+        # change +0.5, tail +1) and on the candidate's in 2 (-0.25 and -0.5, as observed);
+        # task b's runs are equal. So both p-values are 2/3, up to the resampling.
+        assert change.p_value == pytest.approx(2 / 3, abs=0.02)
+        assert change.tail_p_value == pytest.approx(2 / 3, abs=0.02)
+        # Trials a task a side: (1 + 2 + 1 + 1) / 4. Under the null, task a's three runs
+        # (variance 1/3) give 1/3 * (1/1 + 1/2) = 1/2, task b's nothing: SE sqrt(1/2) / 2.
+        # The 3 * 2 deals reach p = 1/6 at best, never below alpha: no drop is detectable.
+        assert (change.trials, change.se, change.smallest_p) == (1.25, 0.353553, 0.166667)
+        assert change.min_detectable_drop is None
 
 
 def test_deltas_are_paired_over_the_shared_tasks_when_the_tasks_differ(
@@ -323,6 +337,9 @@ def test_deltas_are_unpaired_only_when_no_task_is_shared() -> None:
     change = metric_delta(before, after, "task_completion", "all")
     assert change is not None
     assert (change.mean, change.tail, change.paired, change.tasks) == (-0.5, -0.5, False, 3)
+    # Task means shuffled between the sides: 1 of C(5, 3) = 10 deals is the most extreme.
+    assert (change.method, change.trials, change.smallest_p) == ("unpaired", 1.0, 0.1)
+    assert change.min_detectable_drop is None
 
 
 def test_a_new_cohort_has_no_baseline_side(compared: dict[Any, Any]) -> None:
@@ -331,7 +348,8 @@ def test_a_new_cohort_has_no_baseline_side(compared: dict[Any, Any]) -> None:
 
 
 def test_only_the_metrics_asked_for_and_scored_get_a_delta(baseline: Report) -> None:
-    cohorts = compare_cohorts(gated(CAND_RUNS).cohorts, CAND_RUNS, baseline, ["goal_progress"])
+    rule = RULE.model_copy(update={"metrics": ("goal_progress",)})
+    cohorts = compare_cohorts(gated(CAND_RUNS).cohorts, CAND_RUNS, baseline, rule)
     assert {c.value: c.delta for c in cohorts if c.baseline is not None} == {
         "all": {},
         "smb": {},
@@ -398,23 +416,49 @@ def test_a_report_diffed_against_itself_shows_no_change(rows: list[tuple[Any, ..
     report = gated(runs)
     again = assemble(runs, DATASET, ["segment"], CONFIG, (report, "self.json"))
     assert again.baseline is not None and again.baseline.vanished == []
-    unchanged = {
-        "mean": 0.0,
-        "tail": 0.0,
-        "ci": (0.0, 0.0),
-        "p_value": 1.0,
-        "tail_ci": (0.0, 0.0),
-        "tail_p_value": 1.0,
-        "paired": True,
-    }
     for before, after in zip(report.cohorts, again.cohorts, strict=True):
-        bare = after.model_copy(update={"baseline": None, "delta": None, "pass_rate_delta": None})
+        compared = {"baseline": None, "delta": None, "pass_rate_delta": None, "behaviour": None}
+        bare = after.model_copy(update=compared)
         assert bare == before
         assert after.baseline is not None and after.delta is not None
         assert after.baseline.means == {m: s.mean for m, s in before.metrics.items()}
         assert (after.baseline.n, after.baseline.pass_rate) == (before.n, before.pass_rate)
         assert after.pass_rate_delta == 0.0
+        assert after.behaviour is not None
+        assert after.behaviour.steps_before == after.behaviour.steps_after
+        assert after.behaviour.cost_per_run_before == after.behaviour.cost_per_run_after
         assert set(after.delta) == set(METRICS)
+        members = [r for r in runs if _in(r, after.dimension, after.value)]
+        trials: dict[str, list[float]] = {}
+        for run in members:
+            trials.setdefault(run.task_id, []).append(run.scores["task_completion"] or 0.0)
+        method = "trials" if all(len(t) > 1 for t in trials.values()) else "tasks"
+        # Every deal of a task's runs between two equal sides changes nothing when its runs
+        # scored alike; otherwise the deals' changes are symmetric about 0 with ties at 0,
+        # so p is at least 1/2 up to the resampling (it was 1.0 when whole tasks were flipped).
+        alike = all(len(set(t)) == 1 for t in trials.values())
         for change in after.delta.values():
-            assert change.model_dump(exclude={"tasks"}) == unchanged
-    assert again.verdict.findings == report.verdict.findings
+            assert (change.mean, change.tail, change.paired) == (0.0, 0.0, True)
+            assert (change.method, change.tasks) == (method, len(trials))
+            assert change.trials == round(len(members) / len(trials), 6)
+            if alike:
+                assert (change.p_value, change.tail_p_value) == (1.0, 1.0)
+            else:
+                assert change.p_value > 0.4 and change.tail_p_value > 0.4
+            if method == "tasks" or alike:  # the same tasks drawn on both sides
+                assert (change.ci, change.tail_ci) == ((0.0, 0.0), (0.0, 0.0))
+            else:  # each side's trials drawn apart
+                assert change.ci[0] <= 0.0 <= change.ci[1]
+                assert change.tail_ci[0] <= 0.0 <= change.tail_ci[1]
+    # Nothing changed, so nothing new is found; only whether the comparison could have seen a
+    # drop is new (tests/test_power_rules.py checks where it says so).
+    found = [f for f in again.verdict.findings if f.rule != "underpowered"]
+    assert found == report.verdict.findings
+
+
+def _in(run: RunResult, dimension: str, value: str) -> bool:
+    if dimension == "all":
+        return True
+    if dimension == "step_budget_exceeded":
+        return str(run.step_budget_exceeded).lower() == value
+    return run.cohort.get(dimension) == value

@@ -883,12 +883,16 @@ def test_rule_levels_are_the_configured_ones() -> None:
         "cohort_status": "fail",
         "regression": "fail",
         "tail_regression": "fail",
+        "underpowered": "warn",
         "worst_cohort": "fail",
         "tail_gap": "warn",
         "pass_k": "off",  # min 0: no floor to check
         "never_passed": "warn",
+        "newly_failing": "fail",
+        "must_pass": "fail",
         "step_drift": "warn",
         "cost_per_pass": "warn",
+        "behaviour": "off",  # always reported, judged only where configured
         "cohort_added": "warn",
         "cohort_removed": "warn",
         "dimension_vanished": "fail",
@@ -906,6 +910,23 @@ def test_rule_levels_are_the_configured_ones() -> None:
         "off",
         "off",
         "warn",
+    )
+    # No comparison is judged, so whether one could have seen a drop is not checked either.
+    assert levels["underpowered"] == "off"
+    strict = Config.model_validate(
+        {
+            "gate": {
+                "underpowered": {"level": "fail"},
+                "newly_failing": {"level": "warn"},
+                "must_pass": {"level": "off"},
+            }
+        }
+    )
+    levels = rule_levels(strict)
+    assert (levels["underpowered"], levels["newly_failing"], levels["must_pass"]) == (
+        "fail",
+        "warn",
+        "off",
     )
 
 

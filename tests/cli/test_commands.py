@@ -78,6 +78,7 @@ def test_score_fails_on_a_red_cohort_and_writes_the_report(tmp_path: Path) -> No
         "observed": 0.414489,
         "limit": 0.5,
         "message": "surface=mcp: task_completion mean 0.414 is red (below 0.50) over 12 runs",
+        "task": None,  # set only by the rules about one task (newly_failing, must_pass)
     }
     assert report["dataset"]["runs"] == 24
     first = report["runs"][0]

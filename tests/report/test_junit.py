@@ -68,13 +68,19 @@ def test_the_layout_and_counts(candidate: Report) -> None:
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="taskgate" ')
     root = ET.fromstring(text.encode("utf-8"))
     check_structure(root)
-    assert [root.get(key) for key in COUNTS] == ["94", "7", "0", "0"]
+    # 24 cases each for cohort_status, regression and tail_regression, 1 coverage, 4 newly
+    # passing tasks, 8 newly failing tasks and their warning, 2 worst_cohort, 12 underpowered,
+    # 16 tail_gap, and never_passed, step_drift, cost_per_pass; the 10 failing findings fail.
+    assert [root.get(key) for key in COUNTS] == ["119", "10", "0", "0"]
     assert [suite.get("name") for suite in root] == [
         "taskgate.cohort_status",
         "taskgate.regression",
         "taskgate.tail_regression",
         "taskgate.coverage",
+        "taskgate.newly_passing",
+        "taskgate.newly_failing",
         "taskgate.worst_cohort",
+        "taskgate.underpowered",
         "taskgate.tail_gap",
         "taskgate.never_passed",
         "taskgate.step_drift",
@@ -139,8 +145,12 @@ def test_fail_findings_are_failures(candidate: Report) -> None:
         ("taskgate.cohort_status", "tool_surface=mcp-identity task_completion"),
         ("taskgate.regression", "tool_surface=mcp-identity task_completion"),
         ("taskgate.regression", "tool_surface=mcp-identity trajectory_score"),
+        # The worst decile of these two holds the broken surface's tasks (tests/cli/test_diff.py).
+        ("taskgate.tail_regression", "segment=consumer task_completion"),
+        ("taskgate.tail_regression", "segment=consumer trajectory_score"),
         ("taskgate.tail_regression", "tool_surface=mcp-identity task_completion"),
         ("taskgate.tail_regression", "tool_surface=mcp-identity trajectory_score"),
+        ("taskgate.tail_regression", "variant=react-baseline task_completion"),
         ("taskgate.worst_cohort", "tool_surface task_completion"),
         ("taskgate.worst_cohort", "tool_surface trajectory_score"),
     ]
@@ -161,6 +171,31 @@ def test_warnings_pass_with_their_message_in_system_out(candidate: Report) -> No
     )
     assert list(cases(root, "taskgate.never_passed")) == ["dataset"]
     assert list(cases(root, "taskgate.step_drift")) == ["tool_surface=mcp-identity"]
+
+
+def test_changed_tasks_are_cases_named_with_their_runs(candidate: Report) -> None:
+    root = parse(candidate)
+    flipped = cases(root, "taskgate.newly_failing")
+    assert list(flipped) == [
+        *(f"task {t}" for t in ("reset-001", "reset-003", "reset-004", "reset-006")),
+        *(f"task {t}" for t in ("reset-008", "unlock-006", "unlock-008", "unlock-010")),
+        "dataset",
+    ]
+    # 4 of 4 passed, now 0 of 4: 1 of the C(8, 4) = 70 ways to deal the 4 passes out.
+    case = flipped["task reset-004"]
+    assert [child.tag for child in case] == ["system-out"]
+    assert case[0].text == (
+        "newly_failing: 4/4 passed in the baseline, 0/4 now (p=0.0143); "
+        "runs r-00178, r-00179, r-00180, r-00181"
+    )
+    # Within chance after the correction over 240 shared tasks: a warning, not a failure.
+    assert [child.tag for child in flipped["dataset"]] == ["system-out"]
+    assert list(cases(root, "taskgate.newly_passing")) == [
+        "task coupon-012",
+        "task policy-020",
+        "task rebook-011",
+        "task warranty-005",
+    ]
 
 
 def test_skipped_invalid_lines_are_errors(with_invalid_line: Report) -> None:

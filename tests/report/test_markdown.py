@@ -101,10 +101,12 @@ def tables(text: str) -> Iterator[list[str]]:
 
 def test_the_verdict_comes_first(candidate: Report, golden: Report) -> None:
     assert lines(candidate)[:3] == [
-        "## ❌ taskgate: FAIL — 7 findings failed the gate",
+        "## ❌ taskgate: FAIL — 10 findings failed the gate",
         "",
-        "**597** runs scored · **19** warnings · baseline: fixtures/baseline.json (597 runs) · "
-        "240 of 240 golden tasks ran; compared task by task over 240 shared tasks",
+        "**597** runs scored · **32** warnings · baseline: fixtures/baseline.json (597 runs) · "
+        "240 of 240 golden tasks ran; compared task by task over 240 shared tasks · "
+        "inconclusive for all, segment=consumer, segment=enterprise, segment=smb and 8 more: "
+        "too few tasks x trials to detect a drop of max_drop",
     ]
     assert lines(golden)[:3] == [
         "## ✅ taskgate: PASS",
@@ -143,24 +145,37 @@ def test_failing_findings_are_a_table(candidate: Report) -> None:
 def test_failing_cohorts_show_their_change_against_the_baseline(candidate: Report) -> None:
     text = lines(candidate)
     start = text.index("#### Failing cohorts against the baseline")
-    assert text[start + 2 : start + 6] == [
+    assert text[start + 2 : start + 11] == [
         "| cohort | metric | base | now | Δ mean [95% CI] | p |",
         "|---|---|---:|---:|---|---:|",
+        # Failing on their worst decile, not their mean: the row still shows the mean's change.
+        "| segment=consumer | task_completion | 0.940 | 0.917 | -0.030 [-0.075, +0.010] | 0.021 |",
+        "| segment=consumer | trajectory_score | 0.884 | 0.858 | -0.029 [-0.062, +0.000] | 0.007 |",
         "| tool_surface=mcp-identity | task_completion | 0.941 | 0.481 | "
         "-0.452 [-0.541, -0.361] | <0.001 |",
         "| tool_surface=mcp-identity | trajectory_score | 0.891 | 0.553 | "
         "-0.340 [-0.411, -0.269] | <0.001 |",
+        "| variant=react-baseline | task_completion | 0.900 | 0.859 | "
+        "-0.029 [-0.082, +0.021] | 0.093 |",
+        "| variant=react-baseline | trajectory_score | 0.849 | 0.813 | "
+        "-0.032 [-0.072, +0.007] | 0.035 |",
+        "",
     ]
 
 
 def test_warnings_fold_into_details_grouped_by_rule(candidate: Report) -> None:
     text = lines(candidate)
-    start = text.index("<details><summary>19 warnings</summary>")
-    assert text[start + 1 : start + 4] == ["", "**tail_gap** (16)", ""]
-    assert text[start + 14] == "- … and 6 more (all are in the JSON report)"
+    # 12 underpowered, 16 tail_gap, and never_passed, newly_failing, step_drift, cost_per_pass.
+    start = text.index("<details><summary>32 warnings</summary>")
+    assert text[start + 1 : start + 4] == ["", "**underpowered** (12)", ""]
+    assert text[start + 14] == "- … and 2 more (all are in the JSON report)"
+    assert text[start + 15 : start + 18] == ["", "**tail_gap** (16)", ""]
+    assert text[start + 28] == "- … and 6 more (all are in the JSON report)"
+    assert "**newly_failing** (1)" in text
     assert "**step_drift** (1)" in text
     assert "- tool_surface=mcp-identity: steps per run rose 43% (5.0 to 7.1)" in text
-    assert text.count("</details>") == 2
+    # Warnings, behaviour against the baseline, all cohorts.
+    assert text.count("</details>") == 3
 
 
 def test_all_cohorts_fold_into_details_with_the_baseline(candidate: Report) -> None:
