@@ -134,11 +134,16 @@ def collect(report: Report) -> Suites:
             suites.setdefault(rule, {})[name] = Case(skipped=skip)
     if report.coverage is not None and "coverage" not in off:
         suites.setdefault("coverage", {})["dataset"] = Case(note=coverage_line(report))
-    for task in report.tasks:
-        if task.change is not None:
-            suites.setdefault(task.change, {})[f"task {task.task_id}"] = Case(
-                note=task_change_note(task)
-            )
+    # Newly passing tasks are cases of the newly_failing check too: it was made for them,
+    # and they passed it. Newly failing ones first, each group by task id.
+    changed = sorted(
+        (t for t in report.tasks if t.change is not None),
+        key=lambda t: (t.change != "newly_failing", t.task_id),
+    )
+    for task in changed if "newly_failing" not in off else []:
+        suites.setdefault("newly_failing", {})[f"task {task.task_id}"] = Case(
+            note=task_change_note(task)
+        )
     for finding in report.verdict.findings:
         name = (
             f"task {finding.task}"

@@ -40,7 +40,19 @@ COHORT_COLUMNS = (
 )
 BASELINE_COLUMNS = ("base", "Δ [95% CI]")
 LEFT_ALIGNED = frozenset(
-    {"rule", "cohort", "metric", "message", "status", "top failure", "Δ mean [95% CI]"}
+    {
+        "rule",
+        "cohort",
+        "metric",
+        "message",
+        "status",
+        "top failure",
+        "Δ mean [95% CI]",
+        "task",
+        "change",
+        "runs",
+        "tools called",
+    }
 )
 
 

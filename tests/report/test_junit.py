@@ -68,16 +68,16 @@ def test_the_layout_and_counts(candidate: Report) -> None:
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="taskgate" ')
     root = ET.fromstring(text.encode("utf-8"))
     check_structure(root)
-    # 24 cases each for cohort_status, regression and tail_regression, 1 coverage, 4 newly
-    # passing tasks, 8 newly failing tasks and their warning, 2 worst_cohort, 12 underpowered,
-    # 16 tail_gap, and never_passed, step_drift, cost_per_pass; the 10 failing findings fail.
+    # 24 cases each for cohort_status, regression and tail_regression, 1 coverage; in
+    # newly_failing 8 newly failing tasks, 4 newly passing and the warning; 2 worst_cohort,
+    # 12 underpowered, 16 tail_gap, and never_passed, step_drift, cost_per_pass; the 10
+    # failing findings fail.
     assert [root.get(key) for key in COUNTS] == ["119", "10", "0", "0"]
     assert [suite.get("name") for suite in root] == [
         "taskgate.cohort_status",
         "taskgate.regression",
         "taskgate.tail_regression",
         "taskgate.coverage",
-        "taskgate.newly_passing",
         "taskgate.newly_failing",
         "taskgate.worst_cohort",
         "taskgate.underpowered",
@@ -121,6 +121,14 @@ def test_rules_that_were_off_give_no_passing_testcases(candidate: Report) -> Non
     suites = [suite.get("name") for suite in root]
     assert "taskgate.regression" not in suites and "taskgate.tail_regression" not in suites
     assert len(cases(root, "taskgate.cohort_status")) == 24
+
+
+def test_newly_failing_turned_off_lists_no_task(candidate: Report) -> None:
+    rules = {**candidate.verdict.rules, "newly_failing": "off"}
+    findings = [f for f in candidate.verdict.findings if f.rule != "newly_failing"]
+    verdict = candidate.verdict.model_copy(update={"rules": rules, "findings": findings})
+    root = parse(candidate.model_copy(update={"verdict": verdict}))
+    assert "taskgate.newly_failing" not in [suite.get("name") for suite in root]
 
 
 def test_reports_written_before_rule_levels_count_every_rule_as_on(candidate: Report) -> None:
@@ -179,6 +187,8 @@ def test_changed_tasks_are_cases_named_with_their_runs(candidate: Report) -> Non
     assert list(flipped) == [
         *(f"task {t}" for t in ("reset-001", "reset-003", "reset-004", "reset-006")),
         *(f"task {t}" for t in ("reset-008", "unlock-006", "unlock-008", "unlock-010")),
+        # Newly passing tasks passed the check: listed after the failing ones.
+        *(f"task {t}" for t in ("coupon-012", "policy-020", "rebook-011", "warranty-005")),
         "dataset",
     ]
     # 4 of 4 passed, now 0 of 4: 1 of the C(8, 4) = 70 ways to deal the 4 passes out.
@@ -190,12 +200,7 @@ def test_changed_tasks_are_cases_named_with_their_runs(candidate: Report) -> Non
     )
     # Within chance after the correction over 240 shared tasks: a warning, not a failure.
     assert [child.tag for child in flipped["dataset"]] == ["system-out"]
-    assert list(cases(root, "taskgate.newly_passing")) == [
-        "task coupon-012",
-        "task policy-020",
-        "task rebook-011",
-        "task warranty-005",
-    ]
+    assert flipped["task coupon-012"][0].text.startswith("newly_passing: 0/")
 
 
 def test_skipped_invalid_lines_are_errors(with_invalid_line: Report) -> None:
