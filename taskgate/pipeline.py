@@ -53,7 +53,9 @@ def assemble(
         cohorts=cohorts,
         labels=label_agreement(runs, metrics),
         coverage=coverage(runs, baseline[0] if baseline else None, tasks),
-        tasks=task_summaries(runs, baseline[0].runs if baseline else None),
+        tasks=task_summaries(
+            runs, baseline[0].runs if baseline else None, config.gate.regression.alpha
+        ),
         runs=runs,
     )
     if baseline is not None:

@@ -219,7 +219,8 @@ class TaskSummary(BaseModel):
     p_value: float | None = None
     """One-sided Fisher p-value for so few passes now, if nothing changed."""
     q_value: float | None = None
-    """p_value after the Benjamini-Hochberg correction over every shared task."""
+    """p_value after the Benjamini-Hochberg correction over the shared tasks that could
+    reach alpha; null for a task that cannot (its passes admit no p-value below alpha)."""
 
 
 class Finding(BaseModel):

@@ -2,9 +2,14 @@
 
 A task whose trials all passed in the baseline and all fail now is newly failing. Flaky
 tasks flip by chance, so each shared task gets the one-sided Fisher p-value of so few
-passes now (given its passes on both sides), and the Benjamini-Hochberg correction over all
-shared tasks, as the regression rule corrects over its comparisons: with 2 trials a side
-one task going 2/2 -> 0/2 has p = 1/6, noise; with 4 a side, 1/70.
+passes now (given its passes on both sides), and the Benjamini-Hochberg correction, as the
+regression rule corrects over its comparisons: with 2 trials a side one task going 2/2 ->
+0/2 has p = 1/6, noise; with 4 a side, 1/70.
+
+The correction runs over the shared tasks that could reach alpha at all (Tarone's rule for
+discrete tests, with Benjamini-Hochberg as Gilbert showed it keeps the false discovery
+rate): a task that passed, or failed, every trial on both sides has p = 1 whatever happens,
+and counting it would only dilute the tasks that did change.
 """
 
 from __future__ import annotations
@@ -60,8 +65,16 @@ def task_states(runs: Sequence[RunResult]) -> dict[str, int]:
     return counts
 
 
+def smallest_drop_p(base_trials: int, base_passed: int, trials: int, passed: int) -> float:
+    """The smallest p-value fisher_drop can give for this task's passes on both sides: all
+    of them on the baseline's side, as far as its trials go."""
+    passes = base_passed + passed
+    held = min(passes, base_trials)
+    return fisher_drop(base_trials, held, trials, passes - held)
+
+
 def task_summaries(
-    runs: Sequence[RunResult], baseline: Sequence[RunResult] | None
+    runs: Sequence[RunResult], baseline: Sequence[RunResult] | None, alpha: float = 0.05
 ) -> list[TaskSummary]:
     now, before = _judged(runs), _judged(baseline or [])
     summaries = []
@@ -79,7 +92,7 @@ def task_summaries(
             summary = _against(summary, *_count(before[task]))
         summaries.append(summary)
     summaries += [_missing(task, before[task]) for task in sorted(before.keys() - now.keys())]
-    return _corrected(sorted(summaries, key=lambda s: s.task_id))
+    return _corrected(sorted(summaries, key=lambda s: s.task_id), alpha)
 
 
 def _missing(task: str, baseline: Sequence[RunResult]) -> TaskSummary:
@@ -120,8 +133,15 @@ def _against(summary: TaskSummary, base_trials: int, base_passed: int) -> TaskSu
     )
 
 
-def _corrected(summaries: list[TaskSummary]) -> list[TaskSummary]:
-    tested = [i for i, s in enumerate(summaries) if s.p_value is not None]
+def _corrected(summaries: list[TaskSummary], alpha: float) -> list[TaskSummary]:
+    """q-values over the tasks that can reach alpha; the others keep none."""
+    tested = [
+        i
+        for i, s in enumerate(summaries)
+        if s.p_value is not None
+        and smallest_drop_p(s.baseline_trials or 0, s.baseline_passed or 0, s.trials, s.passed)
+        < alpha
+    ]
     adjusted = benjamini_hochberg([summaries[i].p_value or 0.0 for i in tested])
     for index, q_value in zip(tested, adjusted, strict=True):
         summaries[index] = summaries[index].model_copy(update={"q_value": q_value})

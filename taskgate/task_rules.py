@@ -29,7 +29,7 @@ def _runs(task: TaskSummary, shown: int = 4) -> str:
 
 def newly_failing(report: Report, config: Config) -> Iterator[Finding]:
     """A task that passed every baseline trial and fails every trial now fails the gate when
-    the flip beats chance after the correction over all shared tasks; within chance, the
+    the flip beats chance after the correction over the shared tasks that could; within chance, the
     tasks are listed as a warning."""
     rule, alpha = config.gate.newly_failing, config.gate.regression.alpha
     if rule.level == "off":
@@ -42,7 +42,7 @@ def newly_failing(report: Report, config: Config) -> Iterator[Finding]:
                 rule.level,
                 f"task {task.task_id!r} passed all {task.baseline_trials} baseline trials and "
                 f"fails all {task.trials} now (p={task.p_value:.4f}, q={task.q_value:.4f} over "
-                f"{_tested(report)} shared tasks); runs {_runs(task)}",
+                f"{_shared(_tested(report))} that could reach alpha); runs {_runs(task)}",
                 task,
                 observed=task.q_value,
                 limit=alpha,
@@ -55,14 +55,18 @@ def newly_failing(report: Report, config: Config) -> Iterator[Finding]:
             "warn",
             f"{len(chance)} task{'s' if len(chance) != 1 else ''} passed every baseline trial "
             f"and {'fail' if len(chance) != 1 else 'fails'} every trial now, within what "
-            f"chance explains for flaky tasks with these trials (q >= {alpha:g}): {names}; "
-            "run more trials to tell",
+            f"chance explains for flaky tasks with these trials (q >= {alpha:g}, or too few "
+            f"trials to reach it): {names}; run more trials to tell",
             observed=len(chance),
         )
 
 
+def _shared(count: int) -> str:
+    return f"{count} shared task{'s' if count != 1 else ''}"
+
+
 def _tested(report: Report) -> int:
-    return sum(t.p_value is not None for t in report.tasks)
+    return sum(t.q_value is not None for t in report.tasks)
 
 
 def must_pass(report: Report, config: Config) -> Iterator[Finding]:

@@ -9,7 +9,7 @@ import pytest
 from taskgate.config import Config
 from taskgate.gate import evaluate_gate
 from taskgate.results import Dataset, Report, RunResult, Verdict
-from taskgate.task_changes import fisher_drop, task_states, task_summaries
+from taskgate.task_changes import fisher_drop, smallest_drop_p, task_states, task_summaries
 from taskgate.task_rules import must_pass, newly_failing
 
 
@@ -73,22 +73,32 @@ def test_fisher_drop_is_the_hypergeometric_lower_tail(m: int, b: int, n: int, c:
         assert fisher_drop(m, b, n, c) == pytest.approx(1 / comb(m + n, n))
 
 
+@pytest.mark.parametrize(
+    ("m", "b", "n", "c", "smallest"),
+    [(4, 4, 4, 0, 1 / 70), (3, 3, 3, 3, 1.0), (2, 0, 2, 0, 1.0), (4, 2, 4, 1, 5 / 70)],
+)
+def test_the_smallest_reachable_p_puts_every_pass_on_the_baseline_side(
+    m: int, b: int, n: int, c: int, smallest: float
+) -> None:
+    # (4, 2, 4, 1): 3 passes in all; at best none of them on the candidate's side, whose 4
+    # trials are then 4 of the 5 failures: C(5, 4) / C(8, 4) = 5/70.
+    assert smallest_drop_p(m, b, n, c) == pytest.approx(smallest)
+
+
 def test_a_task_flipping_with_two_trials_a_side_is_listed_not_failed() -> None:
     base = [*trials("a", [True, True]), *trials("b", [True, False])]
     now = [*trials("a", [False, False]), *trials("b", [True, False])]
     report = report_of(now, base)
     flipped = report.tasks[0]
-    # p = 1/6; q = p x 2 tasks / rank 1, from the p the report shows (as a reader would).
-    assert (flipped.change, flipped.p_value, flipped.q_value) == (
-        "newly_failing",
-        0.166667,
-        0.333334,
-    )
+    # p = 1/6, the smallest any 2 + 2 trials can give: it can never reach alpha, so it is
+    # not corrected (q null), and only listed.
+    assert (flipped.change, flipped.p_value, flipped.q_value) == ("newly_failing", 0.166667, None)
     found = list(newly_failing(report, Config()))
     assert [(f.level, f.rule) for f in found] == [("warn", "newly_failing")]
     assert found[0].message == (
         "1 task passed every baseline trial and fails every trial now, within what chance "
-        "explains for flaky tasks with these trials (q >= 0.05): a; run more trials to tell"
+        "explains for flaky tasks with these trials (q >= 0.05, or too few trials to reach "
+        "it): a; run more trials to tell"
     )
 
 
@@ -99,10 +109,11 @@ def test_many_tasks_flipping_with_four_trials_fail_one_by_one_with_their_runs() 
     report = report_of(now, base)
     found = list(newly_failing(report, Config()))
     assert [(f.level, f.task) for f in found] == [("fail", t) for t in names[:5]]
-    # p = 1/70 each; BH over 6 shared tasks: 1/70 * 6/5.
+    # p = 1/70 each; t5 passed all 8 trials, so its p is 1 whatever happens: BH over the 5
+    # tasks that could reach alpha, 1/70 * 5/5.
     assert found[0].message == (
-        "task 't0' passed all 4 baseline trials and fails all 4 now (p=0.0143, q=0.0171 over "
-        "6 shared tasks); runs t0-0, t0-1, t0-2, t0-3"
+        "task 't0' passed all 4 baseline trials and fails all 4 now (p=0.0143, q=0.0143 over "
+        "5 shared tasks that could reach alpha); runs t0-0, t0-1, t0-2, t0-3"
     )
     assert [t.change for t in report.tasks if t.task_id == "t5"] == [None]
 

@@ -70,9 +70,9 @@ def test_the_layout_and_counts(candidate: Report) -> None:
     check_structure(root)
     # 24 cases each for cohort_status, regression and tail_regression, 1 coverage; in
     # newly_failing 8 newly failing tasks, 4 newly passing and the warning; 2 worst_cohort,
-    # 12 underpowered, 16 tail_gap, and never_passed, step_drift, cost_per_pass; the 10
+    # 12 underpowered, 16 tail_gap, and never_passed, step_drift, cost_per_pass; the 12
     # failing findings fail.
-    assert [root.get(key) for key in COUNTS] == ["119", "10", "0", "0"]
+    assert [root.get(key) for key in COUNTS] == ["119", "12", "0", "0"]
     assert [suite.get("name") for suite in root] == [
         "taskgate.cohort_status",
         "taskgate.regression",
@@ -159,6 +159,9 @@ def test_fail_findings_are_failures(candidate: Report) -> None:
         ("taskgate.tail_regression", "tool_surface=mcp-identity task_completion"),
         ("taskgate.tail_regression", "tool_surface=mcp-identity trajectory_score"),
         ("taskgate.tail_regression", "variant=react-baseline task_completion"),
+        # 4/4 -> 0/4 beats chance among the 4 tasks whose passes could reach alpha.
+        ("taskgate.newly_failing", "task reset-004"),
+        ("taskgate.newly_failing", "task unlock-010"),
         ("taskgate.worst_cohort", "tool_surface task_completion"),
         ("taskgate.worst_cohort", "tool_surface trajectory_score"),
     ]
@@ -193,12 +196,12 @@ def test_changed_tasks_are_cases_named_with_their_runs(candidate: Report) -> Non
     ]
     # 4 of 4 passed, now 0 of 4: 1 of the C(8, 4) = 70 ways to deal the 4 passes out.
     case = flipped["task reset-004"]
-    assert [child.tag for child in case] == ["system-out"]
-    assert case[0].text == (
+    assert [child.tag for child in case] == ["failure", "system-out"]
+    assert case[1].text == (
         "newly_failing: 4/4 passed in the baseline, 0/4 now (p=0.0143); "
         "runs r-00178, r-00179, r-00180, r-00181"
     )
-    # Within chance after the correction over 240 shared tasks: a warning, not a failure.
+    # The other six (3 trials a side: p = 1/20 at best) are within chance: a warning.
     assert [child.tag for child in flipped["dataset"]] == ["system-out"]
     assert flipped["task coupon-012"][0].text.startswith("newly_passing: 0/")
 

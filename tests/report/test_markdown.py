@@ -101,7 +101,7 @@ def tables(text: str) -> Iterator[list[str]]:
 
 def test_the_verdict_comes_first(candidate: Report, golden: Report) -> None:
     assert lines(candidate)[:3] == [
-        "## ❌ taskgate: FAIL — 10 findings failed the gate",
+        "## ❌ taskgate: FAIL — 12 findings failed the gate",
         "",
         "**597** runs scored · **32** warnings · baseline: fixtures/baseline.json (597 runs) · "
         "240 of 240 golden tasks ran; compared task by task over 240 shared tasks · "

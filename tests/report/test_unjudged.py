@@ -187,7 +187,7 @@ def test_html_failure_shapes_count_unjudged_runs_so_each_row_adds_up(mixed: Repo
 def test_without_unjudged_runs_the_verdicts_do_not_mention_them(candidate: Report) -> None:
     assert candidate.dataset.unjudged == 0
     assert terminal(candidate)[-1] == (
-        "FAIL: 10 findings failed the gate, 32 warnings; 597 runs scored"
+        "FAIL: 12 findings failed the gate, 32 warnings; 597 runs scored"
     )
     assert markdown(candidate)[2] == (
         "**597** runs scored · **32** warnings · baseline: fixtures/baseline.json (597 runs) · "
@@ -197,7 +197,7 @@ def test_without_unjudged_runs_the_verdicts_do_not_mention_them(candidate: Repor
     )
     page = html(candidate)
     assert (
-        '<p class="headline">10 findings failed the gate · 32 warnings · 597 runs scored</p>'
+        '<p class="headline">12 findings failed the gate · 32 warnings · 597 runs scored</p>'
     ) in page
     # the failure shapes gain an unjudged column only when there are unjudged runs
     assert '<th class="num">passed</th><th class="num">early_stop</th>' in page
