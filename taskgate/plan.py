@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from taskgate.bootstrap import trials_by_task
-from taskgate.errors import TaskgateError
+from taskgate.errors import BaselineError, Problem, TaskgateError
 from taskgate.metrics import METRIC_NAMES
 from taskgate.power import power_at, variance, z_sum
 from taskgate.results import Report
@@ -91,12 +91,12 @@ def _se(var: float, tasks: int, trials: float) -> float:
 
 def _resolves(tasks: int, trials: int, alpha: float) -> bool:
     """Whether the test's most extreme arrangement is rarer than alpha."""
-    ways = math.log(math.comb(2 * trials, trials)) * tasks
+    ways = (math.lgamma(2 * trials + 1) - 2 * math.lgamma(trials + 1)) * tasks
     return ways > -math.log(alpha)
 
 
 def _tasks_for(var: float, trials: int, drop: float, z: float, alpha: float) -> int:
-    tasks = max(1, math.ceil(z * z * var * 2 / trials / (drop * drop) - 1e-9)) if var > 0 else 1
+    tasks = max(1, math.ceil(z * z * var * 2 / trials / (drop * drop) - 1e-9))
     while not _resolves(tasks, trials, alpha):
         tasks += 1
     return tasks
@@ -109,25 +109,34 @@ def plan(
     alpha: float,
     power: float,
     drops: Sequence[float] = DROPS,
+    source: str = "baseline",
 ) -> Plan:
     trials = trials_by_task(
         [(r.task_id, s) for r in report.runs if (s := r.scores.get(metric)) is not None]
     )
+    if not trials:
+        message = (
+            f"no run has a {metric} score, so there is no noise to plan from; give a baseline "
+            "whose runs were judged on it, or choose another --metric"
+        )
+        raise BaselineError([Problem(source, None, "runs", message)])
     var, measured = _noise(trials)
+    if var == 0:
+        message = (
+            f"every run scored the same on {metric} as the others of its task"
+            + ("" if measured else " (and every task alike)")
+            + ", so the noise a drop must beat is unknown and so is the size a golden set "
+            "needs; plan from a baseline whose runs vary"
+        )
+        raise BaselineError([Problem(source, None, "runs", message)])
     tasks = len(trials)
     per_task = math.fsum(len(s) for s in trials.values()) / tasks if tasks else 0.0
     k = max(1, round(per_task))
     se = _se(var, tasks, per_task)
     resolves = tasks > 0 and _resolves(tasks, k, alpha)
     z = z_sum(alpha, power)
-    trials_needed = k
-    while (
-        tasks
-        and trials_needed < 10_000
-        and (
-            _se(var, tasks, trials_needed) * z > drop or not _resolves(tasks, trials_needed, alpha)
-        )
-    ):
+    trials_needed = max(k, math.ceil(z * z * var * 2 / (tasks * drop * drop) - 1e-9))
+    while not _resolves(tasks, trials_needed, alpha):
         trials_needed += 1
     return Plan(
         metric=metric,
@@ -153,8 +162,8 @@ def check_plan_options(
 ) -> tuple[str, float, float, float]:
     """(metric, drop, alpha, power), or a usage error naming the option and what it takes."""
     problems = []
-    if not 0 < drop <= 1:
-        problems.append(f"--drop {drop:g}: give a drop of the mean between 0 and 1, such as 0.03")
+    if not 0.001 <= drop <= 1:
+        problems.append(f"--drop {drop:g}: give a drop of the mean from 0.001 to 1, such as 0.03")
     if not 0.5 <= power < 1:
         problems.append(
             f"--power {power:g}: give a power from 0.5 up to (not including) 1, such as 0.8"

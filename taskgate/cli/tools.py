@@ -258,7 +258,7 @@ def plan(
             alpha if alpha is not None else rule.alpha,
             metric or rule.metrics[0],
         )
-        result = plan(load_report(baseline), *settings)
+        result = plan(load_report(baseline), *settings, source=str(baseline))
         if format is PlanFormat.json:
             sys.stdout.write(orjson.dumps(result.to_json(), option=orjson.OPT_INDENT_2).decode())
             sys.stdout.write("\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -11,6 +12,7 @@ from taskgate.cli import app
 from taskgate.compare import load_report
 from taskgate.plan import plan
 from taskgate.power import power_at, variance
+from taskgate.report.json import render_json
 from tests.conftest import FIXTURES
 
 runner = CliRunner()
@@ -63,7 +65,7 @@ def test_one_trial_a_task_cannot_measure_the_noise_and_says_so() -> None:
 def test_bad_options_are_named_with_what_to_give() -> None:
     result = runner.invoke(app, ["plan", BASELINE, "--drop", "2", "--power", "0.3"])
     assert result.exit_code == 2
-    assert "--drop 2: give a drop of the mean between 0 and 1, such as 0.03" in result.output
+    assert "--drop 2: give a drop of the mean from 0.001 to 1, such as 0.03" in result.output
     assert "--power 0.3: give a power from 0.5 up to (not including) 1, such as 0.8" in (
         result.output
     )
@@ -73,3 +75,19 @@ def test_a_missing_baseline_is_an_input_error() -> None:
     result = runner.invoke(app, ["plan", "nowhere.json"])
     assert result.exit_code == 2
     assert "nowhere.json: file not found; check the path" in result.output
+
+
+def test_a_baseline_with_no_noise_or_no_scores_cannot_be_planned_from(tmp_path: Path) -> None:
+    report = load_report(FIXTURES / "baseline.json")
+    flat = [
+        r.model_copy(update={"scores": {**r.scores, "task_completion": 0.5}}) for r in report.runs
+    ]
+    for name, runs, message in (
+        ("flat.json", flat, "every run scored the same on task_completion as the others"),
+        ("empty.json", [], "no run has a task_completion score, so there is no noise"),
+    ):
+        path = tmp_path / name
+        path.write_bytes(render_json(report.model_copy(update={"runs": runs})))
+        result = runner.invoke(app, ["plan", str(path)])
+        assert result.exit_code == 2
+        assert f"{path}: runs: {message}" in result.output.replace("\n", " ")
