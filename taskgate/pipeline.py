@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from taskgate import __version__
@@ -20,6 +20,7 @@ from taskgate.coverage import coverage
 from taskgate.errors import InputError, Problem
 from taskgate.gate import evaluate_gate, rule_levels, verdict
 from taskgate.io import Progress, load_tasks
+from taskgate.models import Task
 from taskgate.results import Dataset, Report, RunResult, Verdict
 from taskgate.scoring import metric_names, score_file
 from taskgate.task_changes import task_summaries
@@ -33,7 +34,7 @@ def assemble(
     dimensions: Sequence[str],
     config: Config,
     baseline: tuple[Report, str] | None = None,
-    tasks: Collection[str] | None = None,
+    tasks: Mapping[str, Task] | Collection[str] | None = None,
 ) -> Report:
     """Aggregate scored runs per cohort, compare with the baseline if any, and judge.
 
@@ -54,7 +55,12 @@ def assemble(
         labels=label_agreement(runs, metrics),
         coverage=coverage(runs, baseline[0] if baseline else None, tasks),
         tasks=task_summaries(
-            runs, baseline[0].runs if baseline else None, config.gate.regression.alpha
+            runs,
+            baseline[0].runs if baseline else None,
+            config.gate.regression.alpha,
+            [t for t, task in tasks.items() if task.must_pass]
+            if isinstance(tasks, Mapping)
+            else (),
         ),
         runs=runs,
     )

@@ -14,7 +14,7 @@ and counting it would only dilute the tasks that did change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from math import comb
 
 from taskgate.results import RunResult, TaskState, TaskSummary
@@ -74,8 +74,13 @@ def smallest_drop_p(base_trials: int, base_passed: int, trials: int, passed: int
 
 
 def task_summaries(
-    runs: Sequence[RunResult], baseline: Sequence[RunResult] | None, alpha: float = 0.05
+    runs: Sequence[RunResult],
+    baseline: Sequence[RunResult] | None,
+    alpha: float = 0.05,
+    must_pass: Collection[str] = (),
 ) -> list[TaskSummary]:
+    """Every task of the runs, of the baseline and the ``must_pass`` tasks of the tasks file
+    (the last two with no trials when no run has them)."""
     now, before = _judged(runs), _judged(baseline or [])
     summaries = []
     for task in sorted(now):
@@ -92,6 +97,10 @@ def task_summaries(
             summary = _against(summary, *_count(before[task]))
         summaries.append(summary)
     summaries += [_missing(task, before[task]) for task in sorted(before.keys() - now.keys())]
+    summaries += [
+        TaskSummary(task_id=task, trials=0, passed=0, state=None, must_pass=True, runs=[])
+        for task in sorted(set(must_pass) - now.keys() - before.keys())
+    ]
     return _corrected(sorted(summaries, key=lambda s: s.task_id), alpha)
 
 

@@ -86,9 +86,9 @@ def must_pass(report: Report, config: Config) -> Iterator[Finding]:
 
 def _must_pass_message(report: Report, task: TaskSummary) -> str:
     if not task.runs:
+        where = "the baseline" if task.baseline_trials is not None else "the tasks file"
         return (
-            f"task {task.task_id!r} is must_pass in the baseline and has no run: run every "
-            "golden task"
+            f"task {task.task_id!r} is must_pass in {where} and has no run: run every golden task"
         )
     runs = {r.run_id: r for r in report.runs if r.task_id == task.task_id}
     failed = [run for run in task.runs if not runs[run].passed]

@@ -150,3 +150,13 @@ def test_the_rules_are_off_when_the_config_says_so() -> None:
     )
     assert {f.rule for f in evaluate_gate(report, Config())} >= {"newly_failing", "must_pass"}
     assert not {f.rule for f in evaluate_gate(report, off)} & {"newly_failing", "must_pass"}
+
+
+def test_a_must_pass_task_of_the_tasks_file_with_no_run_fails() -> None:
+    runs = trials("a", [True, True])
+    report = report_of(runs, None).model_copy(
+        update={"tasks": task_summaries(runs, None, must_pass=["a", "z"])}
+    )
+    assert [(f.task, f.message) for f in must_pass(report, Config())] == [
+        ("z", "task 'z' is must_pass in the tasks file and has no run: run every golden task")
+    ]
