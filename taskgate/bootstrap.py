@@ -62,6 +62,9 @@ class Comparison:
     on their own (the sides share no task)."""
     tasks: int
     """Tasks compared: the shared ones, or the candidate's when none is shared."""
+    tail_null_sd: float = 0.0
+    """The spread of the tail's change under "nothing changed": what its minimum detectable
+    drop is measured from (the tail has no closed-form variance)."""
 
 
 def mean_of_rows(values: Floats) -> Floats:
@@ -111,6 +114,7 @@ def compare_trials(
         ),
         method=method,
         tasks=len(shared) if shared else len(cand),
+        tail_null_sd=float(np.std(null_tails)),
     )
 
 

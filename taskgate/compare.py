@@ -22,7 +22,7 @@ from taskgate.coverage import shared_tasks
 from taskgate.errors import BaselineError, Problem
 from taskgate.io import validation_problems
 from taskgate.messages import show_value
-from taskgate.power import comparison_design, min_detectable_drop, unpaired_design
+from taskgate.power import Design, comparison_design, min_detectable_drop, unpaired_design
 from taskgate.randomness import seed_for
 from taskgate.results import (
     REPORT_VERSION,
@@ -157,6 +157,11 @@ def metric_delta(
         se=rounded(design.se),
         smallest_p=float(f"{design.smallest_p:.6g}"),
         min_detectable_drop=min_detectable_drop(design, rule.alpha, rule.power),
+        tail_min_detectable_drop=min_detectable_drop(
+            Design(design.tasks, design.trials, compared.tail_null_sd, design.smallest_p),
+            rule.alpha,
+            rule.power,
+        ),
     )
 
 

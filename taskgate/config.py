@@ -230,7 +230,7 @@ class RegressionRule(_Section):
 
 
 class UnderpoweredRule(_Section):
-    """Comparisons with the baseline too small to detect a drop of max_drop."""
+    """Comparisons with the baseline too small to detect the allowed drops."""
 
     level: Level = "warn"
     """What such a comparison yields. warn by default: the gate says it cannot tell, and a

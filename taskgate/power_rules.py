@@ -12,22 +12,46 @@ behaviour: runs that took another path than the baseline's (behaviour.py), where
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from taskgate.config import Config
-from taskgate.power import Design, needed
+from taskgate.power import Design, needed, z_sum
 from taskgate.results import CohortSummary, Finding, MetricDelta, ToolChange
 from taskgate.rules import finding, judged, label
 
 
-def _design(delta: MetricDelta) -> Design:
-    return Design(delta.tasks, delta.trials, delta.se or 0.0, delta.smallest_p or 0.0)
+@dataclass(frozen=True)
+class _Shortfall:
+    """One comparison of a cohort that cannot see its allowed drop."""
+
+    metric: str
+    what: str
+    """"mean" or "worst decile"."""
+    detects: float | None
+    limit: float
+    design: Design
+    """For what would fix it: the design with the comparison's own spread."""
 
 
-def _short(delta: MetricDelta, max_drop: float) -> bool:
+def _shortfalls(delta: MetricDelta, metric: str, config: Config) -> list[_Shortfall]:
     if delta.se is None:  # a report written before taskgate measured power: unknown
-        return False
-    drop = delta.min_detectable_drop
-    return drop is None or drop > max_drop
+        return []
+    rule, z = (
+        config.gate.regression,
+        z_sum(config.gate.regression.alpha, config.gate.regression.power),
+    )
+    smallest = delta.smallest_p or 0.0
+    mean = Design(delta.tasks, delta.trials, delta.se, smallest)
+    tail_se = (delta.tail_min_detectable_drop or 0.0) / z
+    tail = Design(delta.tasks, delta.trials, tail_se or delta.se, smallest)
+    found = []
+    for what, detects, limit, design in (
+        ("mean", delta.min_detectable_drop, rule.max_drop, mean),
+        ("worst decile", delta.tail_min_detectable_drop, rule.tail_max_drop, tail),
+    ):
+        if detects is None or detects > limit:
+            found.append(_Shortfall(metric, what, detects, limit, design))
+    return found
 
 
 def _trials(count: float) -> str:
@@ -35,66 +59,75 @@ def _trials(count: float) -> str:
     return f"{shown} trial{'s' if count != 1 else ''}"
 
 
+def _drop(value: float | None, limit: float) -> str:
+    """Enough decimals that a drop above the limit never prints as the limit."""
+    if value is None:
+        return "none"
+    shown = f"{value:.3f}"
+    return shown if float(shown) > limit else f"{value:.4f}"
+
+
 def _can_detect(
-    cohort: CohortSummary, short: Sequence[tuple[str, MetricDelta]], alpha: float, power: float
+    cohort: CohortSummary, short: Sequence[_Shortfall], delta: MetricDelta, config: Config
 ) -> str:
-    metric, delta = short[0]
+    rule = config.gate.regression
     design = f"{delta.tasks} task{'s' if delta.tasks != 1 else ''} x {_trials(delta.trials)}"
-    if delta.min_detectable_drop is None and not delta.se:
-        return (
-            f"{label(cohort)}: {design} a side cannot tell what drop of {metric} it would "
-            "detect: no run scored differently from another of its task, so the noise a drop "
-            "must beat is unknown"
-        )
-    if delta.min_detectable_drop is None:
-        return (
-            f"{label(cohort)}: {design} a side cannot detect any {metric} drop: the test's "
-            f"smallest p-value, {delta.smallest_p:.3g}, is not below alpha {alpha:g}"
-        )
-    others = ", ".join(
-        f"{name} {d.min_detectable_drop:.3f}"
-        if d.min_detectable_drop is not None
-        else f"{name} none"
-        for name, d in short[1:]
-    )
-    also = f" ({others})" if others else ""
-    return (
-        f"{label(cohort)}: {design} a side can detect a {metric} drop of "
-        f"{delta.min_detectable_drop:.3f}{also} at alpha {alpha:g} with power {power:g}"
-    )
-
-
-def _fix(delta: MetricDelta, config: Config) -> str:
-    regression = config.gate.regression
     if not delta.se:
-        return "run two or more trials a task on both sides to measure it"
-    need = needed(_design(delta), regression.max_drop, regression.alpha, regression.power)
+        return (
+            f"{label(cohort)}: {design} a side cannot tell what drop it would detect: no run "
+            "scored differently from another of its task, so the noise a drop must beat is "
+            "unknown"
+        )
+    if (delta.smallest_p or 0.0) >= rule.alpha:
+        return (
+            f"{label(cohort)}: {design} a side cannot detect any drop: the test's smallest "
+            f"p-value, {delta.smallest_p:.3g}, is not below alpha {rule.alpha:g}"
+        )
+    parts = ", ".join(f"{s.metric} {s.what} {_drop(s.detects, s.limit)}" for s in short)
     return (
-        f"max_drop {regression.max_drop:g} needs about {need.tasks} tasks at "
-        f"{_trials(round(delta.trials, 1))}, or {_trials(need.trials)} a task"
+        f"{label(cohort)}: {design} a side can detect drops of {parts} at alpha "
+        f"{rule.alpha:g} with power {rule.power:g} (allowed: mean {rule.max_drop:g}, worst "
+        f"decile {rule.tail_max_drop:g})"
+    )
+
+
+def _fix(short: Sequence[_Shortfall], delta: MetricDelta, config: Config) -> str:
+    rule = config.gate.regression
+    if not delta.se:
+        return (
+            "run two or more trials a task on both sides"
+            if delta.trials < 2
+            else "with runs that never vary, only more tasks can show a drop"
+        )
+    needs = [needed(s.design, s.limit, rule.alpha, rule.power) for s in short]
+    tasks, trials = max(n.tasks for n in needs), max(n.trials for n in needs)
+    return (
+        f"seeing the allowed drops needs about {tasks} tasks at "
+        f"{_trials(round(delta.trials, 1))}, or {_trials(trials)} a task"
     )
 
 
 def underpowered(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
+    """Cohorts whose comparison cannot see the allowed drop of a mean or a worst decile."""
     rule, regression = config.gate.underpowered, config.gate.regression
     if rule.level == "off" or regression.level == "off":
         return
     for cohort in judged(cohorts, config):
         deltas = sorted((cohort.delta or {}).items())
-        short = [(m, d) for m, d in deltas if _short(d, regression.max_drop)]
+        short = [s for metric, d in deltas for s in _shortfalls(d, metric, config)]
         if not short:
             continue
-        short.sort(key=lambda item: -(item[1].min_detectable_drop or float("inf")))
-        metric, delta = short[0]
+        delta = (cohort.delta or {})[short[0].metric]
+        means = [s for s in short if s.what == "mean"]
         yield finding(
             "underpowered",
             rule.level,
-            f"{_can_detect(cohort, short, regression.alpha, regression.power)}; "
-            f"{_fix(delta, config)}: a pass here does not show that nothing dropped",
+            f"{_can_detect(cohort, short, delta, config)}; {_fix(short, delta, config)}: a "
+            "pass here does not show that nothing dropped",
             cohort,
-            metric,
-            delta.min_detectable_drop,
-            regression.max_drop,
+            short[0].metric,
+            (means or short)[0].detects,
+            (means or short)[0].limit,
         )
 
 

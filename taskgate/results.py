@@ -109,6 +109,8 @@ class MetricDelta(BaseModel):
     min_detectable_drop: float | None = None
     """The smallest drop of the mean caught with the configured power at alpha (before the
     correction over comparisons); null when no drop can be detected at all."""
+    tail_min_detectable_drop: float | None = None
+    """The same for the worst decile, from the spread of its permutation null."""
 
 
 ToolChangeKind = Literal["appeared", "vanished", "more", "less"]

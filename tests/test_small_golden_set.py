@@ -128,12 +128,12 @@ def test_against_itself_it_passes_but_says_it_could_not_see_a_small_drop(
     warned = [f for f in report.verdict.findings if f.rule == "underpowered"]
     assert [f.cohort for f in warned] == ["all", "airline"]
     assert warned[0].message.startswith(
-        "all: 4 tasks x 4 trials a side can detect a task_completion drop of 0."
+        "all: 4 tasks x 4 trials a side can detect drops of task_completion mean 0."
     )
     heading = render_markdown(report).decode().splitlines()[0]
     assert heading == (
         "## ⚠️ taskgate: PASS, inconclusive for all, domain=airline: too few tasks x trials "
-        "to detect a drop of max_drop"
+        "to detect the allowed drops"
     )
 
 
@@ -144,8 +144,8 @@ def test_one_trial_a_side_cannot_detect_any_drop_and_never_reads_as_a_plain_pass
     assert report.verdict.exit_code == 0
     warned = [f for f in report.verdict.findings if f.rule == "underpowered"]
     assert warned[0].message.startswith(
-        "all: 4 tasks x 1 trial a side cannot detect any task_completion drop: the test's "
-        "smallest p-value, 0.0625, is not below alpha 0.05; max_drop 0.03 needs about "
+        "all: 4 tasks x 1 trial a side cannot detect any drop: the test's smallest p-value, "
+        "0.0625, is not below alpha 0.05; seeing the allowed drops needs about "
     )
     assert warned[0].observed is None
     assert "PASS, inconclusive for all" in render_markdown(report).decode()

@@ -25,7 +25,10 @@ TasksOption = Annotated[
 OutputOption = Annotated[
     Optional[list[Path]],  # noqa: UP045
     typer.Option(
-        "--output", "-o", metavar="FILE", help="Write the report; format by name: .json .jsonl."
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the report; format by name: .json .jsonl .md .xml .html.",
     ),
 ]
 BaselineOption = Annotated[

@@ -54,4 +54,4 @@ def inconclusive_note(report: Report, shown: int = 4) -> str | None:
     names = ", ".join(labels[:shown]) + (
         f" and {len(labels) - shown} more" if len(labels) > shown else ""
     )
-    return f"inconclusive for {names}: too few tasks x trials to detect a drop of max_drop"
+    return f"inconclusive for {names}: too few tasks x trials to detect the allowed drops"

@@ -106,7 +106,7 @@ def test_the_verdict_comes_first(candidate: Report, golden: Report) -> None:
         "**597** runs scored · **32** warnings · baseline: fixtures/baseline.json (597 runs) · "
         "240 of 240 golden tasks ran; compared task by task over 240 shared tasks · "
         "inconclusive for all, segment=consumer, segment=enterprise, segment=smb and 8 more: "
-        "too few tasks x trials to detect a drop of max_drop",
+        "too few tasks x trials to detect the allowed drops",
     ]
     assert lines(golden)[:3] == [
         "## ✅ taskgate: PASS",

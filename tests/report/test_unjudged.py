@@ -193,7 +193,7 @@ def test_without_unjudged_runs_the_verdicts_do_not_mention_them(candidate: Repor
         "**597** runs scored · **32** warnings · baseline: fixtures/baseline.json (597 runs) · "
         "240 of 240 golden tasks ran; compared task by task over 240 shared tasks · "
         "inconclusive for all, segment=consumer, segment=enterprise, segment=smb and 8 more: "
-        "too few tasks x trials to detect a drop of max_drop"
+        "too few tasks x trials to detect the allowed drops"
     )
     page = html(candidate)
     assert (
@@ -220,7 +220,7 @@ def test_a_cohort_with_only_unjudged_runs_has_no_pass_rate_in_any_format(
     assert text[2] == (
         "**3** runs scored · **2** warnings · **3** unjudged (nothing to check) · "
         "baseline: base.json (3 runs) · 3 of 3 golden tasks ran; compared task by task over 3 "
-        "shared tasks · inconclusive for all: too few tasks x trials to detect a drop of max_drop"
+        "shared tasks · inconclusive for all: too few tasks x trials to detect the allowed drops"
     )
     assert "| b | 3 | - | 3 | - | - | - | - | - | 1.000 | 🟢 green | - |" in text
     page = html(nothing_judged)
