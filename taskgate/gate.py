@@ -64,9 +64,15 @@ def rule_levels(config: Config) -> dict[str, RuleLevel]:
 
 def verdict(findings: list[Finding], rules: dict[str, RuleLevel] | None = None) -> Verdict:
     failed = any(f.level == "fail" for f in findings)
+    short = [
+        "all" if f.dimension == "all" else f"{f.dimension}={f.cohort}"
+        for f in findings
+        if f.rule == "underpowered"
+    ]
     return Verdict(
         status="fail" if failed else "pass",
         exit_code=1 if failed else 0,
         findings=findings,
+        inconclusive=list(dict.fromkeys(short)),
         rules=rules or {},
     )

@@ -246,6 +246,9 @@ class Verdict(BaseModel):
     status: Literal["pass", "fail"]
     exit_code: Literal[0, 1]
     findings: list[Finding]
+    inconclusive: list[str] = []
+    """Cohorts (``all``, ``dimension=value``) whose comparison could not have seen an allowed
+    drop (the underpowered findings): a pass over them is no evidence that nothing dropped."""
     rules: dict[str, RuleLevel] = {}
     """Each rule's level as configured; an ``off`` rule was not checked, except that no
     level turns off underspecified's failure of a dataset with nothing to judge completion

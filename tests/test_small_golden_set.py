@@ -130,6 +130,7 @@ def test_against_itself_it_passes_but_says_it_could_not_see_a_small_drop(
     assert warned[0].message.startswith(
         "all: 4 tasks x 4 trials a side can detect drops of task_completion mean 0."
     )
+    assert report.verdict.inconclusive == ["all", "domain=airline"]  # in the JSON report too
     heading = render_markdown(report).decode().splitlines()[0]
     assert heading == (
         "## ⚠️ taskgate: PASS, inconclusive for all, domain=airline: too few tasks x trials "

@@ -35,8 +35,11 @@ def coverage_line(report: Report) -> str | None:
 
 
 def inconclusive(report: Report) -> list[str]:
-    """The cohorts whose comparison could not have seen a drop of max_drop (the underpowered
-    findings), as labels: a PASS over them is no evidence that nothing dropped."""
+    """The cohorts whose comparison could not have seen an allowed drop, as labels: a PASS
+    over them is no evidence that nothing dropped. From the verdict, or for reports written
+    before it listed them, from the underpowered findings."""
+    if report.verdict.inconclusive:
+        return list(report.verdict.inconclusive)
     labels = [
         "all" if f.dimension == "all" else f"{f.dimension}={f.cohort}"
         for f in report.verdict.findings

@@ -203,7 +203,7 @@ def _delta_lines(report: Report) -> list[str]:
     return ["#### Failing cohorts against the baseline", "", *table(DELTA_COLUMNS, rows), ""]
 
 
-TASK_COLUMNS = ("task", "change", "baseline passed", "now passed", "p", "runs")
+TASK_COLUMNS = ("task", "change", "baseline passed", "now passed", "p", "q", "runs")
 
 
 def task_change_lines(report: Report) -> list[str]:
@@ -219,7 +219,8 @@ def task_change_lines(report: Report) -> list[str]:
             (t.change or "").replace("_", " "),
             f"{t.baseline_passed}/{t.baseline_trials}",
             f"{t.passed}/{t.trials}",
-            _p_value(t.p_value or 1.0),
+            _p_value(t.p_value or 1.0) if t.change == "newly_failing" else "n/a",
+            _p_value(t.q_value) if t.q_value is not None and t.change == "newly_failing" else "n/a",
             ", ".join(f"`{escape(r)}`" for r in t.runs[:TASK_RUNS_SHOWN])
             + (
                 f" and {len(t.runs) - TASK_RUNS_SHOWN} more"

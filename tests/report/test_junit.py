@@ -201,7 +201,7 @@ def test_changed_tasks_are_cases_named_with_their_runs(candidate: Report) -> Non
         "newly_failing: 4/4 passed in the baseline, 0/4 now (p=0.0143); "
         "runs r-00178, r-00179, r-00180, r-00181"
     )
-    # The other six (3 trials a side: p = 1/20 at best) are within chance: a warning.
+    # The other six have too few trials to reach alpha (2/2 -> 0/2 is p = 1/6 at best): a warning.
     assert [child.tag for child in flipped["dataset"]] == ["system-out"]
     assert flipped["task coupon-012"][0].text.startswith("newly_passing: 0/")
 
