@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, settings
 
 from taskgate.evaluators.context import RunContext
 from taskgate.models import RunRecord
+from taskgate.results import RunResult
 
 # These machines are shared: how long a test or its input generation takes is noise, never a
 # result (speed is measured by benchmarks/). Properties judge values only.
@@ -25,6 +26,22 @@ def make_record(**fields: Any) -> RunRecord:
 
 def make_context(**fields: Any) -> RunContext:
     return RunContext(make_record(**fields))
+
+
+def make_result(run_id: str, task_id: str, **fields: Any) -> RunResult:
+    """A scored run with neutral defaults (passed, completed, one step, no scores)."""
+    defaults: dict[str, Any] = {
+        "trial": None,
+        "cohort": {},
+        "scores": {},
+        "passed": True,
+        "reason": "",
+        "status": "completed",
+        "underspecified": False,
+        "step_budget_exceeded": False,
+        "steps": 1,
+    }
+    return RunResult(run_id=run_id, task_id=task_id, **{**defaults, **fields})
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:

@@ -8,23 +8,12 @@ import pytest
 
 from taskgate.behaviour import behaviour, rate_p_value, tool_changes
 from taskgate.results import RunResult, ToolChange
+from tests.conftest import make_result
 
 
 def run(task: str, trial: int, tools: dict[str, int] | None, steps: int = 3) -> RunResult:
-    return RunResult(
-        run_id=f"{task}-{trial}",
-        task_id=task,
-        trial=trial,
-        cohort={},
-        scores={},
-        passed=True,
-        reason="",
-        status="completed",
-        underspecified=False,
-        step_budget_exceeded=False,
-        steps=steps,
-        cost_usd=0.01 * steps,
-        tools=tools,
+    return make_result(
+        f"{task}-{trial}", task, trial=trial, steps=steps, cost_usd=0.01 * steps, tools=tools
     )
 
 

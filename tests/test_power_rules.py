@@ -12,20 +12,18 @@ from taskgate.config import Config
 from taskgate.pipeline import assemble
 from taskgate.power import comparison_design, min_detectable_drop
 from taskgate.results import Dataset, Report, RunResult
+from tests.conftest import make_result
 
 
 def run(task: str, trial: int, score: float, segment: str) -> RunResult:
-    return RunResult(
-        run_id=f"{task}-{trial}",
-        task_id=task,
+    scores = {"task_completion": score, "trajectory_score": score}
+    return make_result(
+        f"{task}-{trial}",
+        task,
         trial=trial,
         cohort={"segment": segment},
-        scores={"task_completion": score, "trajectory_score": score},
+        scores=scores,
         passed=score >= 0.7,
-        reason="",
-        status="completed",
-        underspecified=False,
-        step_budget_exceeded=False,
         steps=3,
         tools={},
     )

@@ -11,23 +11,11 @@ from taskgate.gate import evaluate_gate
 from taskgate.results import Dataset, Report, RunResult, Verdict
 from taskgate.task_changes import fisher_drop, smallest_drop_p, task_states, task_summaries
 from taskgate.task_rules import must_pass, newly_failing
+from tests.conftest import make_result
 
 
 def run(task: str, trial: int, passed: bool | None, must: bool = False) -> RunResult:
-    return RunResult(
-        run_id=f"{task}-{trial}",
-        task_id=task,
-        trial=trial,
-        cohort={},
-        scores={},
-        passed=passed,
-        reason="",
-        status="completed",
-        underspecified=False,
-        step_budget_exceeded=False,
-        steps=1,
-        must_pass=must,
-    )
+    return make_result(f"{task}-{trial}", task, trial=trial, passed=passed, must_pass=must)
 
 
 def trials(task: str, passes: list[bool | None], must: bool = False) -> list[RunResult]:
