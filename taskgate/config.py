@@ -178,6 +178,11 @@ class Threshold(_Section):
         return yellow
 
 
+# The comparison's resamples (bootstrap.RESAMPLES, kept here so that reading a config does
+# not import numpy) and so the smallest p-value its permutation test can give.
+RESAMPLES = 5000
+SMALLEST_P = 1 / (RESAMPLES + 1)
+
 DEFAULT_THRESHOLDS: dict[MetricName, Threshold] = {
     "task_completion": Threshold(green=0.70, yellow=0.50),
     "trajectory_score": Threshold(green=0.70, yellow=0.50),
@@ -222,6 +227,23 @@ class RegressionRule(_Section):
     """Largest allowed drop of a tail."""
     alpha: OpenShare = 0.05
     """A drop counts only when its one-sided p-value is below this."""
+
+    @field_validator("alpha")
+    @classmethod
+    def _reachable(cls, alpha: float) -> float:
+        if alpha <= SMALLEST_P:
+            raise PydanticCustomError(
+                "alpha_unreachable",
+                "{alpha} can never be reached: the test's smallest p-value is 1/{draws} "
+                "(about {smallest}); give 0.0003 or more",
+                {
+                    "alpha": format_number(alpha),
+                    "draws": RESAMPLES + 1,
+                    "smallest": format_number(round(SMALLEST_P, 6)),
+                },
+            )
+        return alpha
+
     power: Annotated[float, Strict(), Field(ge=0.5, lt=1.0, allow_inf_nan=False)] = 0.8
     """The chance a comparison must have of catching a drop of max_drop; below it the
     comparison is underpowered (gate.underpowered)."""

@@ -623,3 +623,16 @@ def test_any_valid_threshold_loads_and_round_trips(
     assert config.thresholds[metric] == Threshold(green=green, yellow=yellow)  # type: ignore[index]
     path.write_text(yaml.safe_dump(config.model_dump(mode="json")))
     assert load_config(path) == config
+
+
+def test_an_alpha_the_test_can_never_reach_is_refused(tmp_path: Path) -> None:
+    from taskgate import bootstrap, config
+
+    assert config.RESAMPLES == bootstrap.RESAMPLES  # the one number, in two places
+    message = (
+        "0.0001 can never be reached: the test's smallest p-value is 1/5001 (about 0.0002); "
+        "give 0.0003 or more"
+    )
+    content = "gate:\n  regression: {alpha: 0.0001}\n"
+    assert problems_in(tmp_path, content) == [(2, "gate.regression.alpha", message)]
+    assert load_config(write(tmp_path, "gate:\n  regression: {alpha: 0.0003}\n"))
