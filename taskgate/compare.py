@@ -219,6 +219,9 @@ def check_shared_tasks(baseline: Report, runs: Sequence[RunResult], source: str)
     delta between two unrelated sets of tasks means nothing."""
     if shared_tasks(runs, baseline):
         return
+    if not baseline.runs:
+        message = f"the baseline has no runs, so nothing can be compared; {_WRITE_AGAIN}"
+        raise BaselineError([Problem(source, None, "runs", message)])
     theirs = sorted({run.task_id for run in baseline.runs})
     ours = sorted({run.task_id for run in runs})
     message = (

@@ -12,6 +12,7 @@ def evaluate_gate(report: Report, config: Config) -> list[Finding]:
     cohorts = report.cohorts
     findings = [
         *rules.cohort_status(cohorts, config),
+        *rules.unjudged_metrics(cohorts, config),
         *rules.regressions(cohorts, config),
         *power_rules.underpowered(cohorts, config),
         *rules.tail_gaps(cohorts, config),

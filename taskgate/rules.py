@@ -85,6 +85,28 @@ def cohort_status(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[
                 )
 
 
+def unjudged_metrics(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
+    """A metric with thresholds that no run has a score on: its bands would pass silently.
+    (When no run can be judged at all, underspecified says so instead.)"""
+    overall = next((c for c in cohorts if c.dimension == ALL), None)
+    if overall is None or overall.n == 0 or overall.unjudged == overall.n:
+        return
+    for metric in gated_metrics(config):
+        summary = overall.metrics.get(metric)
+        if summary is None or summary.n == 0:
+            yield finding(
+                "cohort_status",
+                "fail",
+                f"all: {metric} has thresholds, but no run has a score on {metric}, so they "
+                f"cannot be judged; remove {metric} from thresholds, or give the evaluators it "
+                "needs what to judge",
+                overall,
+                metric,
+                0,
+                None,
+            )
+
+
 def small_cohorts(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
     level, minimum = config.gate.small_cohort.level, config.gate.min_cohort_size
     if level == "off":
@@ -172,7 +194,10 @@ def regressions(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Fi
     does not raise the chance of a false alarm above alpha."""
     rule = config.gate.regression
     drops = _drops(cohorts, config)
-    if rule.level == "off" or not drops:
+    if rule.level == "off":
+        return
+    yield from _uncompared(cohorts, config)
+    if not drops:
         return
     adjusted = benjamini_hochberg([d.p_value for d in drops])
     for drop, p_adjusted in zip(drops, adjusted, strict=True):
@@ -191,6 +216,28 @@ def regressions(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Fi
                 drop.change,
                 -limit,
             )
+
+
+def _uncompared(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
+    """A regression metric the whole dataset could not be compared on, against a baseline
+    that has the cohort: one side has no score on it, and a drop would pass unseen."""
+    overall = next((c for c in cohorts if c.dimension == ALL and c.baseline is not None), None)
+    if overall is None or overall.unjudged == overall.n:
+        return  # no run can be judged: underspecified fails the gate and says why
+    for metric in config.gate.regression.metrics:
+        if metric in (overall.delta or {}):
+            continue
+        now = overall.metrics.get(metric)
+        side = "the runs have" if now is None or now.n == 0 else "the baseline has"
+        yield finding(
+            "regression",
+            config.gate.regression.level,
+            f"all: {metric} could not be compared with the baseline: {side} no score on "
+            f"{metric}; score the baseline again with this config, or leave the metric out of "
+            "gate.regression.metrics",
+            overall,
+            metric,
+        )
 
 
 def pass_k_floor(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
