@@ -41,6 +41,23 @@ def _output_error(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {path}: {exc.strerror}" + (f"; {advice}" if advice else ""))
 
 
+def refuse_overwriting_inputs(outputs: Sequence[Path], inputs: Sequence[str | Path | None]) -> None:
+    """An output that is one of the inputs (by name, link or hard link) would replace what
+    was read with what was made from it: refused before any work is done."""
+    files = [Path(i) for i in inputs if i is not None and str(i) != "-"]
+    for output in outputs:
+        for source in files:
+            try:
+                same = os.path.samefile(output, source)
+            except OSError:  # one of them does not exist (yet): not the same file
+                continue
+            if same:
+                raise OutputError(
+                    f"cannot write {output}: the output is the input {source}; give another "
+                    "file name for -o"
+                )
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that an interrupted write leaves the old file whole."""
     write_all_atomic([(path, data)])

@@ -69,7 +69,7 @@ def score(
     def action() -> int:
         from taskgate.pipeline import score as score_runs
 
-        _check_outputs(output)
+        _check_outputs(output, [runs, tasks, baseline, config])
         settings = load_config_option(config)
         with _progress(runs, quiet) as progress:
             report = score_runs(
@@ -94,19 +94,21 @@ def diff(
     def action() -> int:
         from taskgate.pipeline import diff as diff_reports
 
-        _check_outputs(output)
+        _check_outputs(output, [baseline, candidate, config])
         report = diff_reports(baseline, candidate, load_config_option(config), allow_config_change)
         return _finish(report, output, Display(quiet, not no_color))
 
     guarded(action)
 
 
-def _check_outputs(outputs: list[Path] | None) -> None:
-    """Refuse unknown output formats before any work is done."""
+def _check_outputs(outputs: list[Path] | None, inputs: list[str | Path | None]) -> None:
+    """Refuse unknown output formats, and outputs that are inputs, before any work is done."""
+    from taskgate.output import refuse_overwriting_inputs
     from taskgate.report import renderer_for
 
     for path in outputs or []:
         renderer_for(path)
+    refuse_overwriting_inputs(outputs or [], inputs)
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,9 @@ def import_(
     def action() -> int:
         from taskgate.errors import InputError
         from taskgate.importers import import_files, write_records
+        from taskgate.output import refuse_overwriting_inputs
 
+        refuse_overwriting_inputs([output], list(inputs))
         result = import_files(fmt, inputs, _cohort_pairs(cohort or []))
         errors = make_console(stderr=True)
         for note in result.notes:
