@@ -70,6 +70,9 @@ def describe(error: ErrorDetails) -> str:
         return "required field is missing; add it"
     if kind == "extra_forbidden":
         return "unknown key; remove it or check its spelling"
+    value = error.get("input")
+    if kind == "int_type" and isinstance(value, float) and abs(value) >= 2.0**63:
+        kind = "int_parsing_size"  # a 30-digit number, read as a float: say why it is refused
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, got {show_value(error.get('input'))}"
     if kind == "int_parsing_size":

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    Strict,
     Tag,
     ValidationInfo,
     field_validator,
@@ -204,6 +205,9 @@ class Task(BaseModel):
     """Any failed (or unjudged) trial of this task fails the gate."""
 
 
+MAX_TRIAL = 1_000_000
+"""No golden set runs a task more often; a larger number is a writer's bug (2^64 - 1)."""
+
 MAX_COST_USD = 1_000_000.0
 """Costs are summed over runs: a bound keeps the sums finite, and no run costs more."""
 
@@ -233,7 +237,8 @@ class RunRecord(BaseModel):
 
     run_id: Annotated[str, Field(min_length=1)]
     task_id: Annotated[str, Field(min_length=1)]
-    trial: int | None = None
+    trial: Annotated[int, Strict(), Field(ge=0, le=MAX_TRIAL)] | None = None
+    """Which run of its task this is: 0, 1, 2... (a whole number, not 2.0)."""
     cohort: dict[str, CohortValue] = Field(default_factory=dict)
     task: Task | None = None
     """Absent when the task comes from ``--tasks``."""
