@@ -16,10 +16,11 @@ import math
 from collections.abc import Sequence
 from statistics import NormalDist
 
+from taskgate.aggregate import step_stats
 from taskgate.bootstrap import mean_drop_p_value, trials_by_task
 from taskgate.randomness import seed_for
 from taskgate.results import Behaviour, RunResult, ToolChange, ToolChangeKind
-from taskgate.stats import benjamini_hochberg, mean, percentile, rounded
+from taskgate.stats import benjamini_hochberg, rounded
 
 # A tool's calls per run must change by at least this share to be listed as more or less.
 LISTED_CHANGE = 0.5
@@ -83,11 +84,6 @@ def tool_changes(
     return [change for change in changes if change is not None]
 
 
-def _steps(runs: Sequence[RunResult]) -> dict[str, float | None]:
-    steps = [float(r.steps) for r in runs]
-    return {"mean": mean(steps), "p50": percentile(steps, 0.5), "p90": percentile(steps, 0.9)}
-
-
 def _cost_per_run(runs: Sequence[RunResult]) -> float | None:
     costs = [r.cost_usd for r in runs if r.cost_usd is not None]
     return rounded(math.fsum(costs) / len(costs)) if costs else None
@@ -103,8 +99,8 @@ def behaviour(
     steps = mean_drop_p_value(negated[0], negated[1], seed_for(f"{label}:steps"))
     return Behaviour(
         tools=tool_changes(base, cand, alpha),
-        steps_before=_steps(base),
-        steps_after=_steps(cand),
+        steps_before=step_stats(base),
+        steps_after=step_stats(cand),
         steps_p_value=steps,
         cost_per_run_before=_cost_per_run(base),
         cost_per_run_after=_cost_per_run(cand),

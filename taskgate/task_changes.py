@@ -38,7 +38,7 @@ def _state(trials: int, passed: int) -> TaskState | None:
     return "stable_fail" if passed == 0 else "flaky"
 
 
-def _judged(runs: Sequence[RunResult]) -> dict[str, list[RunResult]]:
+def _by_task(runs: Sequence[RunResult]) -> dict[str, list[RunResult]]:
     tasks: dict[str, list[RunResult]] = {}
     for run in runs:
         tasks.setdefault(run.task_id, []).append(run)
@@ -58,7 +58,7 @@ def task_states(runs: Sequence[RunResult]) -> dict[str, int]:
     """How many tasks are stable_pass, flaky and stable_fail (tasks with two or more judged
     trials)."""
     counts = dict.fromkeys(("stable_pass", "flaky", "stable_fail"), 0)
-    for members in _judged(runs).values():
+    for members in _by_task(runs).values():
         state = _state(*_count(members))
         if state is not None:
             counts[state] += 1
@@ -81,7 +81,7 @@ def task_summaries(
 ) -> list[TaskSummary]:
     """Every task of the runs, of the baseline and the ``must_pass`` tasks of the tasks file
     (the last two with no trials when no run has them)."""
-    now, before = _judged(runs), _judged(baseline or [])
+    now, before = _by_task(runs), _by_task(baseline or [])
     summaries = []
     for task in sorted(now):
         trials, passed = _count(now[task])

@@ -34,24 +34,10 @@ def coverage_line(report: Report) -> str | None:
     return f"{text}; compared task by task over {cover.shared} shared tasks{apart}"
 
 
-def inconclusive(report: Report) -> list[str]:
-    """The cohorts whose comparison could not have seen an allowed drop, as labels: a PASS
-    over them is no evidence that nothing dropped. From the verdict, or for reports written
-    before it listed them, from the underpowered findings."""
-    if report.verdict.inconclusive:
-        return list(report.verdict.inconclusive)
-    labels = [
-        "all" if f.dimension == "all" else f"{f.dimension}={f.cohort}"
-        for f in report.verdict.findings
-        if f.rule == "underpowered"
-    ]
-    return list(dict.fromkeys(labels))
-
-
 def inconclusive_note(report: Report, shown: int = 4) -> str | None:
     """E.g. "inconclusive for all, segment=smb: too few tasks x trials to see a drop the
     gate allows"; None when every comparison could tell."""
-    labels = inconclusive(report)
+    labels = report.verdict.inconclusive  # the cohorts of the underpowered findings
     if not labels:
         return None
     names = ", ".join(labels[:shown]) + (
