@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from taskgate.metrics import PASS_RATE
 from taskgate.results import (
     CohortSummary,
     DimensionSummary,
@@ -73,13 +74,16 @@ def summarize_cohort(
         name: summarize_metric(values, thresholds.get(name))
         for name, values in metric_columns(runs, metrics).items()
     }
+    passing = pass_rate(runs)
+    pass_status = status_of(passing, thresholds.get(PASS_RATE))
     return CohortSummary(
         dimension=dimension,
         value=value,
         n=len(runs),
-        pass_rate=pass_rate(runs),
+        pass_rate=passing,
+        pass_status=pass_status,
         unjudged=sum(r.passed is None for r in runs),
-        status=worst_status(m.status for m in summaries.values()),
+        status=worst_status([*(m.status for m in summaries.values()), pass_status]),
         metrics=summaries,
         underspecified=sum(r.underspecified for r in runs),
         failure_shapes=_counts(r.failure_shape for r in runs),

@@ -28,7 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from taskgate.config_messages import describe_config_error, format_number
 from taskgate.errors import ConfigError, Problem
-from taskgate.metrics import MetricName
+from taskgate.metrics import PASS_RATE, MetricName, ThresholdName
 from taskgate.models import OutcomeMode
 
 TrajectoryPart = Literal[
@@ -183,9 +183,11 @@ class Threshold(_Section):
 RESAMPLES = 5000
 SMALLEST_P = 1 / (RESAMPLES + 1)
 
-DEFAULT_THRESHOLDS: dict[MetricName, Threshold] = {
+DEFAULT_THRESHOLDS: dict[ThresholdName, Threshold] = {
     "task_completion": Threshold(green=0.70, yellow=0.50),
     "trajectory_score": Threshold(green=0.70, yellow=0.50),
+    # Red below 30%: fewer than one run in three did everything its task asks.
+    "pass_rate": Threshold(green=0.70, yellow=0.30),
 }
 
 
@@ -427,10 +429,11 @@ class Config(_Section):
     """Evaluator settings."""
     tools: ToolSettings = Field(default_factory=ToolSettings)
     """What every task's tools are known to do."""
-    thresholds: dict[MetricName, Threshold] = Field(
+    thresholds: dict[ThresholdName, Threshold] = Field(
         default_factory=lambda: dict(DEFAULT_THRESHOLDS)
     )
-    """Green and yellow thresholds per metric; metrics left out keep their defaults."""
+    """Green and yellow thresholds per metric mean, and for pass_rate (the share of judged
+    runs that passed); names left out keep their defaults."""
     gate: GateSettings = Field(default_factory=GateSettings)
     """Gate rules."""
 
@@ -448,7 +451,9 @@ class Config(_Section):
 
     @field_validator("thresholds")
     @classmethod
-    def _keep_defaults(cls, thresholds: dict[MetricName, Threshold]) -> dict[MetricName, Threshold]:
+    def _keep_defaults(
+        cls, thresholds: dict[ThresholdName, Threshold]
+    ) -> dict[ThresholdName, Threshold]:
         return {**DEFAULT_THRESHOLDS, **thresholds}
 
 
@@ -468,6 +473,8 @@ def resolve_config_path(explicit: Path | None, cwd: Path) -> Path | None:
 def config_fingerprint(config: Config) -> str:
     """Hash of the settings that change scores and pass/fail of runs (not the gate's rules)."""
     scoring = config.model_dump(mode="json", include={"evaluators", "tools", "thresholds"})
+    # The pass-rate bands judge cohorts, never a run: baselines stay comparable across them.
+    scoring["thresholds"].pop(PASS_RATE, None)
     canonical = json.dumps(scoring, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

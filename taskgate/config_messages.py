@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from taskgate.messages import BOUNDS
-from taskgate.metrics import METRIC_NAMES
+from taskgate.metrics import METRIC_NAMES, THRESHOLD_NAMES
 
 Loc = tuple[str | int, ...]
 
@@ -63,8 +63,9 @@ def _wrong_type(expected: str, value: object) -> str:
 
 
 def _not_a_choice(value: object, choices: list[str]) -> str:
-    if set(choices) <= set(METRIC_NAMES) and isinstance(value, str):
-        return _unknown(f"metric '{value}'", value, choices)
+    if set(choices) <= set(THRESHOLD_NAMES) and isinstance(value, str):
+        what = "metric" if set(choices) <= set(METRIC_NAMES) else "threshold"
+        return _unknown(f"{what} '{value}'", value, choices)
     message = f"expected one of: {', '.join(choices)}; got {show(value)}"
     close = difflib.get_close_matches(value, choices, n=1) if isinstance(value, str) else []
     return f"{message}; did you mean '{close[0]}'?" if close else message

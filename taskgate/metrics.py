@@ -13,3 +13,9 @@ MetricName = Literal[
     "trajectory_score",
 ]
 METRIC_NAMES: tuple[str, ...] = get_args(MetricName)
+
+PASS_RATE: Literal["pass_rate"] = "pass_rate"
+# Bands can be set on the share of runs that passed as well as on a metric's mean: the
+# graded scores of a release in which no run passes can still be yellow.
+ThresholdName = Literal[MetricName, "pass_rate"]
+THRESHOLD_NAMES: tuple[str, ...] = get_args(ThresholdName)

@@ -22,6 +22,7 @@ from taskgate.gate import evaluate_gate, rule_levels, verdict
 from taskgate.io import Progress, load_tasks
 from taskgate.models import Task
 from taskgate.results import Dataset, Report, RunResult, Verdict
+from taskgate.rules import gated_metrics
 from taskgate.scoring import metric_names, score_file
 from taskgate.task_changes import task_summaries
 
@@ -44,7 +45,7 @@ def assemble(
         summarize_cohort(dimension, value, members, metrics, config.thresholds)
         for dimension, value, members in group_by_cohort(runs, dimensions)
     ]
-    gated = list(config.thresholds)
+    gated = gated_metrics(config)
     report = Report(
         taskgate_version=__version__,
         config_fingerprint=config_fingerprint(config),

@@ -168,10 +168,12 @@ class CohortSummary(BaseModel):
     n: int
     pass_rate: float | None
     """Share of the judged runs that passed (SPEC §3); null when none could be judged."""
+    pass_status: Status | None = None
+    """pass_rate against thresholds.pass_rate; null when no run could be judged."""
     unjudged: int = 0
     """Runs whose task states nothing to check beyond a final step: not in pass_rate."""
     status: Status | None
-    """The worst status over the metrics with thresholds."""
+    """The worst status over the metrics with thresholds and the pass rate."""
     metrics: dict[str, MetricSummary]
     underspecified: int = 0
     failure_shapes: dict[str, int] = Field(default_factory=dict)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from taskgate.aggregate import ALL, BUDGET_DIMENSION, MISSING_VALUE
 from taskgate.config import Config
 from taskgate.messages import listed
+from taskgate.metrics import PASS_RATE
 from taskgate.results import CohortSummary, Dataset, DimensionSummary, Finding, Report
 from taskgate.stats import benjamini_hochberg
 
@@ -63,12 +64,13 @@ def finding(
 
 def gated_metrics(config: Config) -> list[str]:
     """Metrics with thresholds: the ones status, tail and worst-cohort rules judge."""
-    return list(config.thresholds)
+    return [name for name in config.thresholds if name != PASS_RATE]
 
 
 def cohort_status(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:
     failing = {"red"} if config.gate.fail_on == "red" else {"red", "yellow"}
     for cohort in judged(cohorts, config):
+        yield from _pass_status(cohort, config, failing)
         for metric, summary in cohort.metrics.items():
             if summary.status in failing and summary.mean is not None:
                 bands = config.thresholds[metric]  # type: ignore[index]
@@ -83,6 +85,24 @@ def cohort_status(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[
                     summary.mean,
                     limit,
                 )
+
+
+def _pass_status(cohort: CohortSummary, config: Config, failing: set[str]) -> Iterator[Finding]:
+    if cohort.pass_status not in failing or cohort.pass_rate is None:
+        return
+    bands = config.thresholds[PASS_RATE]
+    limit = bands.yellow if cohort.pass_status == "red" else bands.green
+    judged_runs = cohort.n - cohort.unjudged
+    yield finding(
+        "cohort_status",
+        "fail",
+        f"{label(cohort)}: pass rate {cohort.pass_rate:.1%} is {cohort.pass_status} "
+        f"(below {limit:.0%}) over {judged_runs} judged run{'s' if judged_runs != 1 else ''}",
+        cohort,
+        PASS_RATE,
+        cohort.pass_rate,
+        limit,
+    )
 
 
 def unjudged_metrics(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding]:

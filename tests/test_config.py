@@ -82,6 +82,7 @@ def test_defaults() -> None:
     assert config.thresholds == {
         "task_completion": Threshold(green=0.7, yellow=0.5),
         "trajectory_score": Threshold(green=0.7, yellow=0.5),
+        "pass_rate": Threshold(green=0.7, yellow=0.3),
     }
     assert config.gate.regression.metrics == ("task_completion", "trajectory_score")
     assert config.gate.small_cohort.level == "warn"
@@ -290,7 +291,7 @@ def test_weights_must_sum_to_one(tmp_path: Path, content: str, found: Found) -> 
             (
                 2,
                 "thresholds.task_complete",
-                f"unknown metric 'task_complete'; expected one of: {ALL_METRICS}; "
+                f"unknown threshold 'task_complete'; expected one of: {ALL_METRICS}, pass_rate; "
                 "did you mean 'task_completion'?",
             ),
         ),

@@ -30,6 +30,7 @@ CONFIG = Config.model_validate(
         "thresholds": {
             "task_completion": {"green": 0.0, "yellow": 0.0},
             "trajectory_score": {"green": 0.0, "yellow": 0.0},
+            "pass_rate": {"green": 0.0, "yellow": 0.0},
         },
         "gate": {"tail": {"level": "off"}, "worst_cohort": {"level": "off"}},
     }

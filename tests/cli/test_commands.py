@@ -58,6 +58,8 @@ def test_score_fails_on_a_red_cohort_and_writes_the_report(tmp_path: Path) -> No
     result = invoke("score", str(dataset(tmp_path, bad_in="mcp")), "-o", str(out))
     assert result.exit_code == 1
     assert result.output.splitlines() == [
+        # 3 of the 12 mcp runs pass: a pass rate below the red line of 30%
+        "FAIL  cohort_status: surface=mcp: pass rate 25.0% is red (below 30%) over 12 judged runs",
         "FAIL  cohort_status: surface=mcp: task_completion mean 0.414 is red (below 0.50) over "
         "12 runs",
         "FAIL  worst_cohort: surface: the worst cohorts' task_completion mean is 0.293 below the "
@@ -66,10 +68,10 @@ def test_score_fails_on_a_red_cohort_and_writes_the_report(tmp_path: Path) -> No
         "the overall mean (max_gap 0.15)",
         "WARN  tail_gap: all: task_completion worst decile 0.219 is 0.488 below the mean 0.707 "
         "(max_gap 0.40)",
-        "FAIL: 3 findings failed the gate, 1 warning; 24 runs scored",
+        "FAIL: 4 findings failed the gate, 1 warning; 24 runs scored",
     ]
     report = json.loads(out.read_text())
-    assert report["verdict"]["findings"][0] == {
+    assert report["verdict"]["findings"][1] == {
         "rule": "cohort_status",
         "level": "fail",
         "dimension": "surface",
