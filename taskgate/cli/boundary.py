@@ -18,7 +18,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-EXIT_BUG, EXIT_INTERRUPT, EXIT_TERMINATED = 3, 130, 143  # exit 2 is TaskgateError.exit_code
+EXIT_INPUT, EXIT_BUG, EXIT_INTERRUPT, EXIT_TERMINATED = 2, 3, 130, 143
 
 
 def make_console(stderr: bool = False, color: bool = True) -> Console:
@@ -73,28 +73,60 @@ def _stoppable() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def guarded(action: Callable[[], int]) -> None:
-    """Run a command body and exit with the code the outcome calls for."""
+def guarded(action: Callable[[], int], *, product_on_stdout: bool = False) -> None:
+    """Run a command body and exit with the code the outcome calls for.
+
+    Streams that cannot be written never change that code, with one exception: a command
+    whose only product is what it prints (``product_on_stdout``) exits 2 when standard
+    output could not take it, since exit 0 would say it was printed."""
+    from taskgate.cli.streams import guarded_streams
+
+    with guarded_streams() as streams:
+        code = _outcome(action)
+        streams.settle()
+        lost = streams.lost_output()
+        if lost is not None:
+            code = _after_lost_output(lost, code, product_on_stdout)
+    raise typer.Exit(code)
+
+
+def _outcome(action: Callable[[], int]) -> int:
     from taskgate.errors import TaskgateError
 
     try:
         with _stoppable():
-            code = action()
+            return action()
     except TaskgateError as exc:
         make_console(stderr=True).print(f"error: {exc.message}", markup=False)
-        code = exc.exit_code
+        return exc.exit_code
     except (KeyboardInterrupt, Terminated) as exc:
-        code = _stopped(exc)
+        return _stopped(exc)
     except Exception as exc:
         # Python wraps a signal's exception raised at some points (a class being created
         # while a module is imported) in a RuntimeError: still a stop, not a bug.
         cause = exc.__cause__
         if isinstance(cause, KeyboardInterrupt | Terminated):
-            code = _stopped(cause)
-        else:  # a bug: one line for the user, the traceback on disk
-            make_console(stderr=True).print(_bug_report(exc), markup=False)
-            code = EXIT_BUG
-    raise typer.Exit(code)
+            return _stopped(cause)
+        # a bug: one line for the user, the traceback on disk
+        make_console(stderr=True).print(_bug_report(exc), markup=False)
+        return EXIT_BUG
+
+
+def _after_lost_output(reason: str, code: int, product_on_stdout: bool) -> int:
+    errors = make_console(stderr=True)
+    if product_on_stdout and code == 0:
+        errors.print(
+            f"error: standard output could not be written ({reason}); "
+            "free space on its device or redirect it elsewhere",
+            markup=False,
+        )
+        return EXIT_INPUT
+    errors.print(
+        f"warning: standard output could not be written ({reason}); "
+        f"the exit code ({code}) is still the command's outcome",
+        markup=False,
+    )
+    return code
 
 
 def _stopped(signal: BaseException) -> int:

@@ -53,7 +53,7 @@ def explain(
             make_console(color=not no_color).print(render_explanation(explanation))
         return 0
 
-    guarded(action)
+    guarded(action, product_on_stdout=True)
 
 
 def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption = None) -> None:
@@ -214,7 +214,7 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="Which format.")]) ->
         sys.stdout.write(text + "\n")
         return 0
 
-    guarded(action)
+    guarded(action, product_on_stdout=True)
 
 
 class PlanFormat(str, Enum):
@@ -268,4 +268,4 @@ def plan(
             sys.stdout.write(render_plan(result, str(baseline)))
         return 0
 
-    guarded(action)
+    guarded(action, product_on_stdout=True)
