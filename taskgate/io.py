@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import re
 import sys
 import zlib
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from pydantic import ValidationError
 
 from taskgate.aliases import alias_errors, missing_field_hint, task_alias_errors
 from taskgate.errors import InputError, Problem
+from taskgate.jsondepth import MAX_DEPTH, TOO_DEEP, nesting_depth
 from taskgate.messages import describe, field_path, show_value
 from taskgate.models import RunRecord, Task
 
@@ -33,8 +33,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 MAX_LINE_BYTES = 10_000_000
 """A record longer than this is refused unread: scoring its text would take minutes."""
-MAX_DEPTH = 100
-"""Deepest nesting of lists and objects a record may have; deeper would exhaust the stack."""
 
 
 READ_BUFFER_BYTES = 1 << 20
@@ -124,43 +122,8 @@ def parse_json_line(source: str, number: int, raw: bytes) -> Any:
         raise InputError([Problem(source, number, None, _json_problem(line, exc))]) from None
     too_deep = _too_deep(value) if nesting_depth(line) > MAX_DEPTH else None
     if too_deep is not None:
-        raise InputError([Problem(source, number, too_deep or None, _TOO_DEEP)])
+        raise InputError([Problem(source, number, too_deep or None, TOO_DEEP)])
     return value
-
-
-_TOO_DEEP = f"nested more than {MAX_DEPTH} lists or objects deep; flatten the value"
-
-
-_ESCAPE = re.compile(rb"\\.", re.DOTALL)
-_STRING = re.compile(rb'"[^"]*"')
-_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
-_AS_PARENTHESES = bytes.maketrans(b"[]{}", b"()()")
-
-
-def nesting_depth(line: bytes) -> int:
-    """How deeply a JSON line nests lists and objects, read from its bytes.
-
-    Escapes go first, then everything but brackets and quotes, then strings: what is
-    left is the brackets of the structure, and each pass that removes the innermost
-    pairs removes one level. All in C, far cheaper than walking the decoded value.
-    """
-    if b"\\" in line:
-        line = _ESCAPE.sub(b"", line)
-    skeleton = line.translate(None, _NOT_STRUCTURE)
-    # Two quotes side by side are an empty string, or the end of one string and the start
-    # of the next: dropping them leaves every bracket where it was, in or out of a string.
-    # Most strings hold no bracket, so this one pass leaves little for the slower one.
-    skeleton = skeleton.replace(b'""', b"")
-    if b'"' in skeleton:
-        skeleton = _STRING.sub(b"", skeleton)
-    skeleton = skeleton.translate(_AS_PARENTHESES)
-    depth = 0
-    while skeleton:
-        inner = skeleton.replace(b"()", b"")
-        if len(inner) == len(skeleton):  # unbalanced: orjson would have refused the line
-            break
-        skeleton, depth = inner, depth + 1
-    return depth
 
 
 def _too_deep(value: Any) -> str | None:
@@ -192,7 +155,7 @@ def _json_problem(line: bytes, exc: orjson.JSONDecodeError) -> str:
     if "infinity when parsed" in exc.msg:
         return f"{where}: the number is too large for a JSON number; write it as a string"
     if "depth limit" in exc.msg:
-        return _TOO_DEEP
+        return TOO_DEEP
     reason = exc.msg.split(":")[0]
     return f"{where} ({reason}); each line must be one JSON object"
 

@@ -21,8 +21,9 @@ from pydantic import (
     model_validator,
 )
 
+from taskgate.jsondepth import decode_task_json_text
 from taskgate.messages import show_value
-from taskgate.trajectory import Step, decode_arguments
+from taskgate.trajectory import Step
 
 CallOrder = Literal["strict", "unordered", "subset", "superset"]
 RunStatus = Literal["completed", "error", "timeout"]
@@ -52,7 +53,7 @@ class CalledTool(BaseModel):
     @field_validator("arguments", mode="before")
     @classmethod
     def _decode(cls, value: Any) -> Any:
-        return {} if value is None else decode_arguments(value)
+        return {} if value is None else decode_task_json_text(value)
 
 
 def _tool_kind(value: Any) -> str:
@@ -153,7 +154,7 @@ class ExpectedCall(BaseModel):
     @field_validator("arguments", mode="before")
     @classmethod
     def _decode(cls, value: Any) -> Any:
-        return decode_arguments(value)
+        return decode_task_json_text(value)
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> ExpectedCall:

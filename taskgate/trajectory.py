@@ -10,24 +10,20 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-import orjson
 from pydantic import ConfigDict, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
 from typing_extensions import NotRequired, TypedDict
+
+from taskgate.jsondepth import decode_json_text
 
 
 def decode_arguments(value: Any) -> Any:
     """Tool-call arguments may arrive as a JSON string; compare them by value.
 
-    A string that is not valid JSON is kept as it is: broken arguments are the
-    agent's mistake, to be scored, not an input error.
+    A string that is not valid JSON, or nests too deeply to compare, is kept as it is:
+    broken arguments are the agent's mistake, to be scored, not an input error.
     """
-    if isinstance(value, str):
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return value
-    return value
+    return decode_json_text(value) if isinstance(value, str) else value
 
 
 # The fields of a tool call and of a step, as pydantic checks them. The functional form

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from taskgate.jsondepth import decode_json_text
 from taskgate.text import fuzzy, is_number, keyword_recall, keywords, text_of, tokens
 
 EXACT = 1.0
@@ -120,10 +121,7 @@ def is_empty(value: Any) -> bool:
 def _structured(value: Any) -> Any:
     """A result given as a JSON string is compared as the value it encodes."""
     if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return value
+        return decode_json_text(value)
     return value
 
 

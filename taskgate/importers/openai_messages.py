@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
+from taskgate.errors import InputError, Problem
 from taskgate.importers.chat import (
     Call,
     Turn,
@@ -47,6 +48,7 @@ from taskgate.importers.common import (
     json_lines,
     text,
 )
+from taskgate.jsondepth import TOO_DEEP
 from taskgate.models import Task
 
 TASK_FIELDS = frozenset(Task.model_fields)
@@ -69,6 +71,8 @@ def import_file(path: str, prefix: str) -> ImportResult:
 def _items(path: str, prefix: str) -> Iterator[tuple[Where, Callable[[], dict[str, Any]]]]:
     first = True
     for number, line in json_lines(path):
+        if first and isinstance(line, BadLine) and line.message == TOO_DEEP:
+            raise InputError([Problem(path, number, None, line.message)])  # JSON, but too deep
         if first and not (isinstance(line, dict) and "messages" in line):
             raise NotThisFormat("its first line is not an object with a 'messages' list")
         first = False
