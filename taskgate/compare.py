@@ -19,7 +19,7 @@ from taskgate.behaviour import behaviour
 from taskgate.bootstrap import compare_trials, trials_by_task
 from taskgate.config import RegressionRule
 from taskgate.coverage import shared_tasks
-from taskgate.errors import BaselineError, Problem
+from taskgate.errors import BaselineError, Problem, unreadable_path
 from taskgate.io import validation_problems
 from taskgate.messages import show_value
 from taskgate.power import Design, comparison_design, min_detectable_drop, unpaired_design
@@ -62,14 +62,8 @@ def _unreadable(path: Path, message: str, line: int | None = None) -> BaselineEr
 def _read_json(path: Path) -> Any:
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise _unreadable(path, "file not found; check the path") from None
-    except IsADirectoryError:
-        raise _unreadable(path, "is a folder; give a JSON report file") from None
-    except PermissionError:
-        raise _unreadable(path, "permission denied; make the file readable") from None
     except OSError as exc:
-        raise _unreadable(path, f"cannot read the report: {exc.strerror}") from None
+        raise _unreadable(path, unreadable_path(exc, "give a JSON report file")) from None
     if not raw.strip():
         raise _unreadable(path, f"the file is empty; {_WRITE_AGAIN}")
     try:

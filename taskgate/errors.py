@@ -6,8 +6,11 @@ code (2, or 3 for a worker lost); anything else is a bug and exits 3 with a save
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from taskgate.printable import printable
 
 MAX_LISTED_PROBLEMS = 20
 
@@ -26,7 +29,8 @@ class Problem:
     """What is wrong and what to do, in one sentence or two."""
 
     def __str__(self) -> str:
-        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        source = printable(self.source) if self.source else '""'
+        where = source if self.line is None else f"{source}:{self.line}"
         field = f" {self.field}:" if self.field else ""
         return f"{where}:{field} {self.message}"
 
@@ -70,7 +74,7 @@ class WorkerError(TaskgateError):
 
 def format_problems(problems: Sequence[Problem], headline: str | None = None) -> str:
     """List the first problems, then say how many more there are."""
-    lines = [headline] if headline else []
+    lines = [printable(headline)] if headline else []
     lines += [str(p) for p in problems[:MAX_LISTED_PROBLEMS]]
     hidden = len(problems) - MAX_LISTED_PROBLEMS
     if hidden > 0:
@@ -87,3 +91,25 @@ class RecordError(TaskgateError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+_PATH_PROBLEMS = {
+    errno.ENOENT: "file not found; check the path",
+    errno.EACCES: "permission denied; make the file readable",
+    errno.EPERM: "permission denied; make the file readable",
+    errno.ELOOP: "the path is a loop of symbolic links; point it at a file",
+    errno.ENAMETOOLONG: "the path or one of its names is too long for the file system; "
+    "give a shorter one",
+    errno.ENOTDIR: "a part of the path is a file, not a folder; check the path",
+}
+
+
+def unreadable_path(error: OSError, folder: str) -> str:
+    """What to tell the user when a file they named cannot be opened. ``folder``: what to
+    say when the path is a folder ("give a .jsonl file")."""
+    if error.errno == errno.EISDIR or isinstance(error, IsADirectoryError):
+        return f"is a folder; {folder}"
+    known = _PATH_PROBLEMS.get(error.errno or 0)
+    if known is not None:
+        return known
+    return f"cannot be read ({error.strerror or type(error).__name__})"

@@ -21,7 +21,7 @@ import orjson
 from pydantic import ValidationError
 
 from taskgate.aliases import alias_errors, missing_field_hint, task_alias_errors
-from taskgate.errors import InputError, Problem
+from taskgate.errors import InputError, Problem, unreadable_path
 from taskgate.jsondepth import MAX_DEPTH, TOO_DEEP, nesting_depth
 from taskgate.messages import describe, field_path, show_value
 from taskgate.models import RunRecord, Task
@@ -52,19 +52,15 @@ def _buffered(handle: IO[bytes]) -> io.BufferedReader:
 
 
 def _open_file(source: str) -> IO[bytes]:
-    path = Path(source)
+    if not source:
+        raise InputError([Problem(source, None, None, "no path given; give a .jsonl file")])
     try:
         # Run records are often longer than the default 8 KiB buffer, and reading such lines
         # through it cost several times more than reading through a larger one.
-        return open(path, "rb", buffering=READ_BUFFER_BYTES)
-    except FileNotFoundError:
-        raise InputError([Problem(source, None, None, "file not found; check the path")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(source, None, None, "is a folder; give a .jsonl file")]) from None
-    except PermissionError:
-        raise InputError(
-            [Problem(source, None, None, "permission denied; make the file readable")]
-        ) from None
+        return open(Path(source), "rb", buffering=READ_BUFFER_BYTES)
+    except OSError as exc:
+        message = unreadable_path(exc, "give a .jsonl file")
+        raise InputError([Problem(source, None, None, message)]) from None
 
 
 def iter_lines(source: str, digest: Any = None) -> Iterator[tuple[int, bytes]]:

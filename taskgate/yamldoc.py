@@ -15,7 +15,7 @@ import yaml
 from pydantic_core import ErrorDetails
 
 from taskgate.config_messages import show
-from taskgate.errors import ConfigError, Problem
+from taskgate.errors import ConfigError, Problem, unreadable_path
 
 MAX_EXPANDED_VALUES = 10_000
 Loc = tuple[str | int, ...]
@@ -51,7 +51,7 @@ def _read_text(path: Path) -> str:
     except PermissionError:
         raise _unreadable(source, "permission denied; make the file readable") from None
     except OSError as error:
-        raise _unreadable(source, f"cannot read the file: {error.strerror}") from None
+        raise _unreadable(source, unreadable_path(error, "give the path of a YAML file")) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
