@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -17,7 +18,10 @@ from pydantic_core import ErrorDetails
 from taskgate.config_messages import show
 from taskgate.errors import ConfigError, Problem, unreadable_path
 
+MAX_CONFIG_BYTES = 1_000_000
 MAX_EXPANDED_VALUES = 10_000
+MAX_DEPTH = 32
+"""Deepest nesting a config may have; its own keys go at most five levels down."""
 Loc = tuple[str | int, ...]
 
 # --- -------------------------------------------------------------
@@ -41,7 +45,8 @@ def _unreadable(source: str, message: str, line: int | None = None) -> ConfigErr
 def _read_text(path: Path) -> str:
     source = str(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:  # never all of /dev/zero
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise _unreadable(
             source, "no such file; check the path, or run 'taskgate init' to write a starter config"
@@ -52,6 +57,12 @@ def _read_text(path: Path) -> str:
         raise _unreadable(source, "permission denied; make the file readable") from None
     except OSError as error:
         raise _unreadable(source, unreadable_path(error, "give the path of a YAML file")) from None
+    if len(data) > MAX_CONFIG_BYTES:
+        message = (
+            f"the file is larger than {MAX_CONFIG_BYTES:,} bytes, the most a config may take "
+            "(a full config is about 5 KB); check that this is the config"
+        )
+        raise _unreadable(source, message)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -70,7 +81,8 @@ def _compose(text: str, source: str) -> yaml.Node | None:
         line = text[: getattr(error, "position", 0)].count("\n") + 1
         raise _invalid(source, line, f"not valid YAML: {str(error).splitlines()[0]}") from None
     except RecursionError:
-        raise _invalid(source, None, "the YAML is nested too deeply to read") from None
+        message = f"the YAML is nested too deeply to read; a config nests at most {MAX_DEPTH}"
+        raise _invalid(source, None, f"{message}, so flatten it") from None
 
 
 def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
@@ -94,17 +106,47 @@ def _children(node: yaml.Node) -> Iterator[yaml.Node]:
             yield value
 
 
-def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
-    """How many values the node stands for once aliases are expanded, without expanding them."""
-    key = id(node)
-    if key in sizes:
-        return sizes[key]
-    if key in open_nodes:  # an alias inside its own anchor never ends
-        return MAX_EXPANDED_VALUES + 1
-    open_nodes.add(key)
-    sizes[key] = 1 + sum(_expanded_size(child, sizes, open_nodes) for child in _children(node))
-    open_nodes.discard(key)
-    return sizes[key]
+@dataclass(frozen=True)
+class _Shape:
+    depth: int
+    """Levels of nesting once aliases are expanded."""
+    values: int
+    """Values once aliases are expanded (capped just above MAX_EXPANDED_VALUES)."""
+    aliased: bool
+    """Whether some node is used more than once (an alias)."""
+
+
+def _shape(root: yaml.Node) -> _Shape:
+    """The document's size and depth with aliases expanded, without expanding them.
+
+    Iterative and memoised over the node graph: a recursive walk is what a deep or aliased
+    document would exhaust the stack or the memory with. An alias inside its own anchor
+    never ends, so it counts as too many values."""
+    depth: dict[int, int] = {}
+    values: dict[int, int] = {}
+    seen_twice = False
+    open_nodes: set[int] = set()
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        key = id(node)
+        if children_done:
+            children = list(_children(node))
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            total = 1 + sum(values[id(c)] for c in children)
+            values[key] = min(total, MAX_EXPANDED_VALUES + 1)
+            open_nodes.discard(key)
+            continue
+        if key in depth:
+            seen_twice = True
+            continue
+        if key in open_nodes:  # reached again inside itself
+            return _Shape(0, MAX_EXPANDED_VALUES + 1, True)
+        open_nodes.add(key)
+        pending.append((node, True))
+        pending += [(child, False) for child in _children(node) if id(child) not in depth]
+        seen_twice = seen_twice or any(id(child) in depth for child in _children(node))
+    return _Shape(depth[id(root)], values[id(root)], seen_twice)
 
 
 def _tag_refused(tag: str) -> str:
@@ -154,13 +196,7 @@ class _Document:
     def read(self, root: yaml.Node | None) -> dict[str, object]:
         if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == f"{_TAG}null"):
             return {}
-        if _expanded_size(root, {}, set()) > MAX_EXPANDED_VALUES:
-            raise _invalid(
-                self.source,
-                _line(root),
-                f"YAML aliases (*name) expand this config to more than {MAX_EXPANDED_VALUES:,}"
-                " values; write the values out instead of using aliases",
-            )
+        self._check_shape(root)
         data = self._value(root, ())
         if isinstance(data, dict) or () in self.skipped:
             return data if isinstance(data, dict) else {}
@@ -169,6 +205,25 @@ class _Document:
             _line(root),
             f"the config must be a mapping of keys such as 'version' and 'gate', got {show(data)}",
         )
+
+    def _check_shape(self, root: yaml.Node) -> None:
+        shape = _shape(root)
+        if shape.values > MAX_EXPANDED_VALUES:
+            message = (
+                f"YAML aliases (*name) expand this config to more than {MAX_EXPANDED_VALUES:,} "
+                "values; write the values out instead of using aliases"
+                if shape.aliased
+                else f"the config holds more than {MAX_EXPANDED_VALUES:,} values, the most "
+                "taskgate reads (a full config has about 100); check that this is the config"
+            )
+            raise _invalid(self.source, _line(root), message)
+        if shape.depth > MAX_DEPTH:
+            raise _invalid(
+                self.source,
+                _line(root),
+                f"the YAML is nested {shape.depth} levels deep; a config nests at most "
+                f"{MAX_DEPTH}, so flatten it",
+            )
 
     def _report(self, node: yaml.Node, loc: Loc, message: str) -> None:
         self.problems.append(Problem(self.source, _line(node), _field_name(loc) or None, message))

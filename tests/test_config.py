@@ -392,7 +392,14 @@ def test_bad_version(tmp_path: Path, content: str, found: Found) -> None:
                 "not valid YAML: unacceptable character #x0007: special characters are not allowed",
             ),
         ),
-        ("[" * 600 + "]" * 600, (None, None, "the YAML is nested too deeply to read")),
+        (
+            "[" * 600 + "]" * 600,
+            (
+                None,
+                None,
+                "the YAML is nested too deeply to read; a config nests at most 32, so flatten it",
+            ),
+        ),
     ],
 )
 def test_yaml_syntax_errors(tmp_path: Path, content: str, found: Found) -> None:
@@ -535,10 +542,10 @@ def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
 
 
 def test_a_file_without_permission(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(self: Path) -> bytes:
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)  # root may read any file: refused by hand
     path = tmp_path / "taskgate.yaml"
     assert unreadable(path)[1] == [(None, None, "permission denied; make the file readable")]
 
@@ -637,3 +644,55 @@ def test_an_alpha_the_test_can_never_reach_is_refused(tmp_path: Path) -> None:
     content = "gate:\n  regression: {alpha: 0.0001}\n"
     assert problems_in(tmp_path, content) == [(2, "gate.regression.alpha", message)]
     assert load_config(write(tmp_path, "gate:\n  regression: {alpha: 0.0003}\n"))
+
+
+def test_a_big_config_without_aliases_is_not_called_an_alias_bomb(tmp_path: Path) -> None:
+    content = "cohorts: [" + ", ".join(f"c{i}" for i in range(10_001)) + "]\n"
+    assert problems_in(tmp_path, content) == [
+        (
+            1,
+            None,
+            "the config holds more than 10,000 values, the most taskgate reads (a full config "
+            "has about 100); check that this is the config",
+        )
+    ]
+
+
+def test_an_alias_used_a_few_times_is_fine(tmp_path: Path) -> None:
+    shared = "thresholds:\n  task_completion: &b {green: 0.8, yellow: 0.6}\n  pass_rate: *b\n"
+    config = load_config(write(tmp_path, shared))
+    assert config.thresholds["pass_rate"] == Threshold(green=0.8, yellow=0.6)
+
+
+@pytest.mark.parametrize(
+    ("depth", "message"),
+    [
+        (33, "the YAML is nested 33 levels deep; a config nests at most 32, so flatten it"),
+        (331, "the YAML is nested 331 levels deep; a config nests at most 32, so flatten it"),
+        # deeper than PyYAML itself can compose
+        (2000, "the YAML is nested too deeply to read; a config nests at most 32, so flatten it"),
+    ],
+)
+def test_a_deeply_nested_config_is_refused_not_a_crash(
+    tmp_path: Path, depth: int, message: str
+) -> None:
+    content = "gate: " + "[" * (depth - 1) + "]" * (depth - 1) + "\n"
+    assert problems_in(tmp_path, content) == [(1 if depth < 2000 else None, None, message)]
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path: Path) -> None:
+    content = "gate: " + "[" * 31 + "]" * 31 + "\n"  # 32 levels with the top mapping
+    assert problems_in(tmp_path, content) == [(1, "gate", "expected a mapping, got a list")]
+
+
+def test_a_config_that_never_ends_is_read_no_further_than_its_limit(tmp_path: Path) -> None:
+    path = tmp_path / "taskgate.yaml"
+    path.write_bytes(b"# " + b"x" * 1_000_000 + b"\n")
+    assert problems(path) == [
+        (
+            None,
+            None,
+            "the file is larger than 1,000,000 bytes, the most a config may take (a full config "
+            "is about 5 KB); check that this is the config",
+        )
+    ]
