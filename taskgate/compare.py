@@ -59,9 +59,30 @@ def _unreadable(path: Path, message: str, line: int | None = None) -> BaselineEr
     return BaselineError([Problem(str(path), line, None, message)])
 
 
+MAX_REPORT_BYTES = 4 << 30
+"""The largest baseline read: a report takes about 1.3 KB a run, so some 3 million runs."""
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The file, unless it is no JSON report (its first byte is not '{') or never ends."""
+    with path.open("rb") as handle:
+        start = handle.read(64 << 10)
+        if start.lstrip()[:1] not in (b"{", b""):
+            return start  # not a report: decoding says why, without reading the rest
+        rest = handle.read(MAX_REPORT_BYTES + 1 - len(start))
+    raw = start + rest
+    if len(raw) > MAX_REPORT_BYTES:
+        raise _unreadable(
+            path,
+            f"the file is larger than {MAX_REPORT_BYTES:,} bytes, the most a baseline may "
+            "take; is it a report? (taskgate score -o baseline.json writes one)",
+        )
+    return raw
+
+
 def _read_json(path: Path) -> Any:
     try:
-        raw = path.read_bytes()
+        raw = _read_bounded(path)
     except OSError as exc:
         raise _unreadable(path, unreadable_path(exc, "give a JSON report file")) from None
     if not raw.strip():

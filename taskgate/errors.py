@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from taskgate.printable import printable
 
 MAX_LISTED_PROBLEMS = 20
+MAX_KEPT_PROBLEMS = 1000
+"""Problems of one file kept in memory; the rest are counted (a file of a million bad lines
+would otherwise hold a million messages)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -48,9 +51,11 @@ class TaskgateError(Exception):
 class InputError(TaskgateError):
     """One or more problems in a run file, tasks file, config or baseline."""
 
-    def __init__(self, problems: Sequence[Problem], headline: str | None = None) -> None:
+    def __init__(
+        self, problems: Sequence[Problem], headline: str | None = None, unkept: int = 0
+    ) -> None:
         self.problems = list(problems)
-        super().__init__(format_problems(self.problems, headline))
+        super().__init__(format_problems(self.problems, headline, unkept))
 
 
 class ConfigError(InputError):
@@ -72,11 +77,14 @@ class WorkerError(TaskgateError):
     exit_code = 3
 
 
-def format_problems(problems: Sequence[Problem], headline: str | None = None) -> str:
-    """List the first problems, then say how many more there are."""
+def format_problems(
+    problems: Sequence[Problem], headline: str | None = None, unkept: int = 0
+) -> str:
+    """List the first problems, then say how many more there are (``unkept``: problems
+    counted but not kept, beyond MAX_KEPT_PROBLEMS)."""
     lines = [printable(headline)] if headline else []
     lines += [str(p) for p in problems[:MAX_LISTED_PROBLEMS]]
-    hidden = len(problems) - MAX_LISTED_PROBLEMS
+    hidden = len(problems) + unkept - MAX_LISTED_PROBLEMS
     if hidden > 0:
         lines.append(f"... and {hidden} more problem{'s' if hidden > 1 else ''}")
     return "\n".join(lines)

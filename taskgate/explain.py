@@ -108,7 +108,9 @@ def find_run(source: str, run_id: str, tasks: dict[str, Task] | None = None) -> 
     message = f"no run with run_id {run_id!r} among {len(reader.seen)} runs{hint}"
     if reader.problems:  # the run may be on a line that could not be read
         message += f"; {reader.invalid_lines} line(s) could not be read, listed below"
-    raise InputError([Problem(source, None, "run_id", message), *reader.problems])
+    raise InputError(
+        [Problem(source, None, "run_id", message), *reader.problems], unkept=reader.unkept
+    )
 
 
 def explain_run(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
+import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterator
@@ -21,7 +23,7 @@ import orjson
 from pydantic import ValidationError
 
 from taskgate.aliases import alias_errors, missing_field_hint, task_alias_errors
-from taskgate.errors import InputError, Problem, unreadable_path
+from taskgate.errors import MAX_KEPT_PROBLEMS, InputError, Problem, unreadable_path
 from taskgate.jsondepth import MAX_DEPTH, TOO_DEEP, nesting_depth
 from taskgate.messages import describe, field_path, show_value
 from taskgate.models import RunRecord, Task
@@ -57,16 +59,31 @@ def _open_file(source: str) -> IO[bytes]:
     try:
         # Run records are often longer than the default 8 KiB buffer, and reading such lines
         # through it cost several times more than reading through a larger one.
-        return open(Path(source), "rb", buffering=READ_BUFFER_BYTES)
+        handle = open(Path(source), "rb", buffering=READ_BUFFER_BYTES)  # noqa: SIM115
     except OSError as exc:
         message = unreadable_path(exc, "give a .jsonl file")
         raise InputError([Problem(source, None, None, message)]) from None
+    if _endless_device(handle):
+        handle.close()
+        message = (
+            "is a device, not a file (its input never ends); give a .jsonl file, "
+            "or - for standard input"
+        )
+        raise InputError([Problem(source, None, None, message)])
+    return handle
+
+
+def _endless_device(handle: IO[bytes]) -> bool:
+    """/dev/zero, /dev/urandom and their like; a terminal or a pipe may be read."""
+    mode = os.fstat(handle.fileno()).st_mode
+    return (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)) and not handle.isatty()
 
 
 def iter_lines(source: str, digest: Any = None) -> Iterator[tuple[int, bytes]]:
     """Yield ``(line_number, bytes)`` for each line, feeding ``digest`` if given.
 
-    Raises InputError for a file that cannot be opened or decompressed.
+    Raises InputError for a file that cannot be opened or decompressed, a line that never
+    ends, or a compressed file that expands as no run file does.
     """
     handle = _open_binary(source)
     number = 0
@@ -78,29 +95,74 @@ def iter_lines(source: str, digest: Any = None) -> Iterator[tuple[int, bytes]]:
         raise InputError(
             [Problem(source, number + 1, None, f"the compressed file {reason}; write it again")]
         ) from None
+    except _Unbounded as exc:
+        raise InputError([Problem(source, number + 1, None, str(exc))]) from None
     finally:
         if source != STDIN:
             handle.close()
+
+
+MAX_SKIPPED_BYTES = 1 << 30
+"""The most of one overlong line read past (to find where the next line starts)."""
+MAX_EXPANSION = 400
+"""How many times its compressed size a gzip file may expand to. Run files compress 5 to
+50 times; a file of one line repeated compresses a thousand times and is no run file."""
+_EXPANSION_CHECK_BYTES = 64 << 20
+_SMALLEST_BOMB = 4 << 20  # below this, whatever it expands from costs little to read
+
+
+class _Unbounded(Exception):
+    """Input that would be read without end: said as a problem at the line reached."""
 
 
 def _bounded_lines(handle: IO[bytes], digest: Any) -> Iterator[bytes]:
     """Lines of at most MAX_LINE_BYTES + 1 bytes: the rest of a longer line is skipped unread,
     so one huge line cannot take the memory; :func:`parse_json_line` refuses it by its length.
     """
+    expanded, next_check, lines = 0, _EXPANSION_CHECK_BYTES, 0
     while raw := handle.readline(MAX_LINE_BYTES + 1):
         if digest is not None:
             digest.update(raw)
+        expanded += len(raw)
+        lines += 1
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            _skip_line(handle, digest)
+            expanded += _skip_line(handle, digest)
+        # by bytes, and by lines for files of tiny lines (blank ones cost a line's work each)
+        if expanded >= next_check or not lines & 0xFFFF:
+            _check_expansion(handle, expanded)
+            next_check = expanded + _EXPANSION_CHECK_BYTES
         yield raw
 
 
-def _skip_line(handle: IO[bytes], digest: Any) -> None:
+def _skip_line(handle: IO[bytes], digest: Any) -> int:
+    skipped = 0
     while rest := handle.readline(MAX_LINE_BYTES):
         if digest is not None:
             digest.update(rest)
+        skipped += len(rest)
         if rest.endswith(b"\n"):
-            return
+            return skipped
+        if skipped > MAX_SKIPPED_BYTES:
+            raise _Unbounded(
+                f"the line does not end within {MAX_SKIPPED_BYTES:,} bytes; is this a run "
+                "file? (it reads as one endless line, as /dev/zero does)"
+            )
+    return skipped
+
+
+def _check_expansion(handle: IO[bytes], expanded: int) -> None:
+    if not isinstance(handle, gzip.GzipFile):
+        return
+    try:
+        compressed = handle.fileobj.tell()
+    except (OSError, AttributeError):  # a pipe: how much came in is not known
+        return
+    if compressed > 0 and expanded > max(MAX_EXPANSION * compressed, _SMALLEST_BOMB):
+        raise _Unbounded(
+            f"the compressed file expands more than {MAX_EXPANSION} times its size "
+            f"({compressed:,} bytes to over {expanded:,} so far), which no run file does; "
+            "is it one line repeated? Remove the repeats, or give the file uncompressed"
+        )
 
 
 def parse_json_line(source: str, number: int, raw: bytes) -> Any:
@@ -222,6 +284,8 @@ class RunReader:
     """run_id -> the line it was first seen on."""
     progress: Progress | None = None
     """Told the size of each line read, for a progress bar."""
+    unkept: int = 0
+    """Problems counted beyond the MAX_KEPT_PROBLEMS kept in ``problems``."""
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
         """The file's non-blank lines with their numbers, told to the progress callback."""
@@ -237,10 +301,16 @@ class RunReader:
             record, problems = read_record(self.source, number, raw, self.tasks)
             problems = self.check_unique(number, record.run_id if record else None) + problems
             if problems:
-                self.problems.extend(problems)
-                self.invalid_lines += 1
+                self.reject(problems)
             elif record is not None:
                 yield number, record
+
+    def reject(self, problems: list[Problem]) -> None:
+        """A line that is not a valid record: count it, and keep its problems while few."""
+        self.invalid_lines += 1
+        room = MAX_KEPT_PROBLEMS - len(self.problems)
+        self.problems.extend(problems[: max(room, 0)])
+        self.unkept += max(len(problems) - max(room, 0), 0)
 
     def check_unique(self, number: int, run_id: str | None) -> list[Problem]:
         """A problem when ``run_id`` was already seen on an earlier line."""

@@ -225,8 +225,7 @@ def _accept(reader: RunReader, outcomes: list[Outcome]) -> Iterator[RunResult]:
         if not problems and outcome.scoring_problem is not None:
             problems = [outcome.scoring_problem]
         if problems:
-            reader.problems.extend(problems)
-            reader.invalid_lines += 1
+            reader.reject(problems)
         elif outcome.result is not None:
             yield _shared(outcome.result)
 

@@ -173,6 +173,12 @@ def diff(
     check_fingerprint(
         later, config_fingerprint(config), str(candidate), allow_config_change, "candidate report"
     )
+    if not later.runs:
+        message = (
+            "the candidate report has no runs, so there is nothing to gate; "
+            "write it again with taskgate score -o"
+        )
+        raise InputError([Problem(str(candidate), None, "runs", message)])
     names = [d.name for d in later.dimensions]
     check_shared_tasks(base[0], later.runs, base[1])
     return assemble(later.runs, later.dataset, names, config, base)

@@ -202,7 +202,11 @@ def score_file(
             f"{source}: {reader.invalid_lines} of {total} records are not valid run records "
             f"(gate.invalid_runs.max allows {allowed}); fix them and run again"
         )
-        raise InputError(reader.problems, headline=headline)
+        raise InputError(reader.problems, headline=headline, unkept=reader.unkept)
     if not runs:
         raise InputError([Problem(source, None, None, "no run records; nothing to judge")])
-    return ScoredRuns(source, runs, reader.invalid_lines, reader.problems, reader.sha256)
+    problems = reader.problems
+    if reader.unkept:
+        more = Problem(source, None, None, f"... and {reader.unkept} more problems, not kept")
+        problems = [*problems, more]
+    return ScoredRuns(source, runs, reader.invalid_lines, problems, reader.sha256)

@@ -85,7 +85,7 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
             headline = (
                 f"{runs}: {reader.invalid_lines} of {total} records are not valid run records"
             )
-            raise InputError(reader.problems, headline=headline)
+            raise InputError(reader.problems, headline=headline, unkept=reader.unkept)
         if not records:  # as score does: a file with no runs is never fine
             raise InputError([Problem(runs, None, None, "no run records; nothing to judge")])
         count, tasks_seen = len(records), len(set(records))
