@@ -27,6 +27,7 @@ from taskgate.models import Task
 from taskgate.results import RunResult
 
 BATCH_LINES = 64
+BATCH_BYTES = 4 << 20
 # Below this many bytes of input, starting workers costs more than it saves.
 PARALLEL_MIN_BYTES = 8_000_000
 
@@ -79,6 +80,8 @@ def _serve(pipe: Connection, config: Config, tasks: dict[str, Task] | None, sour
     while (lines := pipe.recv()) is not None:
         try:
             pipe.send(worker.batch(lines))
+        except MemoryError:  # the machine's limit, not a bug: the parent says so
+            pipe.send(_Failed(traceback.format_exc(), out_of_memory=True))
         except Exception:  # a bug: the parent reports it, with this traceback
             pipe.send(_Failed(traceback.format_exc()))
 
@@ -86,28 +89,34 @@ def _serve(pipe: Connection, config: Config, tasks: dict[str, Task] | None, sour
 @dataclass(frozen=True)
 class _Failed:
     traceback: str
+    out_of_memory: bool = False
 
 
 def _batches(lines: Iterable[tuple[int, bytes]]) -> Iterator[list[tuple[int, bytes]]]:
+    """Runs of at most BATCH_LINES lines and BATCH_BYTES bytes: 64 lines of 10 MB each
+    held by every worker and in the pipes took gigabytes."""
     batch: list[tuple[int, bytes]] = []
+    size = 0
     for line in lines:
         batch.append(line)
-        if len(batch) == BATCH_LINES:
+        size += len(line[1])
+        if len(batch) == BATCH_LINES or size >= BATCH_BYTES:
             yield batch
-            batch = []
+            batch, size = [], 0
     if batch:
         yield batch
 
 
 def worker_count(source: str, requested: int | None) -> int:
     """``requested`` workers, or (None) as many as pay: one per core for a large file."""
-    if requested is not None:
-        return max(1, requested)
+    cores = os.cpu_count() or 1
+    if requested is not None:  # more processes than cores only cost memory and start-up
+        return max(1, min(requested, cores))
     try:
         large = source == "-" or os.path.getsize(source) >= PARALLEL_MIN_BYTES
     except OSError:
         large = False
-    return min(os.cpu_count() or 1, 8) if large else 1
+    return min(cores, 8) if large else 1
 
 
 def iter_scored(reader: RunReader, config: Config, workers: int = 1) -> Iterator[RunResult]:
@@ -211,6 +220,8 @@ def _receive(hand: _Hand) -> list[Outcome]:
         answer: Any = hand.pipe.recv()
     except (EOFError, ConnectionError):
         raise WorkerError(_LOST) from None
+    if isinstance(answer, _Failed) and answer.out_of_memory:
+        raise MemoryError
     if isinstance(answer, _Failed):
         raise RuntimeError(f"a worker process failed:\n{answer.traceback}")
     outcomes: list[Outcome] = answer

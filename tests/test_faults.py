@@ -369,3 +369,46 @@ def test_a_bug_whose_traceback_cannot_be_saved_still_exits_3(tmp_path: Path) -> 
     assert lines[1] == "Traceback (most recent call last):"
     assert lines[-1] == "ZeroDivisionError: division by zero"
     assert list(tmp_path.iterdir()) == []
+
+
+# A wrapper that makes the library's score function run out of something.
+RUNS_OUT = """
+import errno, sys
+import taskgate.pipeline
+what = sys.argv.pop(1)
+def exhausted(*args, **kwargs):
+    if what == "memory":
+        raise MemoryError
+    raise OSError(errno.EMFILE, "Too many open files")
+taskgate.pipeline.score = exhausted
+from taskgate.cli import main
+sys.argv[0] = "taskgate"
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("what", "message"),
+    [
+        (
+            "memory",
+            "error: out of memory; nothing was judged or written. Raise the memory limit "
+            "(ulimit -v, the container's limit), or score with --workers 1\n",
+        ),
+        (
+            "handles",
+            "error: out of file handles (ulimit -n is {limit}); nothing was judged or written. "
+            "Raise the limit (ulimit -n 1024), or score with fewer --workers\n",
+        ),
+    ],
+)
+def test_running_out_of_memory_or_handles_is_said_and_is_not_called_a_bug(
+    tmp_path: Path, what: str, message: str
+) -> None:
+    import resource
+
+    process = start([sys.executable, "-c", RUNS_OUT, what, "score", str(GOLDEN)], tmp_path)
+    out, err = process.communicate(timeout=30)
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    assert (process.returncode, out, err.decode()) == (3, b"", message.format(limit=limit))
+    assert list(tmp_path.glob("taskgate-crash-*.log")) == []

@@ -8,7 +8,7 @@ import pytest
 
 from taskgate.config import Config
 from taskgate.errors import InputError
-from taskgate.parallel import BATCH_LINES, worker_count
+from taskgate.parallel import BATCH_LINES, _batches, worker_count
 from taskgate.pipeline import score
 from taskgate.report.json import render_json
 from tests.conftest import FIXTURES
@@ -49,10 +49,25 @@ def test_too_many_problems_fail_the_same_way(tmp_path: Path) -> None:
     assert messages[0] == messages[1]
 
 
-def test_worker_count_defaults_to_one_for_small_files() -> None:
+def test_worker_count_defaults_to_one_for_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
     assert worker_count(str(FIXTURES / "golden.jsonl"), None) == 1
     assert worker_count(str(FIXTURES / "golden.jsonl"), 3) == 3
     assert worker_count("missing.jsonl", None) == 1
+
+
+def test_workers_asked_for_are_capped_at_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert worker_count(str(FIXTURES / "golden.jsonl"), 2000) == 2
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert worker_count(str(FIXTURES / "golden.jsonl"), 4) == 1
+
+
+def test_batches_are_bounded_by_bytes_as_well_as_lines() -> None:
+    big = [(n, b"x" * 1_500_000) for n in range(1, 8)]
+    assert [[n for n, _ in batch] for batch in _batches(big)] == [[1, 2, 3], [4, 5, 6], [7]]
+    small = [(n, b"{}") for n in range(1, BATCH_LINES + 3)]
+    assert [len(batch) for batch in _batches(small)] == [BATCH_LINES, 2]
 
 
 def test_a_bug_in_a_worker_reaches_the_parent_with_its_traceback(

@@ -6,6 +6,7 @@ and any other exception (a bug) exit 3 with the traceback saved to a file.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import traceback
@@ -101,15 +102,48 @@ def _outcome(action: Callable[[], int]) -> int:
         return exc.exit_code
     except (KeyboardInterrupt, Terminated) as exc:
         return _stopped(exc)
+    except MemoryError:
+        make_console(stderr=True).print(_OUT_OF_MEMORY, markup=False)
+        return EXIT_BUG
+    except OSError as exc:
+        if exc.errno not in (errno.EMFILE, errno.ENFILE):
+            return _bug(exc)
+        make_console(stderr=True).print(_out_of_handles(), markup=False)
+        return EXIT_BUG
     except Exception as exc:
         # Python wraps a signal's exception raised at some points (a class being created
         # while a module is imported) in a RuntimeError: still a stop, not a bug.
         cause = exc.__cause__
         if isinstance(cause, KeyboardInterrupt | Terminated):
             return _stopped(cause)
-        # a bug: one line for the user, the traceback on disk
-        make_console(stderr=True).print(_bug_report(exc), markup=False)
-        return EXIT_BUG
+        return _bug(exc)
+
+
+def _bug(exc: Exception) -> int:
+    """One line for the user, the traceback on disk."""
+    make_console(stderr=True).print(_bug_report(exc), markup=False)
+    return EXIT_BUG
+
+
+# Not bugs, and nothing wrong with the input: the machine ran out of something. Exit 3 all
+# the same, since nothing was judged.
+_OUT_OF_MEMORY = (
+    "error: out of memory; nothing was judged or written. Raise the memory limit "
+    "(ulimit -v, the container's limit), or score with --workers 1"
+)
+
+
+def _out_of_handles() -> str:
+    try:
+        import resource
+
+        limit = f" (ulimit -n is {resource.getrlimit(resource.RLIMIT_NOFILE)[0]})"
+    except (ImportError, OSError, ValueError):
+        limit = ""
+    return (
+        f"error: out of file handles{limit}; nothing was judged or written. Raise the limit "
+        "(ulimit -n 1024), or score with fewer --workers"
+    )
 
 
 def _after_lost_output(reason: str, code: int, product_on_stdout: bool) -> int:

@@ -60,7 +60,8 @@ def score(
             "--workers",
             min=1,
             metavar="N",
-            help="Processes that score (default: one per core for inputs over 8 MB).",
+            help="Processes that score, at most one per core (default: one per core for inputs "
+            "over 8 MB).",
         ),
     ] = None,
 ) -> None:
