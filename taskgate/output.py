@@ -7,23 +7,15 @@ so an interruption (Ctrl-C, SIGTERM, a full disk) leaves the old file whole.
 from __future__ import annotations
 
 import errno
+import glob
 import os
+import stat
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from taskgate.errors import OutputError
-
-
-def _mode_for(path: Path) -> int:
-    """Keep an existing file's permissions; give a new one what the umask allows."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
 
 # What to do about the errors an output path commonly meets.
 _OUTPUT_ADVICE = {
@@ -65,19 +57,62 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
     """Write every file or, interrupted or failing, none: each is staged whole in a temporary
-    file beside its target, then all are moved into place together."""
+    file beside its target, then all are moved into place together.
+
+    An output that is a symbolic link is written through it, to its target; one that is not
+    a regular file (a device, a pipe) is written to as it is, since it cannot be replaced."""
     staged: list[tuple[str, Path]] = []
+    direct: list[tuple[Path, bytes]] = []
     try:
         for path, data in files:
-            staged.append((_stage(path, data), path))
-        for temp, path in staged:
+            target = _target(path)
+            if _is_special(target):
+                direct.append((target, data))
+            else:
+                staged.append((_stage(target, data), target))
+        for temp, target in staged:
             try:
-                os.replace(temp, path)
+                os.replace(temp, target)
             except OSError as exc:
-                raise _output_error(path, exc) from None
+                raise _output_error(target, exc) from None
+        for target, data in direct:
+            _write_special(target, data)
     finally:
         for temp, _ in staged:  # gone once moved into place; left over only on failure
             Path(temp).unlink(missing_ok=True)
+    for _, target in staged:
+        remove_stale_temporaries(target)
+
+
+def _target(path: Path) -> Path:
+    """The file a path names: through symbolic links, so that a link stays a link."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _is_special(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # does not exist yet: a new regular file
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _write_special(path: Path, data: bytes) -> None:
+    try:
+        with path.open("wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise _output_error(path, exc) from None
+
+
+def _mode_for(path: Path) -> int:
+    """Keep an existing regular file's permissions; give a new one what the umask allows."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _stage(path: Path, data: bytes) -> str:
@@ -91,7 +126,7 @@ def _stage(path: Path, data: bytes) -> str:
         )
         raise OutputError(f"cannot write {path}: {problem}")
     try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=_temporary_prefix(path), suffix=".tmp")
     except OSError as exc:
         raise _output_error(path, exc) from None
     try:
@@ -106,3 +141,50 @@ def _stage(path: Path, data: bytes) -> str:
             raise _output_error(path, exc) from None
         raise
     return temp
+
+
+STALE_SECONDS = 300
+"""A temporary file older than this whose process is gone was left by a kill -9."""
+
+
+def _temporary_prefix(path: Path) -> str:
+    # The writer's process id in the name tells a later run whether it may still be at work.
+    return f".{path.name}.{os.getpid()}."
+
+
+def remove_stale_temporaries(path: Path, now: float | None = None) -> list[str]:
+    """Remove the temporary files of ``path`` that a killed run left behind: older than
+    STALE_SECONDS, from a process that no longer runs. Returns their names."""
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return []
+    for candidate in candidates:
+        pid = _writer_of(candidate.name, path.name)
+        if pid is None or _running(pid):
+            continue
+        try:
+            if now - candidate.lstat().st_mtime > STALE_SECONDS:
+                candidate.unlink()
+                removed.append(candidate.name)
+        except OSError:  # gone already, or not ours to remove
+            continue
+    return removed
+
+
+def _writer_of(name: str, target: str) -> int | None:
+    middle = name[len(target) + 2 : -len(".tmp")]
+    pid, _, _ = middle.partition(".")
+    return int(pid) if pid.isdigit() else None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: running
+        return True
+    return True

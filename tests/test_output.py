@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,74 @@ def test_score_refuses_to_overwrite_its_runs_and_leaves_them_whole(tmp_path: Pat
     assert result.exit_code == 2
     assert "the output is the input" in result.output
     assert runs.read_bytes() == (FIXTURES / "golden.jsonl").read_bytes()
+
+
+def test_an_output_that_is_a_link_is_written_through_it_and_stays_a_link(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        target = tmp_path / "reports" / "report.json"
+        target.parent.mkdir()
+        target.write_bytes(b"old")
+        target.chmod(0o640)
+        link = tmp_path / "latest.json"
+        link.symlink_to(target)
+        write_atomic(link, b"new")
+        assert (link.is_symlink(), target.read_bytes(), target.stat().st_mode & 0o777) == (
+            True,
+            b"new",
+            0o640,
+        )
+        dangling = tmp_path / "next.json"
+        dangling.symlink_to(tmp_path / "reports" / "next-target.json")
+        write_atomic(dangling, b"fresh")
+        made = tmp_path / "reports" / "next-target.json"
+        assert (dangling.is_symlink(), made.read_bytes(), made.stat().st_mode & 0o777) == (
+            True,
+            b"fresh",
+            0o644,  # a new file's mode, not the link's
+        )
+        assert sorted(os.listdir(tmp_path / "reports")) == ["next-target.json", "report.json"]
+    finally:
+        os.umask(umask)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_link_to_a_device_writes_into_it_and_never_replaces_it(tmp_path: Path) -> None:
+    link = tmp_path / "report.json"
+    link.symlink_to("/dev/full")
+    with pytest.raises(OutputError) as caught:
+        write_atomic(link, b"x")
+    assert caught.value.message == (
+        "cannot write /dev/full: No space left on device; the disk is full; free some space or "
+        "write elsewhere"
+    )
+    assert Path("/dev/full").is_char_device() and link.is_symlink()
+    assert os.listdir(tmp_path) == ["report.json"]
+
+
+def test_stale_temporaries_of_a_killed_run_are_removed_by_the_next_write(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    gone = _finished_pid()
+    names = {
+        "old-and-gone": f".report.json.{gone}.abc123.tmp",
+        "recent-and-gone": f".report.json.{gone}.def456.tmp",
+        "old-but-running": f".report.json.{os.getpid()}.ghi789.tmp",
+        "another-output": f".other.json.{gone}.jkl012.tmp",
+        "no-process-id": ".report.json.mno345.tmp",
+    }
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"partial")
+    hour_ago = time.time() - 3600
+    for key in ("old-and-gone", "old-but-running", "another-output", "no-process-id"):
+        os.utime(tmp_path / names[key], (hour_ago, hour_ago))
+    write_atomic(target, b"whole")
+    assert sorted(os.listdir(tmp_path)) == sorted(
+        ["report.json", *(names[k] for k in names if k != "old-and-gone")]
+    )
+
+
+def _finished_pid() -> int:
+    """The id of a process that has ended (and been reaped)."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
