@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 # C0 and C1 controls and DEL, and the format characters that reorder or hide text
-# (bidirectional embeddings, overrides and isolates, zero-width marks, the BOM).
+# (bidirectional embeddings, overrides and isolates, zero-width marks, the BOM), and the
+# Unicode line and paragraph separators.
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
 )
 
 

@@ -142,8 +142,10 @@ def _finish(report: Report, outputs: list[Path] | None, display: Display) -> int
     from taskgate.report.terminal import render_summary, render_terminal, verdict_line
 
     _write_outputs(report, outputs or [])
-    _append_step_summary(report)
     errors = make_console(stderr=True, color=display.color)
+    summary_problem = _append_step_summary(report)
+    if summary_problem is not None:
+        errors.print(f"warning: {summary_problem}", markup=False)
     for skipped in report.dataset.skipped:
         errors.print(f"warning: skipped {skipped}", markup=False)
     console = make_console(color=display.color)
@@ -167,22 +169,24 @@ def _print_labels(report: Report, console: Console) -> None:
         console.print(labels_table(report.labels))
 
 
-def _append_step_summary(report: Report) -> None:
-    """In GitHub Actions, the Markdown report goes to the job's summary page too."""
+def _append_step_summary(report: Report) -> str | None:
+    """In GitHub Actions, the Markdown report goes to the job's summary page too. A summary
+    that cannot be written is said, and the verdict keeps its exit code: the gate has
+    judged, and the outputs asked for are written."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
-        return
+        return None
     from taskgate.report.markdown import render_markdown
 
     try:
         with open(target, "ab") as handle:
             handle.write(render_markdown(report))
     except OSError as exc:
-        from taskgate.errors import OutputError
-
-        raise OutputError(
-            f"cannot append to GITHUB_STEP_SUMMARY ({target}): {exc.strerror}"
-        ) from None
+        return (
+            f"cannot append to GITHUB_STEP_SUMMARY ({target}): {exc.strerror}; the job summary "
+            "lacks the report, the exit code is the verdict's"
+        )
+    return None
 
 
 def _write_outputs(report: Report, outputs: list[Path]) -> None:

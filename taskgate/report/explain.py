@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from taskgate.explain import Explanation
+from taskgate.printable import printable
 from taskgate.text import text_of
 from taskgate.trajectory import Step, ToolCall
 
@@ -17,8 +18,13 @@ PREVIEW = 100
 
 
 def _short(value: Any, limit: int = PREVIEW) -> str:
-    text = " ".join(text_of(value).split())
+    text = printable(" ".join(text_of(value).split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text(text: str, style: str = "") -> Text:
+    """A line of the timeline: the run's own text in it is shown, never obeyed."""
+    return Text(printable(text), style=style)
 
 
 VERDICTS = {
@@ -30,14 +36,14 @@ VERDICTS = {
 
 def _header(explanation: Explanation) -> Text:
     run = explanation.result
-    text = Text(f"run {run.run_id} (task {run.task_id}) ", style="bold")
+    text = _text(f"run {run.run_id} (task {run.task_id}) ", style="bold")
     text.append_text(VERDICTS[run.passed])
     if run.passed is False:
-        text.append(f"  shape: {run.failure_shape}  broke at: {run.diagnosis}")
-    text.append(f"\n{run.reason}")
+        text.append(printable(f"  shape: {run.failure_shape}  broke at: {run.diagnosis}"))
+    text.append("\n" + printable(run.reason))
     cohort = ", ".join(f"{k}={v}" for k, v in sorted(run.cohort.items()))
     if cohort:
-        text.append(f"\ncohort: {cohort}")
+        text.append("\ncohort: " + printable(cohort))
     return text
 
 
@@ -49,13 +55,13 @@ def _scores(explanation: Explanation) -> Table:
     for name, score in explanation.scores.items():
         shown = "n/a" if score.value is None else f"{score.value:.3f}"
         marker = " ← lowest" if name == explanation.result.diagnosis else ""
-        table.add_row(name + marker, shown, score.reason)
+        table.add_row(name + marker, shown, printable(score.reason))
     return table
 
 
 def _call_line(call: ToolCall) -> Text:
     mark = Text("  ✗ " if call.failed else "  ✓ ", style="red" if call.failed else "green")
-    mark.append(f"{call.name}({_short(call.arguments, 60)})")
+    mark.append(printable(f"{call.name}({_short(call.arguments, 60)})"))
     outcome = f" error: {_short(call.error)}" if call.failed else f" → {_short(call.result, 60)}"
     mark.append(outcome, style="red" if call.failed else "dim")
     return mark
@@ -63,41 +69,40 @@ def _call_line(call: ToolCall) -> Text:
 
 def _step_lines(index: int, step: Step, breaking: bool, turn: int) -> Iterator[Text]:
     if step.is_user:
-        yield Text(f"#{index + 1} user (turn {turn}): {_short(step.message)}", style="magenta")
+        yield _text(f"#{index + 1} user (turn {turn}): {_short(step.message)}", style="magenta")
         return
-    title = Text(f"#{index + 1}", style="bold")
+    title = _text(f"#{index + 1}", style="bold")
     if step.agent:
-        title.append(f" {step.agent}", style="bold")
+        title.append(printable(f" {step.agent}"), style="bold")
     if step.handoff:
-        title.append(
-            f" handoff {step.handoff.get('from')} → {step.handoff.get('to')}", style="cyan"
-        )
+        handoff = f" handoff {step.handoff.get('from')} → {step.handoff.get('to')}"
+        title.append(printable(handoff), style="cyan")
     if step.is_final:
         title.append(" [final]", style="cyan")
     if breaking:
         title.append("  ← went wrong here", style="bold red")
     yield title
     if step.thought:
-        yield Text(f"  thought: {_short(step.thought)}", style="dim")
+        yield _text(f"  thought: {_short(step.thought)}", style="dim")
     yield from (_call_line(call) for call in step.tool_calls)
     if step.observation not in (None, ""):
-        yield Text(f"  observed: {_short(step.observation)}")
+        yield _text(f"  observed: {_short(step.observation)}")
     if step.message:
-        yield Text(f"  said: {_short(step.message)}")
+        yield _text(f"  said: {_short(step.message)}")
 
 
 def _criteria(explanation: Explanation) -> Iterator[Text]:
     details = explanation.scores["task_completion"].details
     for name in details.get("criteria_met", []):
-        yield Text(f"  ✓ {name}", style="green")
+        yield _text(f"  ✓ {name}", style="green")
     for name in details.get("criteria_unmet", []):
-        yield Text(f"  ✗ {name}", style="red")
+        yield _text(f"  ✗ {name}", style="red")
 
 
 def _checks(explanation: Explanation) -> Iterator[Text]:
     first = explanation.checks.first_failed
     for check in explanation.checks.checks:
-        line = Text(f"  {'✓' if check.holds else '✗'} {check.message}")
+        line = _text(f"  {'✓' if check.holds else '✗'} {check.message}")
         line.stylize("green" if check.holds else "red")
         if check is first:
             line.append("  ← first failed check", style="bold red")
@@ -110,7 +115,7 @@ def _call_diffs(explanation: Explanation) -> Iterator[RenderableType]:
     for diff in explanation.call_diffs:
         turn = "" if diff.turn is None else f" (turn {diff.turn})"
         if diff.comparison is None:
-            yield Text(f"  {diff.name}{turn}: no call to it succeeded", style="red")
+            yield _text(f"  {diff.name}{turn}: no call to it succeeded", style="red")
             continue
         made_turn = "" if diff.made_turn is None else f" in turn {diff.made_turn}"
         yield Text(
@@ -122,7 +127,8 @@ def _call_diffs(explanation: Explanation) -> Iterator[RenderableType]:
             table.add_column(column, overflow="fold")
         for key in diff.comparison.keys:
             mark = Text("✓", style="green") if key.agrees else Text("✗", style="red")
-            table.add_row(mark, key.key, key.mode, _short(key.expected, 40), _short(key.actual, 40))
+            expected, actual = _short(key.expected, 40), _short(key.actual, 40)
+            table.add_row(mark, printable(key.key), key.mode, expected, actual)
         yield table
 
 

@@ -9,19 +9,19 @@ table or inject HTML.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from taskgate.aggregate import BUDGET_DIMENSION
+from taskgate.printable import printable
 from taskgate.report.coverage_line import coverage_line, inconclusive_note
 from taskgate.results import CohortSummary, Finding, Report, ToolChange
 
 _ESCAPES = str.maketrans(
     {"\\": "\\\\", "|": "\\|", "`": "\\`", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
 )
-# Control characters and Unicode line separators: none may end a line or a table row.
-_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-# A PR comment is capped at 65,536 characters; repeated warnings are folded.
+# A PR comment is capped at 65,536 characters: repeated warnings are folded, and a report
+# longer still is cut (after the verdict and the failures) with a note.
+COMMENT_LIMIT = 65_536
 WARNINGS_PER_RULE = 10
 TASK_RUNS_SHOWN = 4
 STATUS_WORD = {"green": "🟢 green", "yellow": "🟡 yellow", "red": "🔴 red", None: "-"}
@@ -57,8 +57,9 @@ LEFT_ALIGNED = frozenset(
 
 
 def escape(text: str) -> str:
-    """User text made safe for a table cell or a line: no HTML, no cell breaks."""
-    return _BREAKS.sub(" ", text.translate(_ESCAPES))
+    """User text made safe for a table cell or a line: no HTML, no cell breaks, control
+    and reordering characters shown as escapes."""
+    return printable(text).translate(_ESCAPES)
 
 
 def _number(value: float | None) -> str:
@@ -372,4 +373,27 @@ def render_markdown(report: Report) -> bytes:
         *cohort_lines(report),
         *footer_lines(report),
     ]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return (_within_limit(lines, report) + "\n").encode("utf-8")
+
+
+def _within_limit(lines: list[str], report: Report) -> str:
+    text = "\n".join(lines)
+    if len(text) <= COMMENT_LIMIT:
+        return text
+    note = (
+        f"✂️ Cut at {COMMENT_LIMIT:,} characters, the most a GitHub comment takes: "
+        f"{len(text):,} in full. Every finding, cohort and run is in the JSON or HTML report "
+        "(`-o report.json`, `-o report.html`)."
+    )
+    footer = footer_lines(report)
+    room = COMMENT_LIMIT - len(note) - sum(len(line) + 1 for line in footer) - 64
+    kept: list[str] = []
+    size, open_blocks = 0, 0
+    for line in lines:
+        if size + len(line) + 1 > room:
+            break
+        kept.append(line)
+        size += len(line) + 1
+        open_blocks += line.startswith("<details>") - (line == "</details>")
+    closing = ["", "</details>"] * open_blocks
+    return "\n".join([*kept, *closing, "", note, "", *footer])

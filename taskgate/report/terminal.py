@@ -12,6 +12,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from taskgate.printable import printable
 from taskgate.report.coverage_line import coverage_line, inconclusive_note
 from taskgate.results import CohortSummary, Finding, LabelAgreement, Report
 
@@ -50,7 +51,7 @@ def _cells(cohort: CohortSummary) -> dict[str, str | Text]:
     completion = cohort.metrics["task_completion"]
     trajectory = cohort.metrics.get("trajectory_score")
     return {
-        "cohort": cohort.value,
+        "cohort": printable(cohort.value),
         "n": str(cohort.n),
         "pass": _number(cohort.pass_rate, ".0%"),
         "unjudged": str(cohort.unjudged),
@@ -129,7 +130,7 @@ def failures_line(cohort: CohortSummary) -> Text:
 
 def finding_line(finding: Finding) -> Text:
     text = Text(f"{finding.level.upper():<5}", style=LEVEL_STYLE[finding.level])
-    text.append(f" {finding.rule}: {finding.message}")
+    text.append(printable(f" {finding.rule}: {finding.message}"))
     return text
 
 

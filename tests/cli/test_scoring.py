@@ -43,6 +43,21 @@ def test_github_step_summary_gets_the_markdown_report(
     assert text.startswith("earlier step\n## ❌ taskgate: FAIL — 3 findings failed the gate")
 
 
+def test_an_unwritable_step_summary_is_a_warning_and_the_verdict_keeps_its_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "no-such-folder" / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    report = tmp_path / "report.json"
+    result = runner.invoke(cli.app, ["score", CANDIDATE, "-q", "-o", str(report)])
+    assert result.exit_code == 1  # the verdict's, not 2
+    assert report.exists()
+    assert (
+        f"warning: cannot append to GITHUB_STEP_SUMMARY ({summary}): No such file or directory; "
+        "the job summary lacks the report, the exit code is the verdict's"
+    ) in result.output.splitlines()
+
+
 def test_no_progress_bar_for_small_files_or_pipes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     with scoring._progress(CANDIDATE, quiet=False) as progress:

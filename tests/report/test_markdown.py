@@ -217,7 +217,9 @@ def test_same_bytes_twice_and_after_a_json_round_trip(candidate: Report) -> None
 
 def test_escape() -> None:
     assert escape("a|b<script>`x`") == "a\\|b&lt;script&gt;\\`x\\`"
-    assert escape("x\\|y\r\nz & w\x85\u2028\x00") == "x\\\\\\|y  z &amp; w   "
+    assert escape("x\\|y\r\nz & w\x85\u2028\x00") == (
+        "x\\\\\\|y\\\\r\\\\nz &amp; w\\\\x85\\\\u2028\\\\x00"
+    )
 
 
 def test_a_hostile_cohort_name_cannot_break_a_table_or_inject_html() -> None:
@@ -225,7 +227,7 @@ def test_a_hostile_cohort_name_cannot_break_a_table_or_inject_html() -> None:
     text = render_markdown(report).decode("utf-8")
     assert "<script" not in text and "`x`" not in text
     assert "| team=a\\|b&lt;script&gt;\\`x\\` | task_completion | 0.150 | 0.500 |" in text
-    assert "| ok line | 1 | 100% |" in text
+    assert "| ok\\\\nline | 1 | 100% |" in text  # the newline shown as an escape
     for table in tables(text):
         assert len({unescaped_pipes(row) for row in table}) == 1
 
@@ -255,3 +257,27 @@ def test_user_text_never_escapes_into_html_or_breaks_a_table(report: Report) -> 
     for table in tables(text):
         assert len({unescaped_pipes(row) for row in table}) == 1
     assert render_markdown(report) == render_markdown(report)
+
+
+def test_a_report_longer_than_a_comment_is_cut_after_the_failures_with_a_note() -> None:
+    from taskgate.report.markdown import COMMENT_LIMIT, _within_limit
+
+    lines = ["## ❌ taskgate: FAIL", "", "<details><summary>All cohorts</summary>", ""]
+    lines += [f"| c{i} | {'x' * 90} |" for i in range(1000)]
+    lines += ["", "</details>"]
+    report = tiny_report(["a"], [1.0])
+    text = _within_limit(lines, report)
+    assert len(text) <= COMMENT_LIMIT
+    assert text.startswith("## ❌ taskgate: FAIL\n\n<details><summary>All cohorts</summary>")
+    tail = text.splitlines()[-5:]
+    assert tail[0] == "</details>"
+    assert tail[2].startswith("✂️ Cut at 65,536 characters, the most a GitHub comment takes: ")
+    assert tail[4].startswith("<sub>taskgate ")
+    short = ["## ✅ taskgate: PASS", "short"]
+    assert _within_limit(short, report) == "## ✅ taskgate: PASS\nshort"
+
+
+def test_control_and_reordering_characters_are_shown_as_escapes() -> None:
+    from taskgate.report.markdown import escape
+
+    assert escape("a\x1b[2Kb\u202ec|d\nx\u2028") == "a\\\\x1b[2Kb\\\\u202ec\\|d\\\\nx\\\\u2028"
