@@ -265,7 +265,7 @@ def baseline_ref(
     ]
     return BaselineRef(
         source=source,
-        dimensions=[d.name for d in baseline.dimensions],
+        dimensions=[d.name for d in baseline.dimensions if d.broken_down],
         runs=baseline.dataset.runs,
         sha256=baseline.dataset.sha256,
         config_fingerprint=baseline.config_fingerprint,

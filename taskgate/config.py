@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 from taskgate.config_messages import describe_config_error, format_number
 from taskgate.errors import ConfigError, Problem
 from taskgate.metrics import PASS_RATE, MetricName, ThresholdName
-from taskgate.models import OutcomeMode
+from taskgate.models import RESERVED_COHORT_KEYS, OutcomeMode
 
 TrajectoryPart = Literal[
     "task_completion", "goal_progress", "tool_selection", "function_calls", "step_efficiency"
@@ -377,6 +377,17 @@ class CoverageRule(_Section):
         return expected > 0 and missing / expected <= self.max_missing
 
 
+class CohortValuesRule(_Section):
+    """Dimensions too wide to break down: an id or a free text used as a cohort key."""
+
+    max_values: PositiveCount = 200
+    """A dimension with more distinct values is not broken down into cohorts."""
+    max_length: PositiveCount = 200
+    """Nor is one with a value longer than this many characters."""
+    level: Level = "fail"
+    """What such a dimension yields. fail by default: its cohorts go unjudged."""
+
+
 class GateSettings(_Section):
     """The rules that decide whether the release passes."""
 
@@ -416,6 +427,8 @@ class GateSettings(_Section):
     """Rule for golden tasks the runs did not cover."""
     infrastructure: InfrastructureRule = Field(default_factory=InfrastructureRule)
     """Rule for runs that failed for infrastructure reasons."""
+    cohort_values: CohortValuesRule = Field(default_factory=CohortValuesRule)
+    """Rule for dimensions with too many or too long values."""
 
 
 class Config(_Section):
@@ -425,6 +438,19 @@ class Config(_Section):
     """Version of the config format."""
     cohorts: tuple[CohortName, ...] | None = None
     """Cohort dimensions; null means every key found in the runs' cohort objects."""
+
+    @field_validator("cohorts")
+    @classmethod
+    def _not_reserved(cls, cohorts: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for name in cohorts or ():
+            if name in RESERVED_COHORT_KEYS:
+                raise PydanticCustomError(
+                    "reserved_cohort",
+                    "'{name}' is always reported ({meaning}); list only keys of the runs' "
+                    "cohort objects",
+                    {"name": name, "meaning": RESERVED_COHORT_KEYS[name]},
+                )
+        return cohorts
     evaluators: EvaluatorSettings = Field(default_factory=EvaluatorSettings)
     """Evaluator settings."""
     tools: ToolSettings = Field(default_factory=ToolSettings)

@@ -6,6 +6,7 @@ attributes. Unknown fields are kept (``extra="allow"``) and ignored.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Literal
 
 import regex
@@ -266,16 +267,36 @@ class RunRecord(BaseModel):
 
     @field_validator("cohort", mode="before")
     @classmethod
-    def _cohort_scalars_as_text(cls, value: Any) -> Any:
-        # Cohort values are labels; 3 and "3" name the same cohort.
-        if isinstance(value, dict):
-            return {k: _label(v) for k, v in value.items()}
-        return value
+    def _cohort_labels(cls, value: Any) -> Any:
+        # Cohort values are labels: 3, 3.0, "3" and 3e0 name one cohort, and so do the
+        # composed and decomposed spellings of "Café", which print the same.
+        if not isinstance(value, dict):
+            return value
+        labels = {}
+        for key, item in value.items():
+            name = unicodedata.normalize("NFC", key) if isinstance(key, str) else key
+            if name in RESERVED_COHORT_KEYS:
+                meaning = RESERVED_COHORT_KEYS[name]
+                raise ValueError(
+                    f"the cohort key {name!r} is taskgate's own ({meaning}); rename the key"
+                )
+            labels[name] = _label(item)
+        return labels
+
+
+RESERVED_COHORT_KEYS = {
+    "all": "the cohort of every run",
+    "step_budget_exceeded": "the derived dimension of runs that ran out of steps",
+}
 
 
 def _label(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
     if isinstance(value, int | float):
         return str(value)
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
     return value

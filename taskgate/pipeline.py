@@ -7,20 +7,19 @@ from pathlib import Path
 
 from taskgate import __version__
 from taskgate.aggregate import (
-    ALL,
-    BUDGET_DIMENSION,
     discover_dimensions,
     group_by_cohort,
     label_agreement,
     summarize_cohort,
     summarize_dimensions,
 )
+from taskgate.cohort_bounds import split_dimensions
 from taskgate.config import Config, config_fingerprint, default_config
 from taskgate.coverage import coverage
 from taskgate.errors import InputError, Problem
 from taskgate.gate import evaluate_gate, rule_levels, verdict
 from taskgate.io import Progress, load_tasks
-from taskgate.models import Task
+from taskgate.models import RESERVED_COHORT_KEYS, Task
 from taskgate.results import Dataset, Report, RunResult, Verdict
 from taskgate.rules import gated_metrics
 from taskgate.scoring import metric_names, score_file
@@ -41,6 +40,7 @@ def assemble(
 
     ``tasks``: the task ids of the tasks file, which the runs should cover as well."""
     metrics = metric_names(config)
+    dimensions, wide = split_dimensions(runs, dimensions, config.gate.cohort_values)
     cohorts = [
         summarize_cohort(dimension, value, members, metrics, config.thresholds)
         for dimension, value, members in group_by_cohort(runs, dimensions)
@@ -51,7 +51,10 @@ def assemble(
         config_fingerprint=config_fingerprint(config),
         dataset=dataset,
         verdict=_UNDECIDED,
-        dimensions=summarize_dimensions(cohorts, gated, config.gate.min_cohort_size),
+        dimensions=[
+            *summarize_dimensions(cohorts, gated, config.gate.min_cohort_size),
+            *wide,
+        ],
         cohorts=cohorts,
         labels=label_agreement(runs, metrics),
         coverage=coverage(runs, baseline[0] if baseline else None, tasks),
@@ -100,7 +103,19 @@ def check_dimensions(
     known = discover_dimensions(runs)
     if not asked:
         return known
-    asked = [name for name in asked if name not in (ALL, BUDGET_DIMENSION)]  # always reported
+    reserved = [
+        Problem(
+            source,
+            None,
+            "cohort",
+            f"--cohort {name}: {name!r} is always reported ({RESERVED_COHORT_KEYS[name]}); "
+            "name keys of the runs' cohort objects",
+        )
+        for name in asked
+        if name in RESERVED_COHORT_KEYS
+    ]
+    if reserved:
+        raise InputError(reserved, headline="reserved cohort dimension: check --cohort")
     unknown = [name for name in asked if name not in known]
     if unknown:
         found = (

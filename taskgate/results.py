@@ -287,9 +287,16 @@ class DimensionSummary(BaseModel):
 
     name: str
     cohorts: int
+    """Its distinct values: the cohorts it was broken down into, unless ``broken_down`` is
+    false."""
     worst_cohort_gap: dict[str, float | None]
     """Per metric: the overall mean minus the mean of the worst decile of this dimension's
     cohorts (at least one), over cohorts large enough to judge."""
+    broken_down: bool = True
+    """False when it has more values than gate.cohort_values.max_values, or one longer than
+    max_length: then it has no cohorts in the report."""
+    longest_value: int | None = None
+    """Characters of its longest value; set when it was not broken down."""
 
 
 class CohortRef(BaseModel):

@@ -481,6 +481,7 @@ def dimensions_vanished(report: Report) -> Iterator[Finding]:
     hint = "did the writer drop it from `cohort`?" if keys else "did the writer drop `cohort`?"
     again = "If the dimension was changed on purpose, score the baseline again"
     sliced = {c.dimension for c in report.cohorts}
+    wide = {d.name for d in report.dimensions if not d.broken_down}  # cohort_values says so
     for name in report.baseline.vanished_dimensions:
         yield finding(
             "dimension_vanished",
@@ -490,7 +491,7 @@ def dimensions_vanished(report: Report) -> Iterator[Finding]:
             dimension=name,
         )
     for name in report.baseline.dimensions:
-        if name in report.baseline.vanished_dimensions or name in (ALL, BUDGET_DIMENSION):
+        if name in report.baseline.vanished_dimensions or name in (ALL, BUDGET_DIMENSION, *wide):
             continue
         if name not in sliced:
             yield finding(
@@ -546,3 +547,31 @@ def infrastructure(dataset: Dataset, config: Config) -> Iterator[Finding]:
         observed=round(share, 6),
         limit=rule.max_share,
     )
+
+
+def wide_dimensions(report: Report, config: Config) -> Iterator[Finding]:
+    """Dimensions not broken down: too many values, or values too long to be labels."""
+    rule = config.gate.cohort_values
+    if rule.level == "off":
+        return
+    for dimension in report.dimensions:
+        if dimension.broken_down:
+            continue
+        longest = dimension.longest_value or 0
+        why = (
+            f"{dimension.cohorts:,} distinct values, more than "
+            f"gate.cohort_values.max_values {rule.max_values}"
+            if dimension.cohorts > rule.max_values
+            else f"a value of {longest:,} characters, longer than "
+            f"gate.cohort_values.max_length {rule.max_length}"
+        )
+        yield finding(
+            "cohort_values",
+            rule.level,
+            f"{dimension.name}: {why}; its cohorts were not judged. Is it an id or a free "
+            "text? Leave it out of cohorts: (or --cohort), or raise the limit",
+            metric=None,
+            observed=dimension.cohorts if dimension.cohorts > rule.max_values else longest,
+            limit=rule.max_values if dimension.cohorts > rule.max_values else rule.max_length,
+            dimension=dimension.name,
+        )
