@@ -377,6 +377,13 @@ class CoverageRule(_Section):
         return expected > 0 and missing / expected <= self.max_missing
 
 
+class TaskDefinitionsRule(_Section):
+    """Runs sharing a task_id whose tasks differ (expected result, criteria, calls...)."""
+
+    level: Level = "warn"
+    """What such task ids yield."""
+
+
 class CohortValuesRule(_Section):
     """Dimensions too wide to break down: an id or a free text used as a cohort key."""
 
@@ -429,6 +436,8 @@ class GateSettings(_Section):
     """Rule for runs that failed for infrastructure reasons."""
     cohort_values: CohortValuesRule = Field(default_factory=CohortValuesRule)
     """Rule for dimensions with too many or too long values."""
+    task_definitions: TaskDefinitionsRule = Field(default_factory=TaskDefinitionsRule)
+    """Rule for task ids whose runs state different tasks."""
 
 
 class Config(_Section):
@@ -451,6 +460,7 @@ class Config(_Section):
                     {"name": name, "meaning": RESERVED_COHORT_KEYS[name]},
                 )
         return cohorts
+
     evaluators: EvaluatorSettings = Field(default_factory=EvaluatorSettings)
     """Evaluator settings."""
     tools: ToolSettings = Field(default_factory=ToolSettings)

@@ -6,6 +6,7 @@ attributes. Unknown fields are kept (``extra="allow"``) and ignored.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from typing import Annotated, Any, Literal
 
@@ -300,3 +301,10 @@ def _label(value: Any) -> Any:
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
     return value
+
+
+def task_digest(task: Task | None) -> str | None:
+    """A short hash of a task's definition: equal for runs that state the same task."""
+    if task is None:
+        return None
+    return hashlib.blake2b(task.model_dump_json().encode("utf-8"), digest_size=8).hexdigest()

@@ -76,3 +76,26 @@ def _unreachable_turns(source: str, line: int, record: RunRecord) -> list[Proble
         for index, call in enumerate(task.expected_calls)
         if call.turn is not None and call.turn > turns
     ]
+
+
+def definition_warnings(
+    source: str, definitions: dict[str, dict[str | None, int]]
+) -> list[Problem]:
+    """Task ids whose runs state different tasks (``definitions``: task -> the first line
+    of each definition): score pools them as trials of one task."""
+    warnings = []
+    for task, lines in sorted(definitions.items()):
+        firsts = sorted(line for digest, line in lines.items() if digest is not None)
+        if len(firsts) > 1:
+            shown = listed([str(line) for line in firsts], 4)
+            warnings.append(
+                Problem(
+                    source,
+                    firsts[1],
+                    "task",
+                    f"task {task!r} is stated differently here than on line {firsts[0]} "
+                    f"({len(firsts)} definitions, first on lines {shown}); score pools them "
+                    "as trials of one task: give each its own task_id",
+                )
+            )
+    return warnings

@@ -59,6 +59,9 @@ class RunResult(BaseModel):
     """The task is must_pass: any failed trial fails the gate."""
     tools: dict[str, int] | None = None
     """Calls per tool name; null in reports written before taskgate counted them."""
+    task_digest: str | None = Field(default=None, exclude=True)
+    """A hash of the run's task definition, to find trials of one task_id whose tasks
+    differ; not written to reports."""
 
 
 class MetricSummary(BaseModel):

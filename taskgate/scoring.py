@@ -25,7 +25,7 @@ from taskgate.evaluators.trajectory_score import trajectory_score
 from taskgate.failure import diagnosis, failure_shape
 from taskgate.io import Progress, RunReader
 from taskgate.metrics import MetricName
-from taskgate.models import RunRecord, Task
+from taskgate.models import RunRecord, Task, task_digest
 from taskgate.results import RunResult
 
 PRIMARY: MetricName = "task_completion"
@@ -137,6 +137,7 @@ class Scorer:
             reward=reward_of(record.labels),
             must_pass=record.task is not None and record.task.must_pass,
             tools=dict(Counter(call.name for call in ctx.calls)),
+            task_digest=task_digest(record.task),
         )
         return ScoredRun(ctx, scores, result, checks)
 

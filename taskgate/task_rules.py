@@ -1,13 +1,13 @@
-"""Rules over single tasks: newly failing tasks and must_pass tasks, each named with its
-runs so a reviewer can go straight to taskgate explain."""
+"""Rules over single tasks: newly failing tasks, must_pass tasks and task ids with more than
+one definition, each named with its runs so a reviewer can go straight to taskgate explain."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from taskgate.config import Config
 from taskgate.messages import listed
-from taskgate.results import Finding, Report, TaskSummary
+from taskgate.results import Finding, Report, RunResult, TaskSummary
 from taskgate.rules import finding
 
 
@@ -97,3 +97,33 @@ def _must_pass_message(report: Report, task: TaskSummary) -> str:
         f" ({unjudged} unjudged: nothing to check)" if unjudged else ""
     )
     return f"task {task.task_id!r} is must_pass and {what}: runs {listed(failed, 4)}"
+
+
+def differing_definitions(runs: Iterable[RunResult]) -> dict[str, list[str]]:
+    """task_id -> the first run of each different definition, for task ids whose runs state
+    more than one task (a tasks file joined by task_id states one)."""
+    seen: dict[str, dict[str, str]] = {}
+    for run in runs:
+        if run.task_digest is not None:
+            seen.setdefault(run.task_id, {}).setdefault(run.task_digest, run.run_id)
+    return {task: list(firsts.values()) for task, firsts in sorted(seen.items()) if len(firsts) > 1}
+
+
+def task_definitions(report: Report, config: Config) -> Iterator[Finding]:
+    """Runs of one task_id that state different tasks are pooled as trials of one task,
+    compared as one and counted in one pass^k: said, since it is usually a harness bug."""
+    level = config.gate.task_definitions.level
+    differing = differing_definitions(report.runs) if level != "off" else {}
+    if not differing:
+        return
+    shown = [f"{task} ({listed(runs, 3)})" for task, runs in differing.items()]
+    count = len(differing)
+    yield finding(
+        "task_definitions",
+        level,
+        f"{count} task id{'s' if count != 1 else ''} {'have' if count != 1 else 'has'} runs "
+        f"that state different tasks, pooled as trials of one: {listed(shown, 5)}; give each "
+        "definition its own task_id, or the same task to every trial",
+        observed=count,
+        limit=0,
+    )

@@ -897,6 +897,7 @@ def test_rule_levels_are_the_configured_ones() -> None:
         "cohort_removed": "warn",
         "dimension_vanished": "fail",
         "cohort_values": "fail",
+        "task_definitions": "warn",
         "coverage": "fail",
         "infrastructure": "fail",
         "small_cohort": "warn",

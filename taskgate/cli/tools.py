@@ -63,7 +63,13 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
         from taskgate.documents import refuse_documents
         from taskgate.errors import InputError, Problem
         from taskgate.io import RunReader, load_tasks
-        from taskgate.record_warnings import file_warnings, record_warnings, unjudged_task
+        from taskgate.models import task_digest
+        from taskgate.record_warnings import (
+            definition_warnings,
+            file_warnings,
+            record_warnings,
+            unjudged_task,
+        )
 
         load_config_option(config)
         refuse_documents(runs)
@@ -71,12 +77,15 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
         reader = RunReader(runs, task_map)
         records, warnings = [], []
         unjudged: dict[str, int] = {}
+        definitions: dict[str, dict[str | None, int]] = {}
         for line, record in reader:
             records.append(record.task_id)
             warnings += record_warnings(runs, line, record)
+            definitions.setdefault(record.task_id, {}).setdefault(task_digest(record.task), line)
             if unjudged_task(record):
                 unjudged[record.task_id] = unjudged.get(record.task_id, 0) + 1
         warnings += file_warnings(runs, unjudged, task_map, records)
+        warnings += definition_warnings(runs, definitions)
         errors = make_console(stderr=True)
         for warning in warnings:
             errors.print(f"warning: {warning}", markup=False)
