@@ -229,13 +229,27 @@ def _has_word(text: str, keyword: str) -> bool:
     # without its final y, then check the whole word found.
     probe = keyword[:-1] if keyword.endswith("y") and len(keyword) > 1 else keyword
     start = text.find(probe)
-    while start != -1:
+    for _ in range(_OCCURRENCES_BY_HAND):
+        if start == -1:
+            return False
         if start == 0 or not _is_word_char(text[start - 1]):
             word = text[start : _word_end(text, start + len(probe))]
             if word not in STOPWORDS and stem(word) == keyword:
                 return True
         start = text.find(probe, start + 1)
-    return False
+    # Many occurrences, none the word yet (the keyword inside longer words, megabytes of
+    # them): the distinct words that start with it, found in one pass, each stemmed once.
+    words = set(_words_starting(probe).findall(text, start))
+    return any(word not in STOPWORDS and stem(word) == keyword for word in words)
+
+
+_OCCURRENCES_BY_HAND = 16
+
+
+@lru_cache(maxsize=1024)
+def _words_starting(probe: str) -> re.Pattern[str]:
+    # A word character is a letter or digit (not "_"), as in _is_word_char.
+    return re.compile(rf"(?<![^\W_]){re.escape(probe)}[^\W_]*")
 
 
 def _is_word_char(char: str) -> bool:
@@ -278,6 +292,12 @@ def keyword_recall(expected: Sequence[str], found: Iterable[str]) -> float:
     return sum(1 for word in expected if word in present) / len(expected)
 
 
+FUZZY_CHARS = 20_000
+"""How much of each text the fuzzy similarity reads: its cost grows with the product of
+the two lengths (two texts of 1 MB took minutes), while keywords read the whole text."""
+
+
 def fuzzy(a: str, b: str) -> float:
-    """rapidfuzz's token-set similarity of two texts, in [0, 1]."""
-    return float(fuzz.token_set_ratio(a, b)) / 100.0
+    """rapidfuzz's token-set similarity of two texts, in [0, 1], over the first FUZZY_CHARS
+    characters of each."""
+    return float(fuzz.token_set_ratio(a[:FUZZY_CHARS], b[:FUZZY_CHARS])) / 100.0

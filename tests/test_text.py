@@ -117,3 +117,49 @@ def test_keyword_index_agrees_with_tokenising_everything(
     expected = _reference(texts)
     for keyword in [*expected, *(k for p in probes for k in keywords(p))]:
         assert (keyword in index) == (keyword in expected), keyword
+
+
+def test_fuzzy_similarity_reads_a_bounded_prefix_of_each_text() -> None:
+    from taskgate.text import FUZZY_CHARS, fuzzy
+
+    head = ("word " * FUZZY_CHARS)[:FUZZY_CHARS]
+    assert fuzzy(head + "apples " * 1000, head + "pears " * 1000) == 1.0
+    assert fuzzy("refund issued", "refund issued") == 1.0
+
+
+def _words_by_hand(text: str) -> list[str]:
+    """Maximal runs of letters and digits: an oracle for whole words."""
+    words, current = [], ""
+    for char in text:
+        if char.isalnum():
+            current += char
+        else:
+            if current:
+                words.append(current)
+            current = ""
+    return [*words, current] if current else words
+
+
+@given(
+    st.lists(
+        st.sampled_from(["refund", "refunds", "xrefund", "refundx", "é", "a", "1"]), max_size=60
+    ),
+    st.sampled_from([" ", "-", "_", ".", ""]),
+)
+def test_a_keyword_is_found_as_a_whole_word_however_often_it_occurs_inside_others(
+    parts: list[str], separator: str
+) -> None:
+    from taskgate.text import STOPWORDS, KeywordIndex, fold, stem
+
+    text = separator.join(parts)
+    folded = fold(text)
+    oracle = any(w not in STOPWORDS and stem(w) == "refund" for w in _words_by_hand(folded))
+    assert ("refund" in KeywordIndex([text])) is oracle
+
+
+def test_megabytes_of_near_misses_are_one_pass() -> None:
+    from taskgate.text import KeywordIndex
+
+    evidence = KeywordIndex(["xrefundx " * 500_000 + "the refund"])
+    assert "refund" in evidence
+    assert "refund" not in KeywordIndex(["xrefundx refundxq " * 500_000])

@@ -110,6 +110,13 @@ class RunContext:
         return _observation_texts(self._shared, self.record, self.calls)
 
     @cached_property
+    def observation_words(self) -> str:
+        """Every observation's tokens, joined, with a separator no token holds between two
+        observations: a phrase is looked up in one search, never across two of them."""
+        joined = " \x00 ".join(" ".join(tokens(text)) for text in self.observation_texts)
+        return f" {joined} "
+
+    @cached_property
     def evidence(self) -> KeywordIndex:
         """Everything a phrase criterion may be met by: result, observations, tool results,
         messages and tool calls; never the agent's thoughts. Read lazily (see

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -14,9 +16,10 @@ from taskgate.evaluators.outcome import canonical
 from taskgate.models import CalledTool, Criterion
 from taskgate.text import contains_words, keywords, tokens
 
-# A user's regular expression gets this long per run before it counts as a
-# runaway; it is then an input error, never a silent pass or fail.
+# A user's regular expression gets this long per search, and all of a task's this long per
+# run, before it counts as a runaway; it is then an input error, never a silent pass or fail.
 REGEX_TIMEOUT_S = 1.0
+REGEX_RUN_BUDGET_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,8 @@ def is_met(ctx: RunContext, criterion: str | Criterion, keyword_share: float, wh
         return contains_words(ctx.result_tokens, tokens(value))
     if criterion.check == "observation_contains":
         needle = tokens(value)
-        return any(contains_words(tokens(text), needle) for text in ctx.observation_texts)
-    return _matches(value, ctx.result_text, where)
+        return bool(needle) and f" {' '.join(needle)} " in ctx.observation_words
+    return _matches(ctx, value, where)
 
 
 def _tool_called(ctx: RunContext, wanted: str | CalledTool) -> bool:
@@ -92,12 +95,34 @@ def _has_arguments(actual: Any, wanted: dict[str, Any]) -> bool:
     return isinstance(actual, Mapping) and all(actual.get(k) == v for k, v in wanted.items())
 
 
-def _matches(pattern: str, text: str, where: str) -> bool:
+def _matches(ctx: RunContext, pattern: str, where: str) -> bool:
+    """The pattern searched in the result, within what is left of the run's budget: ten
+    patterns that each take just under the per-search limit would take ten times it."""
+    spent: list[float] = ctx.shared("regex_seconds", lambda: [0.0])
+    left = REGEX_RUN_BUDGET_S - spent[0]
+    started = time.perf_counter()
     try:
-        return regex.search(pattern, text, timeout=REGEX_TIMEOUT_S) is not None
+        if left <= 0:
+            raise TimeoutError
+        found = _compiled(pattern).search(ctx.result_text, timeout=min(REGEX_TIMEOUT_S, left))
     except TimeoutError:
+        ran = (
+            f"ran for over {REGEX_TIMEOUT_S:g} s"
+            if left >= REGEX_TIMEOUT_S
+            else f"took the task's expressions past {REGEX_RUN_BUDGET_S:g} s together"
+        )
         raise RecordError(
             f"task.success_criteria{where}.result_matches",
-            f"the regular expression {pattern!r} ran for over {REGEX_TIMEOUT_S:g} s on this run's "
-            "result; simplify it (avoid nested repetition such as (a+)+)",
+            f"the regular expression {pattern!r} {ran} on this run's result; simplify it "
+            "(avoid nested repetition such as (a+)+)",
         ) from None
+    finally:
+        spent[0] += time.perf_counter() - started
+    return found is not None
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> regex.Pattern[str]:
+    """Each distinct pattern compiled once per process (patterns compile when the record is
+    read, so this cannot fail)."""
+    return regex.compile(pattern)

@@ -21,6 +21,7 @@ from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.criteria import CriterionResult, evaluate_criteria
 from taskgate.evaluators.outcome import CONTAINED, EXACT, canonical, graded, is_empty
 from taskgate.evaluators.outcome_modes import OutcomeCheck
+from taskgate.text import FUZZY_CHARS, text_of
 
 
 def task_completion(weights: Mapping[str, float], settings: CheckSettings) -> Evaluator:
@@ -100,7 +101,13 @@ def _outcome_reason(ctx: RunContext, outcome: float | None) -> str:
     if is_empty(ctx.result):
         return "No result produced."
     verb = "matches" if outcome >= 0.9 else "partly matches" if outcome > 0 else "does not match"
-    return f"Result {verb} expected ({outcome:.0%})."
+    bounded = outcome < CONTAINED and _longer_than_fuzzy(ctx)
+    note = f"; similarity read the first {FUZZY_CHARS:,} characters" if bounded else ""
+    return f"Result {verb} expected ({outcome:.0%}{note})."
+
+
+def _longer_than_fuzzy(ctx: RunContext) -> bool:
+    return max(len(ctx.result_text), len(text_of(ctx.task.expected_result))) > FUZZY_CHARS
 
 
 def _criteria_reason(met: list[CriterionResult]) -> str:

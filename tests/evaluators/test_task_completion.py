@@ -279,3 +279,20 @@ def test_expected_calls_stand_in_for_missing_criteria() -> None:
         "Unmet: call issue_refund"
     )
     assert score.details["underspecified"] is True  # still no expected result
+
+
+def test_a_long_result_says_the_similarity_read_a_prefix() -> None:
+    long_result = "nothing like it " * 2000
+    ctx = make_context(
+        task={"expected_result": "Refund of $20.50 issued"},
+        steps=[{"message": long_result, "is_final": True}],
+        final_result=long_result,
+    )
+    reason = evaluate(ctx).reason
+    assert "; similarity read the first 20,000 characters)." in reason
+    short = make_context(
+        task={"expected_result": "Refund of $20.50 issued"},
+        steps=[{"message": "no", "is_final": True}],
+        final_result="no refund",
+    )
+    assert "similarity read" not in evaluate(short).reason
