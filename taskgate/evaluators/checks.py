@@ -23,9 +23,9 @@ from taskgate.config import ArgumentMatch, CallOrder
 from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.criteria import evaluate_criteria
 from taskgate.evaluators.function_calls import credit_matrix
-from taskgate.evaluators.matching import align, assign
 from taskgate.evaluators.outcome import is_empty
 from taskgate.evaluators.outcome_modes import OutcomeCheck, check_outcome
+from taskgate.evaluators.sparse_matching import align_sparse, assign_sparse
 from taskgate.models import OutcomeMode, Task
 from taskgate.text import text_of
 from taskgate.trajectory import ToolCall
@@ -185,14 +185,11 @@ def _full_matching(ctx: RunContext, settings: CheckSettings) -> Matching:
         return []
     credits = credit_matrix(ctx, settings.arguments)
     weights = [
-        [
-            (1.0 if want.optional else 2.0) if credit is not None and credit >= 1.0 else None
-            for credit in row
-        ]
+        {column: 1.0 if want.optional else 2.0 for column, c in row.items() if c >= 1.0}
         for want, row in zip(expected, credits, strict=True)
     ]
     strict = (ctx.task.call_order or settings.order) == "strict"
-    return align(weights) if strict else assign(weights)
+    return (align_sparse if strict else assign_sparse)(weights, len(ctx.calls))
 
 
 def _call_checks(ctx: RunContext, settings: CheckSettings, matched: Matching) -> list[Check]:
@@ -213,9 +210,9 @@ def _call_checks(ctx: RunContext, settings: CheckSettings, matched: Matching) ->
         # subset: the calls made are among the expected ones. A repeat of an allowed call is
         # still that call (a repeated write is caught by the write check, one to one).
         credits = credit_matrix(ctx, settings.arguments) if expected else []
+        allowed = {column for row in credits for column, c in row.items() if c >= 1.0}
         for index, call in enumerate(ctx.calls):
-            allowed = any((c := row[index]) is not None and c >= 1.0 for row in credits)
-            if not call.failed and not allowed:
+            if not call.failed and index not in allowed:
                 shown = show_call(call)
                 message = f"Unexpected call {shown}"
                 checks.append(Check("extra_call", False, message, shown, index))
@@ -242,7 +239,7 @@ def _why_missing(ctx: RunContext, index: int, arguments: ArgumentMatch) -> str:
         turns = _numbers(sorted({ctx.call_turns[i] for i in working}))
         return f"Expected call {want.name} made in turn {turns}, expected in turn {want.turn}"
     credits = credit_matrix(ctx, arguments)[index]
-    if any(credit is not None and credit >= 1.0 for credit in credits):
+    if any(credit >= 1.0 for credit in credits.values()):
         return (
             f"Expected call {want.name}{turn} not made: the call that matches it counts for "
             "another expected call"

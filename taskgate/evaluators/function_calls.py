@@ -23,9 +23,8 @@ from taskgate.evaluators.arguments import (
 )
 from taskgate.evaluators.base import Evaluator, Score, clamp
 from taskgate.evaluators.context import RunContext
-from taskgate.evaluators.matching import align, assign
 from taskgate.evaluators.outcome import canonical
-from taskgate.models import ExpectedCall
+from taskgate.evaluators.sparse_matching import align_sparse, assign_sparse
 
 MISSING_SHOWN = 3
 _FULL_CREDIT = {
@@ -44,11 +43,15 @@ def argument_credit(expected: Any, actual: Any, mode: ArgumentMatch) -> float:
     return folded_credit(canonical(expected), canonical({} if actual is None else actual), mode)
 
 
-Credits = list[list[float | None]]
+Credits = list[dict[int, float]]
+"""Per expected call, {index of a call made: credit} for the calls that may stand for it."""
+MAX_CANDIDATES = 200
+"""Calls made that one expected call is compared with, at most: the nearest in order of the
+calls to its tool (a run making thousands of calls to one tool stays linear)."""
 
 
 def credit_matrix(ctx: RunContext, mode: ArgumentMatch) -> Credits:
-    """Credit of every (expected, actual) pair; None where the pair cannot be made.
+    """Credit of every (expected, actual) pair that can be made; a pair left out cannot.
 
     A pair needs the same tool name, the expected call's turn when it names one (a call a
     turn early or late answers another message), and a call that did not fail: a failed
@@ -62,36 +65,47 @@ def _credit_matrix(ctx: RunContext, mode: ArgumentMatch) -> Credits:
     return [_credit_row(ctx, index, mode) for index in range(len(ctx.task.expected_calls))]
 
 
-def _credit_row(ctx: RunContext, expected_index: int, mode: ArgumentMatch) -> list[float | None]:
+def _credit_row(ctx: RunContext, expected_index: int, mode: ArgumentMatch) -> dict[int, float]:
     want = ctx.task.expected_calls[expected_index]
     if want.match:
         # A bad pattern is the task's mistake, reported whatever calls this run made.
         check_patterns(want.arguments, want.match, _field(expected_index))
-    credits: list[float | None] = [None] * len(ctx.calls)
-    candidates = _candidates(ctx, want)
+    candidates = _candidates(ctx, expected_index)
     if mode == "ignore" or want.arguments is None:
-        for index in candidates:
-            credits[index] = 1.0
-    elif want.match:
+        return dict.fromkeys(candidates, 1.0)
+    if want.match:
         # Per-argument modes read raw values: the slower, key-by-key comparison.
-        for index in candidates:
-            credits[index] = compare_call(ctx, expected_index, index, mode).credit
-    else:
-        wanted = canonical(want.arguments)
-        for index in candidates:
-            credits[index] = folded_credit(wanted, ctx.canonical_arguments(index), mode)
-    return credits
+        return {i: compare_call(ctx, expected_index, i, mode).credit for i in candidates}
+    wanted = canonical(want.arguments)
+    return {i: folded_credit(wanted, ctx.canonical_arguments(i), mode) for i in candidates}
 
 
-def _candidates(ctx: RunContext, want: ExpectedCall) -> list[int]:
-    """The calls that may stand for ``want``: same tool, no error, the right turn."""
-    return [
+def _candidates(ctx: RunContext, expected_index: int) -> list[int]:
+    """The calls that may stand for expected call ``expected_index``: same tool, no error,
+    the right turn; of many, the MAX_CANDIDATES nearest to its place among the expected
+    calls to that tool."""
+    want = ctx.task.expected_calls[expected_index]
+    working: dict[str, list[int]] = ctx.shared("working_calls", lambda: _working_calls(ctx))
+    found = [
         index
-        for index, call in enumerate(ctx.calls)
-        if call.name == want.name
-        and not call.failed
-        and (want.turn is None or ctx.call_turns[index] == want.turn)
+        for index in working.get(want.name, ())
+        if want.turn is None or ctx.call_turns[index] == want.turn
     ]
+    if len(found) <= MAX_CANDIDATES:
+        return found
+    same_tool = [i for i, call in enumerate(ctx.task.expected_calls) if call.name == want.name]
+    centre = same_tool.index(expected_index) * len(found) // len(same_tool)
+    start = min(max(centre - MAX_CANDIDATES // 2, 0), len(found) - MAX_CANDIDATES)
+    return found[start : start + MAX_CANDIDATES]
+
+
+def _working_calls(ctx: RunContext) -> dict[str, list[int]]:
+    """The calls that did not fail, by tool name, in order."""
+    by_name: dict[str, list[int]] = {}
+    for index, call in enumerate(ctx.calls):
+        if not call.failed:
+            by_name.setdefault(call.name, []).append(index)
+    return by_name
 
 
 def compare_call(
@@ -163,11 +177,12 @@ def match_calls(ctx: RunContext, order: CallOrder, arguments: ArgumentMatch) -> 
 
 def _match(ctx: RunContext, order: CallOrder, arguments: ArgumentMatch) -> CallMatch:
     credits = credit_matrix(ctx, arguments)
-    pairs = align(credits) if order == "strict" else assign(credits)
+    pair = align_sparse if order == "strict" else assign_sparse
+    pairs = pair(credits, len(ctx.calls))
     return CallMatch(
         expected=[call.name for call in ctx.task.expected_calls],
         made=[call.name for call in ctx.calls],
-        pairs=[(e, a, credits[e][a] or 0.0) for e, a in pairs],
+        pairs=[(e, a, credits[e][a]) for e, a in pairs],
         order=order,
         arguments=arguments,
     )

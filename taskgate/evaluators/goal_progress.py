@@ -14,7 +14,7 @@ from taskgate.evaluators.base import Evaluator, Score, clamp
 from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.criteria import evaluate_criteria
 from taskgate.evaluators.function_calls import credit_matrix
-from taskgate.evaluators.matching import assign, matched_prefix
+from taskgate.evaluators.sparse_matching import assign_sparse, matched_prefix_sparse
 
 MADE = 0.5
 """Argument credit at which an expected call counts as made."""
@@ -53,11 +53,11 @@ def calls_reached(ctx: RunContext, strict: bool) -> int:
     paired one-to-one with calls made.
     """
     credits = credit_matrix(ctx, "exact")
-    made = [[credit is not None and credit >= MADE for credit in row] for row in credits]
+    made = [sorted(c for c, credit in row.items() if credit >= MADE) for row in credits]
     if strict:
-        return matched_prefix(made)
+        return matched_prefix_sparse(made)
     # Every made pair weighs the same, so the assignment maximises the count itself.
-    return len(assign([[1.0 if ok else None for ok in row] for row in made]))
+    return len(assign_sparse([dict.fromkeys(row, 1.0) for row in made], len(ctx.calls)))
 
 
 def _reason(details: dict[str, int], strict: bool) -> str:

@@ -314,16 +314,16 @@ REFUND_IN_TURN_2 = {**REFUND, "turn": 2}
     ("steps", "credits"),
     [
         # The right call one turn early answers the first message, not the second.
-        (turns("look it up", REFUND, "now refund it"), [[None]]),
-        (turns("look it up", "now refund it", REFUND), [[1.0]]),
-        (turns(REFUND, "look it up", "now refund it"), [[None]]),
-        (turns("look it up", "now refund it", REFUND, "thanks", REFUND), [[1.0, None]]),
+        (turns("look it up", REFUND, "now refund it"), [{}]),
+        (turns("look it up", "now refund it", REFUND), [{0: 1.0}]),
+        (turns(REFUND, "look it up", "now refund it"), [{}]),
+        (turns("look it up", "now refund it", REFUND, "thanks", REFUND), [{0: 1.0}]),
         # A call that errored is never the expected call, in the right turn or not.
-        (turns("look it up", "now refund it", {**REFUND, "error": "timeout"}), [[None]]),
+        (turns("look it up", "now refund it", {**REFUND, "error": "timeout"}), [{}]),
     ],
 )
 def test_a_call_pairs_only_in_the_expected_turn(
-    steps: list[dict[str, Any]], credits: list[list[float | None]]
+    steps: list[dict[str, Any]], credits: list[dict[int, float]]
 ) -> None:
     ctx = make_context(task={"expected_calls": [REFUND_IN_TURN_2]}, steps=steps)
     assert credit_matrix(ctx, "exact") == credits
@@ -372,7 +372,7 @@ NOTIFY = {
 def test_per_argument_modes_decide_the_pair_credit(body: str, credit: float) -> None:
     made = {"name": "send_email", "arguments": {"to": "Ana@example.com", "body": body}}
     ctx = make_context(task={"expected_calls": [NOTIFY]}, steps=[{"tool_calls": [made]}])
-    assert credit_matrix(ctx, "exact") == [[credit]]
+    assert credit_matrix(ctx, "exact") == [{0: credit}]
 
 
 def test_compare_call_shows_a_pair_key_by_key() -> None:
@@ -386,7 +386,7 @@ def test_compare_call_shows_a_pair_key_by_key() -> None:
             KeyComparison("to", "exact", "ana@example.com", "bo@example.com", False),
         ),
     )
-    assert credit_matrix(ctx, "exact") == [[comparison.credit]]
+    assert credit_matrix(ctx, "exact") == [{0: comparison.credit}]
 
 
 def test_an_invalid_pattern_is_refused_when_the_record_is_read() -> None:
