@@ -9,6 +9,7 @@ behind and that nothing prints a traceback.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import shutil
 import tempfile
@@ -80,7 +81,37 @@ def _unreadable(path: Path) -> None:
     path.chmod(0)
 
 
+def _symlink_loop(path: Path) -> None:
+    path.symlink_to(path.name)
+
+
+def _under_a_file(path: Path) -> None:
+    path.parent.rmdir()  # made a folder by lay_out: a file takes its place
+    path.parent.write_bytes(_valid_runs())
+
+
+def _deep_expected_arguments(path: Path) -> None:
+    deep = "[" * 600 + "]" * 600
+    task = {"description": "d", "expected_calls": [{"name": "f", "arguments": deep}]}
+    line = {"run_id": "r1", "task_id": "t1", "task": task, "steps": []}
+    path.write_text(json.dumps(line) + "\n")
+
+
+def _deep_config(path: Path) -> None:
+    path.write_text("gate: " + "[" * 400 + "]" * 400 + "\n")
+
+
+def _wide_config(path: Path) -> None:
+    path.write_text("cohorts: [" + ", ".join(f"c{i}" for i in range(10_001)) + "]\n")
+
+
 MAKERS: dict[str, Callable[[Path], None]] = {
+    "symlink_loop": _symlink_loop,
+    "name_too_long": lambda path: None,
+    "under_a_file": _under_a_file,
+    "deep_expected_arguments": _deep_expected_arguments,
+    "deep_config": _deep_config,
+    "wide_config": _wide_config,
     "directory": lambda path: path.mkdir(),
     "missing": lambda path: None,
     "plain_file": lambda path: path.write_bytes(b""),
