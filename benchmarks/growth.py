@@ -76,8 +76,7 @@ def fuzzy(n: int, folder: Path) -> list[str]:
 def cohorts(n: int, folder: Path) -> list[str]:
     steps = [FINAL]
     records = [
-        _run(f"r{i}", task_id=f"t{i}", cohort={"session": f"s{i}"}, steps=steps)
-        for i in range(n)
+        _run(f"r{i}", task_id=f"t{i}", cohort={"session": f"s{i}"}, steps=steps) for i in range(n)
     ]
     runs = _write(folder / f"cohorts-{n}.jsonl", records)
     baseline = folder / f"cohorts-{n}.json"
