@@ -128,6 +128,15 @@ def _open_files(fds: Path) -> list[Path]:
     return opened
 
 
+def _signal_masks(pid: int) -> str:
+    """The blocked, ignored and caught signal masks of a process, as Linux shows them."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return "no /proc"
+    return "; ".join(line for line in status if line.startswith(("SigBlk", "SigIgn", "SigCgt")))
+
+
 def ctrl_c(process: subprocess.Popen[bytes]) -> None:
     """As a terminal sends it: to the whole process group, worker processes too."""
     os.killpg(process.pid, signal.SIGINT)
@@ -158,9 +167,10 @@ def test_a_signal_while_scoring_exits_cleanly_and_leaves_the_old_report(
     wait_until_reading(process, runs)
     time.sleep(0.3)  # deep in 12,000 runs that take several seconds
     assert process.poll() is None
+    masks = _signal_masks(process.pid)  # said if the signal goes unanswered
     send(process)
     out, err = process.communicate(timeout=30)
-    assert (process.returncode, err.decode(), out) == (code, message, b"")
+    assert (process.returncode, err.decode(), out) == (code, message, b""), masks
     assert (tmp_path / "report.json").read_bytes() == OLD
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", runs.name]
     assert group_ends(process)
