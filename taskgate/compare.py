@@ -64,11 +64,11 @@ MAX_REPORT_BYTES = 4 << 30
 
 
 def _read_bounded(path: Path) -> bytes:
-    """The file, unless it is no JSON report (its first byte is not '{') or never ends."""
+    """The file, unless it is no JSON (its first byte is neither '{' nor '[') or never ends."""
     with path.open("rb") as handle:
         start = handle.read(64 << 10)
-        if start.lstrip()[:1] not in (b"{", b""):
-            return start  # not a report: decoding says why, without reading the rest
+        if start.lstrip()[:1] not in (b"{", b"[", b""):
+            return start  # not JSON at all: decoding says why, without reading the rest
         rest = handle.read(MAX_REPORT_BYTES + 1 - len(start))
     raw = start + rest
     if len(raw) > MAX_REPORT_BYTES:

@@ -391,8 +391,9 @@ class CohortValuesRule(_Section):
     """A dimension with more distinct values is not broken down into cohorts."""
     max_length: PositiveCount = 200
     """Nor is one with a value longer than this many characters."""
-    level: Level = "fail"
-    """What such a dimension yields. fail by default: its cohorts go unjudged."""
+    level: Level = "warn"
+    """What such a dimension yields. warn by default, as for cohorts too small to judge:
+    an id used as a cohort key makes cohorts of one run, which no rule could judge."""
 
 
 class GateSettings(_Section):

@@ -45,8 +45,32 @@ def _open_binary(source: str) -> IO[bytes]:
     handle = sys.stdin.buffer if source == STDIN else _open_file(source)
     buffered = handle if isinstance(handle, io.BufferedReader) else _buffered(handle)
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[return-value]
+        # Counted as it is read: a pipe cannot tell how much of it came in (tell), and the
+        # expansion bound needs that.
+        counted = io.BufferedReader(_Counting(buffered), READ_BUFFER_BYTES)
+        return gzip.GzipFile(fileobj=counted, mode="rb")  # type: ignore[return-value]
     return buffered
+
+
+class _Counting(io.RawIOBase):
+    """A reader that counts the bytes read through it."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self.inner = inner
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.inner.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
 
 
 def _buffered(handle: IO[bytes]) -> io.BufferedReader:
@@ -74,9 +98,14 @@ def _open_file(source: str) -> IO[bytes]:
 
 
 def _endless_device(handle: IO[bytes]) -> bool:
-    """/dev/zero, /dev/urandom and their like; a terminal or a pipe may be read."""
-    mode = os.fstat(handle.fileno()).st_mode
-    return (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)) and not handle.isatty()
+    """/dev/zero, /dev/urandom and their like; a terminal, a pipe or /dev/null may be read."""
+    found = os.fstat(handle.fileno())
+    if not (stat.S_ISCHR(found.st_mode) or stat.S_ISBLK(found.st_mode)) or handle.isatty():
+        return False
+    try:
+        return found.st_rdev != os.stat(os.devnull).st_rdev
+    except OSError:
+        return True
 
 
 def iter_lines(source: str, digest: Any = None) -> Iterator[tuple[int, bytes]]:
@@ -153,10 +182,10 @@ def _skip_line(handle: IO[bytes], digest: Any) -> int:
 def _check_expansion(handle: IO[bytes], expanded: int) -> None:
     if not isinstance(handle, gzip.GzipFile):
         return
-    try:
-        compressed = handle.fileobj.tell()
-    except (OSError, AttributeError):  # a pipe: how much came in is not known
+    counter = getattr(handle.fileobj, "raw", None)
+    if not isinstance(counter, _Counting):
         return
+    compressed = counter.count
     if compressed > 0 and expanded > max(MAX_EXPANSION * compressed, _SMALLEST_BOMB):
         raise _Unbounded(
             f"the compressed file expands more than {MAX_EXPANSION} times its size "
@@ -178,7 +207,7 @@ def parse_json_line(source: str, number: int, raw: bytes) -> Any:
         value = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise InputError([Problem(source, number, None, _json_problem(line, exc))]) from None
-    too_deep = _too_deep(value) if nesting_depth(line) > MAX_DEPTH else None
+    too_deep = _too_deep(value) if nesting_depth(line, MAX_DEPTH) > MAX_DEPTH else None
     if too_deep is not None:
         raise InputError([Problem(source, number, too_deep or None, TOO_DEEP)])
     return value

@@ -21,12 +21,14 @@ _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 _AS_PARENTHESES = bytes.maketrans(b"[]{}", b"()()")
 
 
-def nesting_depth(line: bytes) -> int:
+def nesting_depth(line: bytes, beyond: int | None = None) -> int:
     """How deeply a JSON line nests lists and objects, read from its bytes.
 
     Escapes go first, then everything but brackets and quotes, then strings: what is
     left is the brackets of the structure, and each pass that removes the innermost
     pairs removes one level. All in C, far cheaper than walking the decoded value.
+    ``beyond``: stop once the depth is known to exceed it (each level is a pass over the
+    line, and only whether a line is too deep matters).
     """
     if b"\\" in line:
         line = _ESCAPE.sub(b"", line)
@@ -39,7 +41,7 @@ def nesting_depth(line: bytes) -> int:
         skeleton = _STRING.sub(b"", skeleton)
     skeleton = skeleton.translate(_AS_PARENTHESES)
     depth = 0
-    while skeleton:
+    while skeleton and (beyond is None or depth <= beyond):
         inner = skeleton.replace(b"()", b"")
         if len(inner) == len(skeleton):  # unbalanced: orjson would have refused the line
             break
@@ -63,7 +65,7 @@ def decode_json_text(text: str) -> Any:
 
 def too_deep_text(text: str) -> bool:
     """True when a string of JSON nests deeper than MAX_DEPTH."""
-    return nesting_depth(text.encode("utf-8", "surrogatepass")) > MAX_DEPTH
+    return nesting_depth(text.encode("utf-8", "surrogatepass"), MAX_DEPTH) > MAX_DEPTH
 
 
 TOO_DEEP = f"nested more than {MAX_DEPTH} lists or objects deep; flatten the value"

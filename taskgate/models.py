@@ -10,6 +10,7 @@ import hashlib
 import unicodedata
 from typing import Annotated, Any, Literal
 
+import orjson
 import regex
 from pydantic import (
     BaseModel,
@@ -207,6 +208,15 @@ class Task(BaseModel):
     must_pass: bool = False
     """Any failed (or unjudged) trial of this task fails the gate."""
 
+    @field_validator("expected_result")
+    @classmethod
+    def _expected_not_too_deep(cls, value: Any) -> Any:
+        # A JSON string is compared as the value it encodes; one too deep to compare is the
+        # task's mistake (compared as text, it would match results it should not).
+        if isinstance(value, str):
+            decode_task_json_text(value)
+        return value
+
 
 MAX_TRIAL = 1_000_000
 """No golden set runs a task more often; a larger number is a writer's bug (2^64 - 1)."""
@@ -307,4 +317,6 @@ def task_digest(task: Task | None) -> str | None:
     """A short hash of a task's definition: equal for runs that state the same task."""
     if task is None:
         return None
-    return hashlib.blake2b(task.model_dump_json().encode("utf-8"), digest_size=8).hexdigest()
+    # Keys sorted: the same arguments written in another order state the same task.
+    canonical = orjson.dumps(task.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(canonical, digest_size=8).hexdigest()

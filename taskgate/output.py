@@ -85,8 +85,12 @@ def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
 
 
 def _target(path: Path) -> Path:
-    """The file a path names: through symbolic links, so that a link stays a link."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    """The file a path names: through symbolic links, so that a link stays a link. A link
+    to something that is no regular file (/dev/stdout, a pipe) is written through as it is:
+    its resolved name may not exist (/proc/PID/fd/pipe:[N])."""
+    if not path.is_symlink() or _is_special(path):
+        return path
+    return Path(os.path.realpath(path))
 
 
 def _is_special(path: Path) -> bool:
@@ -98,8 +102,19 @@ def _is_special(path: Path) -> bool:
 
 
 def _write_special(path: Path, data: bytes) -> None:
+    # Non-blocking open first: a pipe nobody reads would otherwise wait for ever (ENXIO).
     try:
-        with path.open("wb") as handle:
+        descriptor = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise OutputError(
+                f"cannot write {path}: it is a pipe that no process reads; start the reader "
+                "first, or write to a file"
+            ) from None
+        raise _output_error(path, exc) from None
+    try:
+        os.set_blocking(descriptor, True)
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
     except OSError as exc:
         raise _output_error(path, exc) from None
@@ -175,9 +190,15 @@ def remove_stale_temporaries(path: Path, now: float | None = None) -> list[str]:
 
 
 def _writer_of(name: str, target: str) -> int | None:
+    """The process id in a temporary's name; None unless the name is exactly the form
+    _stage gives it (the id, then mkstemp's eight characters)."""
     middle = name[len(target) + 2 : -len(".tmp")]
-    pid, _, _ = middle.partition(".")
-    return int(pid) if pid.isdigit() else None
+    pid, _, random = middle.partition(".")
+    ours = pid.isdigit() and len(random) == 8 and all(c in _MKSTEMP_CHARS for c in random)
+    return int(pid) if ours else None
+
+
+_MKSTEMP_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def _running(pid: int) -> bool:

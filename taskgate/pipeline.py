@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
@@ -103,6 +104,7 @@ def check_dimensions(
     known = discover_dimensions(runs)
     if not asked:
         return known
+    asked = [unicodedata.normalize("NFC", name) for name in asked]  # as the runs' keys are
     reserved = [
         Problem(
             source,

@@ -157,3 +157,35 @@ def test_a_fifo_is_still_read(tmp_path: Path) -> None:
     lines = sum(1 for _ in iter_lines(str(fifo)))
     os.waitpid(pid, 0)
     assert lines == Path(GOLDEN).read_bytes().count(b"\n")
+
+
+def test_dev_null_is_an_empty_file_not_an_endless_device() -> None:
+    result = runner.invoke(app, ["score", os.devnull])
+    assert (result.exit_code, result.output) == (
+        2,
+        f"error: {os.devnull}: no run records; nothing to judge\n",
+    )
+
+
+def test_a_gzip_bomb_through_a_pipe_is_stopped_too(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    packed = gzip.compress(b"\n" * 8_000_000)
+    done = subprocess.run(
+        [sys.executable, "-m", "taskgate", "score", "-"],
+        input=packed,
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert b"the compressed file expands more than 400 times its size" in done.stderr
+
+
+def test_a_large_baseline_that_is_a_list_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_bytes(b"[" + b" " * 100_000 + b"1]")
+    result = runner.invoke(app, ["score", GOLDEN, "--baseline", str(path)])
+    assert result.exit_code == 2
+    assert "truncated" not in result.output

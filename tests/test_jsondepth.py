@@ -156,3 +156,20 @@ def test_the_chat_importer_names_a_line_too_deep(tmp_path: Path) -> None:
         2,
         f"error: {source}:1: nested more than 100 lists or objects deep; flatten the value\n",
     )
+
+
+def test_an_expected_result_too_deep_to_compare_is_refused(tmp_path: Path) -> None:
+    record = _run(**{"task.expected_result": "[" * 150 + '"37031"' + "]" * 150})
+    path = write_jsonl(tmp_path / "runs.jsonl", [record])
+    result = runner.invoke(app, ["validate", str(path)])
+    assert (result.exit_code, result.output.splitlines()[-1]) == (
+        2,
+        f"{path}:1: task.expected_result: a JSON string nested more than 100 lists or objects "
+        "deep; flatten the value",
+    )
+
+
+def test_the_depth_scan_stops_once_a_line_is_known_too_deep() -> None:
+    line = b"[" * 1000 + b"]" * 1000
+    assert nesting_depth(line) == 1000
+    assert nesting_depth(line, MAX_DEPTH) == MAX_DEPTH + 1

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -120,7 +121,7 @@ def test_a_link_to_a_device_writes_into_it_and_never_replaces_it(tmp_path: Path)
     with pytest.raises(OutputError) as caught:
         write_atomic(link, b"x")
     assert caught.value.message == (
-        "cannot write /dev/full: No space left on device; the disk is full; free some space or "
+        f"cannot write {link}: No space left on device; the disk is full; free some space or "
         "write elsewhere"
     )
     assert Path("/dev/full").is_char_device() and link.is_symlink()
@@ -131,16 +132,23 @@ def test_stale_temporaries_of_a_killed_run_are_removed_by_the_next_write(tmp_pat
     target = tmp_path / "report.json"
     gone = _finished_pid()
     names = {
-        "old-and-gone": f".report.json.{gone}.abc123.tmp",
-        "recent-and-gone": f".report.json.{gone}.def456.tmp",
-        "old-but-running": f".report.json.{os.getpid()}.ghi789.tmp",
-        "another-output": f".other.json.{gone}.jkl012.tmp",
-        "no-process-id": ".report.json.mno345.tmp",
+        "old-and-gone": f".report.json.{gone}.abc1_3xy.tmp",
+        "recent-and-gone": f".report.json.{gone}.def456xy.tmp",
+        "old-but-running": f".report.json.{os.getpid()}.ghi789xy.tmp",
+        "another-output": f".other.json.{gone}.jkl012xy.tmp",
+        "no-process-id": ".report.json.mno345xy.tmp",
+        "not-our-form": f".report.json.{gone}.my notes.tmp",
     }
     for name in names.values():
         (tmp_path / name).write_bytes(b"partial")
     hour_ago = time.time() - 3600
-    for key in ("old-and-gone", "old-but-running", "another-output", "no-process-id"):
+    for key in (
+        "old-and-gone",
+        "old-but-running",
+        "another-output",
+        "no-process-id",
+        "not-our-form",
+    ):
         os.utime(tmp_path / names[key], (hour_ago, hour_ago))
     write_atomic(target, b"whole")
     assert sorted(os.listdir(tmp_path)) == sorted(
@@ -153,3 +161,31 @@ def _finished_pid() -> int:
     child = subprocess.Popen(["true"])
     child.wait()
     return child.pid
+
+
+def test_a_link_to_standard_output_is_written_through(tmp_path: Path) -> None:
+    link = tmp_path / "report.json"
+    link.symlink_to("/dev/stdout")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from taskgate.output import write_atomic; from pathlib import Path; "
+            f"write_atomic(Path({str(link)!r}), b'{{}}')",
+        ],
+        capture_output=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (0, b"{}")
+    assert link.is_symlink()
+
+
+def test_a_pipe_nobody_reads_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "report.json"
+    os.mkfifo(fifo)
+    with pytest.raises(OutputError) as caught:
+        write_atomic(fifo, b"{}")
+    assert caught.value.message == (
+        f"cannot write {fifo}: it is a pipe that no process reads; start the reader first, or "
+        "write to a file"
+    )

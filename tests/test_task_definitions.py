@@ -75,3 +75,13 @@ def test_the_digest_is_not_written_to_reports(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     runner.invoke(app, ["score", str(path), "-o", str(out)])
     assert "task_digest" not in out.read_text()
+
+
+def test_arguments_written_in_another_key_order_state_the_same_task() -> None:
+    one = Task.model_validate(
+        {"expected_calls": [{"name": "ship", "arguments": {"order_id": "1", "carrier": "x"}}]}
+    )
+    other = Task.model_validate(
+        {"expected_calls": [{"name": "ship", "arguments": {"carrier": "x", "order_id": "1"}}]}
+    )
+    assert task_digest(one) == task_digest(other)

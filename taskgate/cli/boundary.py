@@ -93,12 +93,14 @@ def guarded(action: Callable[[], int], *, product_on_stdout: bool = False) -> No
 
 def _outcome(action: Callable[[], int]) -> int:
     from taskgate.errors import TaskgateError
+    from taskgate.printable import printable
 
     try:
         with _stoppable():
             return action()
     except TaskgateError as exc:
-        make_console(stderr=True).print(f"error: {exc.message}", markup=False)
+        shown = "\n".join(map(printable, exc.message.split("\n")))  # names from the input
+        make_console(stderr=True).print(f"error: {shown}", markup=False)
         return exc.exit_code
     except (KeyboardInterrupt, Terminated) as exc:
         return _stopped(exc)
@@ -151,7 +153,11 @@ def _after_lost_output(reason: str, code: int, product_on_stdout: bool) -> int:
     if product_on_stdout and code == 0:
         errors.print(
             f"error: standard output could not be written ({reason}); "
-            "free space on its device or redirect it elsewhere",
+            + (
+                "free space on its device or redirect it elsewhere"
+                if "space" in reason
+                else "redirect it to a file or a pipe"
+            ),
             markup=False,
         )
         return EXIT_INPUT

@@ -80,10 +80,31 @@ class Streams:
         return failure.strerror or type(failure).__name__
 
 
+class _Closed:
+    """What a stream closed by the shell (``>&-``) is: Python gives None, which every
+    write would crash on; this one fails as a closed descriptor does."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "the stream is closed")
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, "the stream is closed")
+
+
 @contextmanager
 def guarded_streams() -> Iterator[Streams]:
     saved = sys.stdout, sys.stderr
-    streams = Streams(GuardedStream(saved[0]), GuardedStream(saved[1]))
+    out = GuardedStream(saved[0] if saved[0] is not None else _Closed())  # type: ignore[arg-type]
+    err = GuardedStream(saved[1] if saved[1] is not None else _Closed())  # type: ignore[arg-type]
+    streams = Streams(out, err)
     sys.stdout, sys.stderr = streams.out, streams.err
     try:
         yield streams

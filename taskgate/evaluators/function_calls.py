@@ -45,9 +45,10 @@ def argument_credit(expected: Any, actual: Any, mode: ArgumentMatch) -> float:
 
 Credits = list[dict[int, float]]
 """Per expected call, {index of a call made: credit} for the calls that may stand for it."""
-MAX_CANDIDATES = 200
-"""Calls made that one expected call is compared with, at most: the nearest in order of the
-calls to its tool (a run making thousands of calls to one tool stays linear)."""
+MAX_GROUP_PAIRS = 1_000_000
+"""Expected calls x calls made to one tool compared in full, at most: beyond (a run making
+thousands of calls to one tool), each expected call is compared with the calls nearest its
+place, so the work stays linear in the run."""
 
 
 def credit_matrix(ctx: RunContext, mode: ArgumentMatch) -> Credits:
@@ -82,8 +83,8 @@ def _credit_row(ctx: RunContext, expected_index: int, mode: ArgumentMatch) -> di
 
 def _candidates(ctx: RunContext, expected_index: int) -> list[int]:
     """The calls that may stand for expected call ``expected_index``: same tool, no error,
-    the right turn; of many, the MAX_CANDIDATES nearest to its place among the expected
-    calls to that tool."""
+    the right turn; in a group too large to compare in full, the nearest to its place among
+    the expected calls to that tool."""
     want = ctx.task.expected_calls[expected_index]
     working: dict[str, list[int]] = ctx.shared("working_calls", lambda: _working_calls(ctx))
     found = [
@@ -91,12 +92,13 @@ def _candidates(ctx: RunContext, expected_index: int) -> list[int]:
         for index in working.get(want.name, ())
         if want.turn is None or ctx.call_turns[index] == want.turn
     ]
-    if len(found) <= MAX_CANDIDATES:
-        return found
     same_tool = [i for i, call in enumerate(ctx.task.expected_calls) if call.name == want.name]
+    if len(found) * len(same_tool) <= MAX_GROUP_PAIRS:
+        return found
+    width = max(MAX_GROUP_PAIRS // len(same_tool), 1)
     centre = same_tool.index(expected_index) * len(found) // len(same_tool)
-    start = min(max(centre - MAX_CANDIDATES // 2, 0), len(found) - MAX_CANDIDATES)
-    return found[start : start + MAX_CANDIDATES]
+    start = min(max(centre - width // 2, 0), len(found) - width)
+    return found[start : start + width]
 
 
 def _working_calls(ctx: RunContext) -> dict[str, list[int]]:

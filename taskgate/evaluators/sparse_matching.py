@@ -15,8 +15,11 @@ from taskgate.evaluators.matching import Pair, align, assign
 
 SparseWeights = Sequence[Mapping[int, float]]
 MAX_EXACT_CELLS = 40_000
-"""Rows x columns of the largest part solved exactly (200 x 200); larger parts are paired
-greedily, heaviest pair first."""
+"""Rows x columns of the largest part assigned exactly (200 x 200: the exact method's time
+grows with the cube); larger parts are paired greedily, heaviest pair first."""
+MAX_EXACT_ALIGNMENT = 1_000_000
+"""Rows x columns (those any row may pair with) of the largest order-preserving pairing made
+exactly: its time grows with the product."""
 
 
 def assign_sparse(rows: SparseWeights, columns: int) -> list[Pair]:
@@ -37,11 +40,13 @@ def assign_sparse(rows: SparseWeights, columns: int) -> list[Pair]:
 
 
 def align_sparse(rows: SparseWeights, columns: int) -> list[Pair]:
-    """align() over sparse rows: exact while rows x columns is small; beyond, each row in
-    order takes its heaviest allowed column after the last one taken."""
-    if len(rows) * columns <= MAX_EXACT_CELLS:
-        dense = [[row.get(column) for column in range(columns)] for row in rows]
-        return align(dense) if rows and columns else []
+    """align() over sparse rows: exact while rows x the columns they may pair with is small;
+    beyond, each row in order takes its heaviest allowed column after the last one taken."""
+    used = sorted({column for row in rows for column in row})  # the rest never pair
+    if len(rows) * len(used) <= MAX_EXACT_ALIGNMENT:
+        dense = [[row.get(column) for column in used] for row in rows]
+        found = align(dense) if rows and used else []
+        return [(row, used[j]) for row, j in found]
     pairs: list[Pair] = []
     last = -1
     for index, row in enumerate(rows):

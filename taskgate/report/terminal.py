@@ -51,7 +51,7 @@ def _cells(cohort: CohortSummary) -> dict[str, str | Text]:
     completion = cohort.metrics["task_completion"]
     trajectory = cohort.metrics.get("trajectory_score")
     return {
-        "cohort": printable(cohort.value),
+        "cohort": Text(printable(cohort.value)),
         "n": str(cohort.n),
         "pass": _number(cohort.pass_rate, ".0%"),
         "unjudged": str(cohort.unjudged),
@@ -90,7 +90,9 @@ def diff_table(dimension: str, cohorts: list[CohortSummary], width: int = WIDE) 
     """The per-cohort comparison with the baseline, on task_completion."""
     columns = DIFF_WIDE if width >= WIDE else DIFF_NARROW
     table = Table(
-        title=f"{dimension} (task_completion vs baseline)", title_justify="left", title_style="bold"
+        title=Text(f"{printable(dimension)} (task_completion vs baseline)"),
+        title_justify="left",
+        title_style="bold",
     )
     for name in columns:
         table.add_column(
@@ -104,7 +106,10 @@ def diff_table(dimension: str, cohorts: list[CohortSummary], width: int = WIDE) 
 
 def cohort_table(dimension: str, cohorts: list[CohortSummary], width: int = WIDE) -> Table:
     columns = WIDE_COLUMNS if width >= WIDE else NARROW_COLUMNS
-    table = Table(title=dimension, title_justify="left", title_style="bold", expand=False)
+    # Text, not str: a title or cell given as str is read as markup ("[/bold]" would crash)
+    table = Table(
+        title=Text(printable(dimension)), title_justify="left", title_style="bold", expand=False
+    )
     for name in columns:
         table.add_column(
             name,

@@ -130,3 +130,24 @@ def test_the_first_failure_is_kept_and_later_writes_are_dropped() -> None:
     flushed.flush()
     assert flushed.failure is not None and flushed.failure.errno == 32
     assert flushed.getvalue() == "kept"  # anything else is the wrapped stream's
+
+
+@pytest.mark.parametrize(
+    ("args", "closed", "code"),
+    [
+        (["score", GOLDEN], ">&-", 0),
+        (["score", "missing.jsonl"], ">&-", 2),
+        (["score", "missing.jsonl"], "2>&-", 2),
+        (["score", CANDIDATE, "--baseline", BASELINE], "2>&-", 1),
+        (["schema", "report"], ">&-", 2),
+    ],
+)
+def test_a_stream_the_shell_closed_is_no_crash(
+    tmp_path: Path, args: list[str], closed: str, code: int
+) -> None:
+    command = " ".join(f"'{part}'" for part in taskgate_command(*args))
+    done = subprocess.run(
+        f"{command} {closed}", shell=True, cwd=tmp_path, capture_output=True, timeout=120
+    )
+    assert done.returncode == code, done.stderr
+    assert b"Traceback" not in done.stderr and b"this is a bug" not in done.stderr

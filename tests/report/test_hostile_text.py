@@ -62,3 +62,21 @@ def test_html_shows_escapes(hostile: Path, tmp_path: Path) -> None:
     page = out.read_text()
     assert not RAW.search(page)
     assert "evil\\x1b]0;title\\x07\\u202eoof" in page
+
+
+def test_a_cohort_key_or_value_that_looks_like_markup_is_printed_as_text(tmp_path: Path) -> None:
+    records = [
+        {"run_id": f"r{i}", "task_id": f"t{i}", "cohort": {"[/bold]x": "[red]v"}, "steps": []}
+        for i in range(3)
+    ]
+    result = runner.invoke(app, ["score", str(write_jsonl(tmp_path / "r.jsonl", records))])
+    assert result.exit_code in (0, 1), result.output
+    assert "[/bold]x" in result.output and "[red]v" in result.output
+
+
+def test_error_messages_show_names_from_the_input_escaped(tmp_path: Path) -> None:
+    records = [{"run_id": "r", "task_id": "t", "cohort": {"\u202eevil": "x"}, "steps": []}]
+    path = write_jsonl(tmp_path / "r.jsonl", records)
+    result = runner.invoke(app, ["score", str(path), "--cohort", "team"])
+    assert result.exit_code == 2
+    assert "keys found: \\u202eevil" in result.output and "\u202e" not in result.output
