@@ -14,6 +14,7 @@ from taskgate.evaluators.base import Score
 from taskgate.evaluators.checks import RunChecks
 from taskgate.evaluators.context import RunContext
 from taskgate.evaluators.function_calls import compare_call
+from taskgate.evaluators.step_efficiency import CallKey, call_key
 from taskgate.failure import misused_tools
 from taskgate.io import RunReader
 from taskgate.models import RunRecord, Task
@@ -169,10 +170,12 @@ def _first_step(ctx: RunContext, predicate: Any) -> int | None:
 
 
 def _first_repeat(ctx: RunContext) -> int | None:
-    seen: set[str] = set()
+    """The first step repeating a call, compared by value as step_efficiency compares them
+    ({"n": 5} and {"n": 5.0} are one call): by their text, they were two."""
+    seen: set[CallKey] = set()
     for index, step in enumerate(ctx.record.steps):
         for call in step.tool_calls:
-            key = f"{call.name}:{call.arguments!r}"
+            key = call_key(call)
             if key in seen:
                 return index
             seen.add(key)

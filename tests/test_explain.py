@@ -157,3 +157,17 @@ def test_explain_run_without_steps(tmp_path: Path) -> None:
     result = runner.invoke(app, ["explain", str(path), "a"])
     assert result.exit_code == 0
     assert "(no steps)" in result.output
+
+
+def test_a_loop_breaks_at_the_first_call_repeated_by_value() -> None:
+    """{"n": 5} and {"n": 5.0} are one call, as step_efficiency counts repeats; by their
+    text they were two, and the breaking step landed later."""
+    steps = [
+        {"tool_calls": [{"name": "search", "arguments": {"n": 5}}]},
+        {"tool_calls": [{"name": "search", "arguments": {"n": 5.0}}]},
+        {"tool_calls": [{"name": "search", "arguments": {"n": 5}}]},
+    ]
+    ctx = make_context(task={"step_budget": 3}, steps=steps, step_budget_exceeded=True)
+    assert breaking_step(ctx, "loop_exhaustion") == 1
+    other = make_context(task={"step_budget": 2}, steps=[*steps[:1], {"message": "x"}])
+    assert breaking_step(other, "loop_exhaustion") == 1  # no repeat: the agent's last step
