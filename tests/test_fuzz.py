@@ -398,7 +398,8 @@ def test_any_config_is_read_or_refused_cleanly(
 ) -> None:
     import yaml
 
-    from taskgate.config import load_config
+    from taskgate.config import Config, load_config
+    from taskgate.errors import ConfigError
 
     document: Any = value
     for part in reversed(key):
@@ -407,6 +408,14 @@ def test_any_config_is_read_or_refused_cleanly(
         path = folder / "taskgate.yaml"
         path.write_text(text, encoding="utf-8")
         try:
-            load_config(path)
-        except TaskgateError as error:
+            config = load_config(path)
+        except ConfigError as error:
             event(f"refused: {type(error).__name__}")
+            # Every refusal says where: the file, and something to act on.
+            assert error.problems, error.message
+            assert all(p.source == str(path) and p.message for p in error.problems)
+            assert error.message.startswith(f"{path}: the config ")
+        else:
+            event("accepted")
+            # What was accepted is a whole config: it survives a round trip unchanged.
+            assert Config.model_validate(config.model_dump()) == config

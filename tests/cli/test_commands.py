@@ -305,11 +305,44 @@ def test_keyboard_interrupt_exits_130(tmp_path: Path, monkeypatch: pytest.Monkey
     assert (result.exit_code, result.output) == (130, "interrupted; no output was written\n")
 
 
-@pytest.mark.parametrize("command", ["score", "validate", "init", "schema"])
-def test_every_command_explains_itself(command: str) -> None:
+def _commands() -> dict[str, Any]:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    return dict(group.commands)  # type: ignore[attr-defined]
+
+
+def test_every_registered_command_is_covered_here() -> None:
+    assert sorted(_commands()) == [
+        "diff",
+        "explain",
+        "import",
+        "init",
+        "plan",
+        "schema",
+        "score",
+        "validate",
+    ]
+
+
+@pytest.mark.parametrize("command", sorted(_commands()))
+def test_every_command_explains_itself_and_each_of_its_options(command: str) -> None:
     result = invoke(command, "--help")
     assert result.exit_code == 0
-    assert "Usage: taskgate" in result.output
+    assert result.output.startswith(f"Usage: taskgate {command}")
+    for param in _commands()[command].params:
+        if getattr(param, "hidden", False) or param.param_type_name != "option":
+            continue
+        assert param.help, f"{command} {param.opts}: no help text"
+        assert param.opts[-1] in result.output, f"{command}: {param.opts} not in --help"
+
+
+def test_the_output_help_names_every_format_there_is() -> None:
+    from taskgate.report import RENDERERS
+
+    for command in ("score", "diff"):
+        help_text = " ".join(invoke(command, "--help").output.split())
+        assert all(f" {suffix}" in help_text for suffix in RENDERERS), (command, help_text)
 
 
 def test_python_dash_m_runs_the_cli() -> None:
