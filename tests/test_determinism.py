@@ -119,7 +119,6 @@ def test_summaries_are_byte_identical_in_any_line_order(
     assert ordered.read_bytes() == shuffled.read_bytes()
 
 
-@pytest.mark.skipif(".html" not in RENDERERS, reason="no .html renderer registered")
 def test_the_html_page_differs_only_by_the_file_fingerprint(
     ordered_and_shuffled: dict[str, Path],
 ) -> None:
