@@ -318,5 +318,7 @@ def task_digest(task: Task | None) -> str | None:
     if task is None:
         return None
     # Keys sorted: the same arguments written in another order state the same task.
-    canonical = orjson.dumps(task.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    # Defaults left out: a null and a missing key state the same task.
+    stated = task.model_dump(mode="json", exclude_defaults=True)
+    canonical = orjson.dumps(stated, option=orjson.OPT_SORT_KEYS)
     return hashlib.blake2b(canonical, digest_size=8).hexdigest()

@@ -8,6 +8,7 @@ splits a ``file:line:`` message in two. Every such character is shown as its esc
 
 from __future__ import annotations
 
+import html
 import re
 
 # C0 and C1 controls and DEL, and the format characters that reorder or hide text
@@ -30,3 +31,8 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """``text`` with every control or reordering character shown as an escape."""
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def html_text(text: str, quote: bool = True) -> str:
+    """User text for an HTML page or an SVG chart: escaped, control characters shown."""
+    return html.escape(printable(text), quote)

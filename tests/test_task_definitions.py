@@ -85,3 +85,8 @@ def test_arguments_written_in_another_key_order_state_the_same_task() -> None:
         {"expected_calls": [{"name": "ship", "arguments": {"carrier": "x", "order_id": "1"}}]}
     )
     assert task_digest(one) == task_digest(other)
+
+
+def test_a_null_and_a_missing_key_state_the_same_task() -> None:
+    stated = Task.model_validate({"description": "d", "expected_result": None})
+    assert task_digest(stated) == task_digest(Task.model_validate({"description": "d"}))

@@ -92,13 +92,26 @@ def _candidates(ctx: RunContext, expected_index: int) -> list[int]:
         for index in working.get(want.name, ())
         if want.turn is None or ctx.call_turns[index] == want.turn
     ]
-    same_tool = [i for i, call in enumerate(ctx.task.expected_calls) if call.name == want.name]
-    if len(found) * len(same_tool) <= MAX_GROUP_PAIRS:
+    places: dict[int, tuple[int, int]] = ctx.shared("expected_places", lambda: _places(ctx))
+    place, same_tool = places[expected_index]
+    if len(found) * same_tool <= MAX_GROUP_PAIRS:
         return found
-    width = max(MAX_GROUP_PAIRS // len(same_tool), 1)
-    centre = same_tool.index(expected_index) * len(found) // len(same_tool)
+    width = max(MAX_GROUP_PAIRS // same_tool, 1)
+    centre = place * len(found) // same_tool
     start = min(max(centre - width // 2, 0), len(found) - width)
     return found[start : start + width]
+
+
+def _places(ctx: RunContext) -> dict[int, tuple[int, int]]:
+    """Each expected call's place among the expected calls to its tool, and their number."""
+    by_name: dict[str, list[int]] = {}
+    for index, call in enumerate(ctx.task.expected_calls):
+        by_name.setdefault(call.name, []).append(index)
+    return {
+        index: (place, len(indices))
+        for indices in by_name.values()
+        for place, index in enumerate(indices)
+    }
 
 
 def _working_calls(ctx: RunContext) -> dict[str, list[int]]:

@@ -9,10 +9,9 @@ same report gives the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from html import escape as _html_escape
 
 from taskgate.aggregate import ALL, cohort_value
-from taskgate.printable import printable
+from taskgate.printable import html_text as escape
 from taskgate.report import charts, svg
 from taskgate.report.coverage_line import coverage_line, inconclusive_note
 from taskgate.results import CohortSummary, Finding, MetricSummary, Report
@@ -49,11 +48,6 @@ COHORT_NOTE = (
     "trajectory_score mean; status is the worst of both."
 )
 BASELINE_NOTE = " Δ is against the baseline; p is the one-sided p-value for a drop."
-
-
-def escape(text: str, quote: bool = True) -> str:
-    """User text for the page: HTML escaped, control and reordering characters shown."""
-    return _html_escape(printable(text), quote)
 
 
 def _score(value: float | None) -> str:

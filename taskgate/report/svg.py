@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from html import escape as _html_escape
 
-from taskgate.printable import printable
+from taskgate.printable import html_text as escape
 
 WIDTH = 960
 LABEL_RIGHT = 165.0  # cohort names end here; plots start at PLOT_LEFT
@@ -34,11 +33,6 @@ svg.chart{display:block;max-width:100%;height:auto;font-size:12px;fill:#101828}
 .c-bad text{fill:#b42318;font-weight:700}.c-head{font-weight:700}
 .c-flag{fill:url(#tg-hatch);stroke:#b54708;stroke-width:1.5}.c-hatch{stroke:#b54708;stroke-width:2}
 """
-
-
-def escape(text: str, quote: bool = True) -> str:
-    """Cohort names and labels for the chart: escaped, control characters shown."""
-    return _html_escape(printable(text), quote)
 
 
 # One hatch pattern per page: only the gap chart uses it, and the page draws one gap chart.
