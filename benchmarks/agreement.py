@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from taskgate.config import Config, default_config, load_config  # noqa: E402
+from taskgate.api import score  # noqa: E402
+from taskgate.config.model import Config, default_config, load_config  # noqa: E402
 from taskgate.importers import import_files, write_records  # noqa: E402
-from taskgate.pipeline import score  # noqa: E402
 
 LABELLED = ROOT / "fixtures" / "labelled"
 SETS = {

@@ -30,11 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from taskgate.config import Config  # noqa: E402
+from taskgate.api import assemble  # noqa: E402
+from taskgate.config.model import Config  # noqa: E402
 from taskgate.importers import import_files, write_records  # noqa: E402
-from taskgate.pipeline import assemble  # noqa: E402
-from taskgate.results import Dataset, Report, RunResult  # noqa: E402
-from taskgate.scoring import score_file  # noqa: E402
+from taskgate.model.report import Dataset, Report, RunResult  # noqa: E402
+from taskgate.score.file import score_file  # noqa: E402
 
 CONFIG = Config.model_validate(
     {

@@ -30,9 +30,9 @@ STAGES = ("parse", "read", "score")
 CHILD = """
 import sys
 import orjson
-from taskgate.config import default_config
-from taskgate.io import read_record
-from taskgate.scoring import Scorer
+from taskgate.config.model import default_config
+from taskgate.read.runs import read_record
+from taskgate.score.scorer import Scorer
 
 path, stage, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 scorer = Scorer(default_config())

@@ -5,15 +5,15 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.aggregate import (
+from taskgate.aggregate.cohorts import (
     discover_dimensions,
     group_by_cohort,
     metric_columns,
     summarize_cohort,
     worst_status,
 )
-from taskgate.config import Threshold
-from taskgate.results import RunResult
+from taskgate.config.model import Threshold
+from taskgate.model.report import RunResult
 
 BANDS = {"task_completion": Threshold(green=0.7, yellow=0.5)}
 

@@ -8,7 +8,7 @@ import importlib.util
 import sys
 from types import ModuleType
 
-from taskgate.config import Config, default_config
+from taskgate.config.model import Config, default_config
 from tests.conftest import FIXTURES
 
 

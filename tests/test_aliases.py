@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from taskgate.aliases import ALIASES, TASK_ALIASES, alias_errors, alias_warnings
+from taskgate.api import score
 from taskgate.cli import app
 from taskgate.errors import InputError, Problem
-from taskgate.models import RunRecord, Task
-from taskgate.pipeline import score
+from taskgate.model.record import RunRecord, Task
+from taskgate.read.aliases import ALIASES, TASK_ALIASES, alias_errors, alias_warnings
 from tests.conftest import write_jsonl
 
 runner = CliRunner()

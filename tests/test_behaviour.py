@@ -6,8 +6,8 @@ from math import comb
 
 import pytest
 
-from taskgate.behaviour import behaviour, rate_p_value, tool_changes
-from taskgate.results import RunResult, ToolChange
+from taskgate.compare.behaviour import behaviour, rate_p_value, tool_changes
+from taskgate.model.report import RunResult, ToolChange
 from tests.conftest import make_result
 
 

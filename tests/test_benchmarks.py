@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from taskgate.io import RunReader
+from taskgate.read.runs import RunReader
 from tests.conftest import FIXTURES
 
 BENCHMARKS = FIXTURES.parent / "benchmarks"

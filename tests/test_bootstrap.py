@@ -17,15 +17,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.bootstrap import (
+from taskgate.stats.bootstrap import (
     Comparison,
     compare_trials,
     mean_of_rows,
     tail_of_rows,
     trials_by_task,
 )
-from taskgate.power import comparison_design
-from taskgate.randomness import resample_indices, seed_for
+from taskgate.stats.power import comparison_design
+from taskgate.stats.randomness import resample_indices, seed_for
 
 SEED = seed_for("segment=smb:task_completion")
 few = settings(max_examples=10, deadline=None)

@@ -11,10 +11,11 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from taskgate import compare, io
 from taskgate.cli import app
+from taskgate.compare import baseline as compare
 from taskgate.errors import MAX_KEPT_PROBLEMS, InputError
-from taskgate.io import RunReader, iter_lines
+from taskgate.read import runs as io
+from taskgate.read.runs import RunReader, iter_lines
 from tests.conftest import FIXTURES
 
 runner = CliRunner()

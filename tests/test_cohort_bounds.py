@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+from taskgate.aggregate.cohort_bounds import split_dimensions
+from taskgate.api import score
 from taskgate.cli import app
-from taskgate.cohort_bounds import split_dimensions
-from taskgate.config import CohortValuesRule, Config
-from taskgate.models import RunRecord
-from taskgate.pipeline import score
+from taskgate.config.model import CohortValuesRule, Config
+from taskgate.model.record import RunRecord
 from tests.conftest import make_result, write_jsonl
 
 runner = CliRunner()

@@ -10,18 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.compare import (
+from taskgate.api import assemble
+from taskgate.compare.baseline import (
     baseline_ref,
     check_fingerprint,
     compare_cohorts,
     load_report,
     metric_delta,
 )
-from taskgate.config import config_fingerprint, default_config
+from taskgate.config.model import config_fingerprint, default_config
 from taskgate.errors import BaselineError, Problem
-from taskgate.pipeline import assemble
+from taskgate.model.report import BaselineCohort, CohortRef, Dataset, Report, RunResult
 from taskgate.report.json import render_json
-from taskgate.results import BaselineCohort, CohortRef, Dataset, Report, RunResult
 
 CONFIG = default_config()
 FINGERPRINT = config_fingerprint(CONFIG)

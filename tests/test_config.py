@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.config import (
+from taskgate.config.model import (
     Threshold,
     config_fingerprint,
     default_config,
@@ -17,10 +17,10 @@ from taskgate.config import (
     starter_config_text,
 )
 from taskgate.errors import ConfigError
-from taskgate.metrics import METRIC_NAMES, MetricName
+from taskgate.model.names import METRIC_NAMES, MetricName
 
 REPO = Path(__file__).resolve().parent.parent
-TEMPLATE = REPO / "taskgate" / "config_template.yaml"
+TEMPLATE = REPO / "taskgate" / "config" / "config_template.yaml"
 ALL_METRICS = ", ".join(METRIC_NAMES)
 TRAJECTORY_PARTS = ", ".join(m for m in METRIC_NAMES if m != "trajectory_score")
 
@@ -634,7 +634,8 @@ def test_any_valid_threshold_loads_and_round_trips(
 
 
 def test_an_alpha_the_test_can_never_reach_is_refused(tmp_path: Path) -> None:
-    from taskgate import bootstrap, config
+    from taskgate.config import model as config
+    from taskgate.stats import bootstrap
 
     assert config.RESAMPLES == bootstrap.RESAMPLES  # the one number, in two places
     message = (

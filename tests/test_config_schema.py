@@ -4,8 +4,8 @@ import inspect
 
 from pydantic import BaseModel
 
-from taskgate import config
-from taskgate.config_schema import config_schema, field_docs
+from taskgate.config import model as config
+from taskgate.config.schema import config_schema, field_docs
 
 SOURCE = '''
 class Outer:

@@ -129,7 +129,7 @@ MAKERS: dict[str, Callable[[Path], None]] = {
 
 @pytest.fixture(scope="session")
 def baseline_bytes() -> bytes:
-    from taskgate.pipeline import score
+    from taskgate.api import score
     from taskgate.report.json import render_json
 
     here = Path.cwd()

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.config import Config, default_config
-from taskgate.coverage import coverage
+from taskgate.api import score
+from taskgate.compare.coverage import coverage
+from taskgate.config.model import Config, default_config
 from taskgate.errors import BaselineError, ConfigError
-from taskgate.gate import evaluate_gate
-from taskgate.pipeline import score
+from taskgate.gate.verdict import evaluate_gate
+from taskgate.model.report import CohortCoverage, Report
 from taskgate.report.coverage_line import coverage_line
-from taskgate.results import CohortCoverage, Report
 from tests.conftest import FIXTURES, write_jsonl
 
 TASK = {"expected_result": "Order 7 cancelled"}
@@ -106,7 +106,7 @@ def test_missing_tasks_within_max_missing_are_a_warning_as_a_count_or_a_share(
 
 @pytest.mark.parametrize("value", [-1, 1.0, 1.5, True, "2", None])
 def test_max_missing_is_a_count_or_a_share_below_one(value: Any, tmp_path: Path) -> None:
-    from taskgate.config import load_config
+    from taskgate.config.model import load_config
 
     path = tmp_path / "taskgate.yaml"
     path.write_text(f"gate:\n  coverage:\n    max_missing: {orjson.dumps(value).decode()}\n")
@@ -242,7 +242,7 @@ def test_coverage_counts_agree_with_set_arithmetic(
 
 
 def _result(task: str) -> Any:
-    from taskgate.results import RunResult
+    from taskgate.model.report import RunResult
 
     return RunResult(
         run_id=task,
@@ -260,8 +260,8 @@ def _result(task: str) -> Any:
 
 
 def _report(runs: list[Any]) -> Report:
-    from taskgate.pipeline import assemble
-    from taskgate.results import Dataset
+    from taskgate.api import assemble
+    from taskgate.model.report import Dataset
 
     data = Dataset(source="b", runs=len(runs), invalid=0, underspecified=0, sha256="x")
     return assemble(runs, data, ["surface"], default_config())
@@ -270,7 +270,7 @@ def _report(runs: list[Any]) -> Report:
 def test_the_coverage_rule_can_be_turned_off() -> None:
     config = Config.model_validate({"gate": {"coverage": {"level": "off"}}})
     base = _report([_result("t1"), _result("t2")])
-    from taskgate.pipeline import assemble
+    from taskgate.api import assemble
 
     report = assemble([_result("t1")], base.dataset, ["surface"], config, (base, "b"))
     assert [f.rule for f in evaluate_gate(report, config) if f.rule == "coverage"] == []

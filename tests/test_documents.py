@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from taskgate.cli import app
-from taskgate.documents import refuse_documents
 from taskgate.errors import InputError
+from taskgate.importers.documents import refuse_documents
 from tests.conftest import FIXTURES
 
 runner = CliRunner()
@@ -99,7 +99,7 @@ def test_a_pipe_is_read_once_and_whole() -> None:
     # `taskgate score <(cat runs.jsonl)`: a pipe cannot be read twice, so nothing may peek.
     import os
 
-    from taskgate.pipeline import score
+    from taskgate.api import score
 
     lines = (FIXTURES / "golden.jsonl").read_bytes().splitlines(keepends=True)[:20]
     read, write = os.pipe()

@@ -6,8 +6,8 @@ from typing import Any
 import orjson
 import pytest
 
-from taskgate.config import default_config
-from taskgate.scoring import Scorer
+from taskgate.config.model import default_config
+from taskgate.score.scorer import Scorer
 from tests.conftest import FIXTURES, make_record
 
 SCORER = Scorer(default_config())

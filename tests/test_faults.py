@@ -340,10 +340,10 @@ def test_a_folder_without_write_permission(monkeypatch: pytest.MonkeyPatch) -> N
 # A wrapper that plants a bug: the library's score function divides by zero.
 BUG = """
 import sys, tempfile
-import taskgate.pipeline
+import taskgate.api
 def broken(*args, **kwargs):
     return 1 / 0
-taskgate.pipeline.score = broken
+taskgate.api.score = broken
 if "--no-log" in sys.argv:  # and no log file can be made either
     sys.argv.remove("--no-log")
     def refused(*args, **kwargs):
@@ -389,13 +389,13 @@ def test_a_bug_whose_traceback_cannot_be_saved_still_exits_3(tmp_path: Path) -> 
 # A wrapper that makes the library's score function run out of something.
 RUNS_OUT = """
 import errno, sys
-import taskgate.pipeline
+import taskgate.api
 what = sys.argv.pop(1)
 def exhausted(*args, **kwargs):
     if what == "memory":
         raise MemoryError
     raise OSError(errno.EMFILE, "Too many open files")
-taskgate.pipeline.score = exhausted
+taskgate.api.score = exhausted
 from taskgate.cli import main
 sys.argv[0] = "taskgate"
 main()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from taskgate.pipeline import score
+from taskgate.api import score
 from taskgate.report.json import render_json
 from tests.conftest import FIXTURES
 

@@ -22,12 +22,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from taskgate.config import default_config
+from taskgate.api import assemble, score
+from taskgate.config.model import default_config
 from taskgate.errors import TaskgateError
-from taskgate.pipeline import assemble, score
+from taskgate.model.report import Dataset, Report, RunResult
 from taskgate.report import RENDERERS
 from taskgate.report.terminal import render_summary, render_terminal
-from taskgate.results import Dataset, Report, RunResult
 
 EXAMPLES = int(os.environ.get("TASKGATE_FUZZ_EXAMPLES", "200"))
 """Examples per property; the README's count is this times the properties below."""
@@ -351,7 +351,7 @@ def small_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_any_baseline_is_compared_or_refused_cleanly(
     folder: Path, small_report: dict[str, Any], data: st.DataObject
 ) -> None:
-    from taskgate.compare import load_report
+    from taskgate.compare.baseline import load_report
 
     document = copy.deepcopy(small_report)
     path = data.draw(st.sampled_from(sorted(set(_paths(document)), key=str)))
@@ -398,7 +398,7 @@ def test_any_config_is_read_or_refused_cleanly(
 ) -> None:
     import yaml
 
-    from taskgate.config import Config, load_config
+    from taskgate.config.model import Config, load_config
     from taskgate.errors import ConfigError
 
     document: Any = value

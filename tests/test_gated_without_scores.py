@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from taskgate.compare import check_shared_tasks, load_report
-from taskgate.config import Config
+from taskgate.api import assemble
+from taskgate.compare.baseline import check_shared_tasks, load_report
+from taskgate.config.model import Config
 from taskgate.errors import BaselineError
-from taskgate.pipeline import assemble
-from taskgate.results import Report, RunResult
+from taskgate.model.report import Report, RunResult
 from tests.conftest import FIXTURES
 
 GOLDEN = load_report(FIXTURES / "baseline.json")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from taskgate.config import Config
+from taskgate.api import score
+from taskgate.config.model import Config
 from taskgate.errors import InputError
-from taskgate.pipeline import score
 from tests.conftest import make_record, write_jsonl
 
 TASK = {"expected_result": "Order 7 cancelled"}

@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from taskgate.api import score
 from taskgate.errors import InputError, Problem
-from taskgate.io import (
+from taskgate.model.record import Task
+from taskgate.read.runs import (
     MAX_DEPTH,
     RunReader,
     load_tasks,
     nesting_depth,
 )
-from taskgate.models import Task
-from taskgate.pipeline import score
 from tests.conftest import write_jsonl
 
 GOOD = {"run_id": "r-1", "task_id": "t-1", "steps": [{"message": "hi", "is_final": True}]}
@@ -163,7 +163,7 @@ def test_one_level_deeper_is_refused_naming_the_field(tmp_path: Path) -> None:
 def test_a_line_over_the_limit_is_skipped_unread_and_the_next_line_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("taskgate.io.MAX_LINE_BYTES", 100)
+    monkeypatch.setattr("taskgate.read.runs.MAX_LINE_BYTES", 100)
     path = tmp_path / "runs.jsonl"
     fits = b'{"run_id": "a", "task_id": "t", "final_result": "' + b"x" * 49 + b'"}\n'
     assert len(fits) == 101  # 100 bytes and the newline

@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from taskgate.cli import app
-from taskgate.jsondepth import MAX_DEPTH, decode_json_text, decode_task_json_text, nesting_depth
+from taskgate.model.jsondepth import (
+    MAX_DEPTH,
+    decode_json_text,
+    decode_task_json_text,
+    nesting_depth,
+)
 from tests.conftest import write_jsonl
 
 runner = CliRunner()

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from taskgate.config import Config
+from taskgate.api import score
+from taskgate.config.model import Config
 from taskgate.errors import InputError
-from taskgate.parallel import BATCH_LINES, _batches, worker_count
-from taskgate.pipeline import score
 from taskgate.report.json import render_json
+from taskgate.score.file import BATCH_LINES, batches, worker_count
 from tests.conftest import FIXTURES
 
 
@@ -65,9 +65,9 @@ def test_workers_asked_for_are_capped_at_the_cores(monkeypatch: pytest.MonkeyPat
 
 def test_batches_are_bounded_by_bytes_as_well_as_lines() -> None:
     big = [(n, b"x" * 1_500_000) for n in range(1, 8)]
-    assert [[n for n, _ in batch] for batch in _batches(big)] == [[1, 2, 3], [4, 5, 6], [7]]
+    assert [[n for n, _ in batch] for batch in batches(big)] == [[1, 2, 3], [4, 5, 6], [7]]
     small = [(n, b"{}") for n in range(1, BATCH_LINES + 3)]
-    assert [len(batch) for batch in _batches(small)] == [BATCH_LINES, 2]
+    assert [len(batch) for batch in batches(small)] == [BATCH_LINES, 2]
 
 
 def test_a_bug_in_a_worker_reaches_the_parent_with_its_traceback(
@@ -76,7 +76,7 @@ def test_a_bug_in_a_worker_reaches_the_parent_with_its_traceback(
     def broken(self: object, lines: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("taskgate.parallel._Worker.batch", broken)  # forked workers see it
+    monkeypatch.setattr("taskgate.score.file.LineScorer.batch", broken)  # forked workers see it
     with pytest.raises(RuntimeError) as caught:
         score(FIXTURES / "golden.jsonl", workers=2)
     message = str(caught.value)

@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.config import Config, config_fingerprint, default_config
-from taskgate.pipeline import assemble
-from taskgate.results import Dataset, Report, RunResult
+from taskgate.api import assemble
+from taskgate.config.model import Config, config_fingerprint, default_config
+from taskgate.model.report import Dataset, Report, RunResult
 from tests.conftest import make_result
 
 DATASET = Dataset(source="runs.jsonl", runs=0, invalid=0, underspecified=0, sha256="sha256:0")

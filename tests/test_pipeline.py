@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from taskgate.config import load_config
-from taskgate.pipeline import score
+from taskgate.api import score
+from taskgate.config.model import load_config
 from tests.conftest import write_jsonl
 
 TASK = {"expected_result": "Order 7 cancelled", "success_criteria": ["order cancelled"]}

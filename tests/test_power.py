@@ -8,9 +8,9 @@ import random
 
 import pytest
 
-from taskgate.bootstrap import compare_trials, trials_by_task
-from taskgate.compare import load_report
-from taskgate.power import (
+from taskgate.compare.baseline import load_report
+from taskgate.stats.bootstrap import compare_trials, trials_by_task
+from taskgate.stats.power import (
     Design,
     comparison_design,
     min_detectable_drop,
@@ -19,7 +19,7 @@ from taskgate.power import (
     unpaired_design,
     variance,
 )
-from taskgate.randomness import seed_for
+from taskgate.stats.randomness import seed_for
 from tests.conftest import FIXTURES
 
 ALPHA = 0.05

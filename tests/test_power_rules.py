@@ -7,11 +7,11 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.bootstrap import trials_by_task
-from taskgate.config import Config
-from taskgate.pipeline import assemble
-from taskgate.power import comparison_design, min_detectable_drop
-from taskgate.results import Dataset, Report, RunResult
+from taskgate.api import assemble
+from taskgate.config.model import Config
+from taskgate.model.report import Dataset, Report, RunResult
+from taskgate.stats.bootstrap import trials_by_task
+from taskgate.stats.power import comparison_design, min_detectable_drop
 from tests.conftest import make_result
 
 

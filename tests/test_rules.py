@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from taskgate import rules
-from taskgate.aggregate import status_of, summarize_dimensions
-from taskgate.config import Config, default_config
-from taskgate.gate import evaluate_gate, rule_levels, verdict
-from taskgate.pipeline import assemble
-from taskgate.results import (
+from taskgate.aggregate.cohorts import status_of, summarize_dimensions
+from taskgate.api import assemble
+from taskgate.config.model import Config, default_config
+from taskgate.gate import rules
+from taskgate.gate.verdict import evaluate_gate, rule_levels, verdict
+from taskgate.model.report import (
     BaselineCohort,
     BaselineRef,
     CohortRef,

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from taskgate.config import default_config
-from taskgate.io import RunReader
-from taskgate.scoring import Scorer
+from taskgate.config.model import default_config
+from taskgate.read.runs import RunReader
+from taskgate.score.scorer import Scorer
 from tests.conftest import FIXTURES
 
 

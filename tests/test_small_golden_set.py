@@ -16,9 +16,9 @@ from typing import Any
 import orjson
 import pytest
 
-from taskgate.config import Config
+from taskgate.api import score
+from taskgate.config.model import Config
 from taskgate.importers import import_files, write_records
-from taskgate.pipeline import score
 from taskgate.report.json import render_json
 from taskgate.report.markdown import render_markdown
 from tests.conftest import FIXTURES

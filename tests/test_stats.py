@@ -6,7 +6,7 @@ from itertools import combinations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.stats import auroc, mean, pass_hat_k, percentile, tail
+from taskgate.stats.measures import auroc, mean, pass_hat_k, percentile, tail
 
 scores = st.lists(st.floats(min_value=0, max_value=1), max_size=60)
 

@@ -11,7 +11,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.stats import benjamini_hochberg
+from taskgate.stats.measures import benjamini_hochberg
 
 # p-values as the bootstrap writes them: six decimals.
 p_values = st.lists(st.floats(0, 1).map(lambda p: round(p, 6)), max_size=30)

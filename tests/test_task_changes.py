@@ -6,11 +6,11 @@ from math import comb
 
 import pytest
 
-from taskgate.config import Config
-from taskgate.gate import evaluate_gate
-from taskgate.results import Dataset, Report, RunResult, Verdict
-from taskgate.task_changes import fisher_drop, smallest_drop_p, task_states, task_summaries
-from taskgate.task_rules import must_pass, newly_failing
+from taskgate.aggregate.tasks import fisher_drop, smallest_drop_p, task_states, task_summaries
+from taskgate.config.model import Config
+from taskgate.gate.task_rules import must_pass, newly_failing
+from taskgate.gate.verdict import evaluate_gate
+from taskgate.model.report import Dataset, Report, RunResult, Verdict
 from tests.conftest import make_result
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from taskgate.api import score
 from taskgate.cli import app
-from taskgate.config import Config
-from taskgate.models import Task, task_digest
-from taskgate.pipeline import score
-from taskgate.task_rules import differing_definitions
+from taskgate.config.model import Config
+from taskgate.gate.task_rules import differing_definitions
+from taskgate.model.record import Task, task_digest
 from tests.conftest import make_result, write_jsonl
 
 runner = CliRunner()

@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from taskgate.models import RunRecord
-from taskgate.trajectory import Step, ToolCall
+from taskgate.model.record import RunRecord
+from taskgate.model.trajectory import Step, ToolCall
 
 RECORD: dict[str, Any] = {
     "run_id": "r-1",

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from taskgate.cli import scoring, tools
+from taskgate.cli import gating, tools
 
 app = typer.Typer(
     name="taskgate",
@@ -25,8 +25,8 @@ app = typer.Typer(
 )
 
 # The commands, in the order --help lists them.
-app.command()(scoring.score)
-app.command()(scoring.diff)
+app.command()(gating.score)
+app.command()(gating.diff)
 app.command()(tools.explain)
 app.command()(tools.validate)
 app.command()(tools.plan)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 if TYPE_CHECKING:
-    from taskgate.config import Config
+    from taskgate.config.model import Config
 
 ConfigOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
@@ -54,7 +54,7 @@ RunsArgument = Annotated[
 
 
 def load_config_option(path: Path | None) -> Config:
-    from taskgate.config import default_config, load_config, resolve_config_path
+    from taskgate.config.model import default_config, load_config, resolve_config_path
 
     # Relative to ".", so messages name ./taskgate.yaml as the user knows it.
     resolved = resolve_config_path(path, Path("."))

@@ -40,9 +40,9 @@ def explain(
     def action() -> int:
         import orjson
 
-        from taskgate.explain import explain_run
-        from taskgate.io import load_tasks
+        from taskgate.read.runs import load_tasks
         from taskgate.report.explain import render_explanation
+        from taskgate.score.breakdown import explain_run
 
         task_map = load_tasks(str(tasks)) if tasks else None
         explanation = explain_run(runs, run_id, load_config_option(config), task_map)
@@ -60,11 +60,11 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
     """Check records and config; list every problem with file:line. No scoring."""
 
     def action() -> int:
-        from taskgate.documents import refuse_documents
         from taskgate.errors import InputError, Problem
-        from taskgate.io import RunReader, load_tasks
-        from taskgate.models import task_digest
-        from taskgate.record_warnings import (
+        from taskgate.importers.documents import refuse_documents
+        from taskgate.model.record import task_digest
+        from taskgate.read.runs import RunReader, load_tasks
+        from taskgate.score.record_warnings import (
             definition_warnings,
             file_warnings,
             record_warnings,
@@ -120,7 +120,7 @@ def init(
     """Write a commented starter config."""
 
     def action() -> int:
-        from taskgate.config import starter_config_text
+        from taskgate.config.model import starter_config_text
         from taskgate.errors import TaskgateError
         from taskgate.output import write_atomic
 
@@ -210,9 +210,9 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="Which format.")]) ->
     def action() -> int:
         import orjson
 
-        from taskgate.config_schema import config_schema
-        from taskgate.models import RunRecord
-        from taskgate.results import Report
+        from taskgate.config.schema import config_schema
+        from taskgate.model.record import RunRecord
+        from taskgate.model.report import Report
 
         schemas: dict[str, Callable[[], dict[str, Any]]] = {
             "record": RunRecord.model_json_schema,
@@ -259,8 +259,8 @@ def plan(
     def action() -> int:
         import orjson
 
-        from taskgate.compare import load_report
-        from taskgate.plan import check_plan_options, plan, render_plan
+        from taskgate.compare.baseline import load_report
+        from taskgate.compare.plan import check_plan_options, plan, render_plan
 
         rule = load_config_option(config).gate.regression
         settings = check_plan_options(

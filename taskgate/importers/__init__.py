@@ -16,7 +16,7 @@ from taskgate.errors import InputError, Problem
 from taskgate.importers import openai_messages, otel, tau2, tau_bench
 from taskgate.importers.common import Importer, ImportResult, NotThisFormat
 from taskgate.importers.detect import RUNS, classify, wrong_format
-from taskgate.models import RunRecord
+from taskgate.model.record import RunRecord
 from taskgate.output import write_atomic
 
 FORMATS: dict[str, Importer] = {

@@ -17,9 +17,9 @@ import orjson
 from pydantic import ValidationError
 
 from taskgate.errors import InputError, Problem
-from taskgate.io import iter_lines, parse_json_line
-from taskgate.messages import describe, field_path
-from taskgate.models import RunRecord
+from taskgate.model.messages import describe, field_path
+from taskgate.model.record import RunRecord
+from taskgate.read.runs import iter_lines, parse_json_line
 
 
 @dataclass(frozen=True)

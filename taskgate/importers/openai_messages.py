@@ -48,8 +48,8 @@ from taskgate.importers.common import (
     json_lines,
     text,
 )
-from taskgate.jsondepth import TOO_DEEP
-from taskgate.models import Task
+from taskgate.model.jsondepth import TOO_DEEP
+from taskgate.model.record import Task
 
 TASK_FIELDS = frozenset(Task.model_fields)
 _NOT_KEPT = TASK_FIELDS | {"messages", "task", "tools"}

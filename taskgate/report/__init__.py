@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from taskgate.errors import TaskgateError
 
 if TYPE_CHECKING:
-    from taskgate.results import Report
+    from taskgate.model.report import Report
 
 Renderer = Callable[["Report"], bytes]
 

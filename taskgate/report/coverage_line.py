@@ -3,7 +3,7 @@ a comparison over some of the golden tasks must never read like one over all of 
 
 from __future__ import annotations
 
-from taskgate.results import Report
+from taskgate.model.report import Report
 
 
 def coverage_line(report: Report) -> str | None:

@@ -9,10 +9,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from taskgate.explain import Explanation
+from taskgate.model.trajectory import Step, ToolCall
 from taskgate.printable import printable
-from taskgate.text import text_of
-from taskgate.trajectory import Step, ToolCall
+from taskgate.score.breakdown import Explanation
+from taskgate.score.text import text_of
 
 PREVIEW = 100
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from taskgate.aggregate import ALL, cohort_value
+from taskgate.aggregate.cohorts import ALL, cohort_value
+from taskgate.model.report import CohortSummary, Finding, MetricSummary, Report
 from taskgate.printable import html_text as escape
 from taskgate.report import charts, svg
 from taskgate.report.coverage_line import coverage_line, inconclusive_note
-from taskgate.results import CohortSummary, Finding, MetricSummary, Report
 
 METRIC = "task_completion"
 REGRESSION_RULES = frozenset({"regression", "tail_regression"})

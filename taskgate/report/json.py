@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from taskgate.results import Report
+from taskgate.model.report import Report
 
 
 def render_json(report: Report) -> bytes:

@@ -33,9 +33,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from taskgate.aggregate import ALL, BUDGET_DIMENSION
+from taskgate.aggregate.cohorts import ALL, BUDGET_DIMENSION
+from taskgate.model.report import CohortSummary, Finding, Report, TaskSummary
 from taskgate.report.coverage_line import coverage_line
-from taskgate.results import CohortSummary, Finding, Report, TaskSummary
 
 INPUT_SUITE = "taskgate.input"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from taskgate.aggregate import BUDGET_DIMENSION
+from taskgate.aggregate.cohorts import BUDGET_DIMENSION
+from taskgate.model.report import CohortSummary, Finding, Report, ToolChange
 from taskgate.printable import printable
 from taskgate.report.coverage_line import coverage_line, inconclusive_note
-from taskgate.results import CohortSummary, Finding, Report, ToolChange
 
 _ESCAPES = str.maketrans(
     {"\\": "\\\\", "|": "\\|", "`": "\\`", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -158,8 +158,8 @@ def verdict_lines(report: Report) -> list[str]:
 
 def _turned_off(report: Report) -> list[str]:
     """Rules on by default that the config turned off (pass_k is off until given a floor)."""
-    from taskgate.config import default_config
-    from taskgate.gate import rule_levels
+    from taskgate.config.model import default_config
+    from taskgate.gate.verdict import rule_levels
 
     defaults = rule_levels(default_config())
     rules = report.verdict.rules

@@ -12,9 +12,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from taskgate.model.report import CohortSummary, Finding, LabelAgreement, Report
 from taskgate.printable import printable
 from taskgate.report.coverage_line import coverage_line, inconclusive_note
-from taskgate.results import CohortSummary, Finding, LabelAgreement, Report
 
 STATUS_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", None: "dim"}
 LEVEL_STYLE = {"fail": "bold red", "warn": "yellow"}

@@ -285,7 +285,7 @@ def test_internal_error_exits_3_with_saved_traceback(
     def broken(*_: object, **__: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("taskgate.pipeline.score", broken)
+    monkeypatch.setattr("taskgate.api.score", broken)
     result = invoke("score", str(dataset(tmp_path)))
     assert result.exit_code == 3
     line = result.output.strip()
@@ -300,7 +300,7 @@ def test_keyboard_interrupt_exits_130(tmp_path: Path, monkeypatch: pytest.Monkey
     def interrupted(*_: object, **__: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("taskgate.pipeline.score", interrupted)
+    monkeypatch.setattr("taskgate.api.score", interrupted)
     result = invoke("score", str(dataset(tmp_path)))
     assert (result.exit_code, result.output) == (130, "interrupted; no output was written\n")
 
@@ -367,6 +367,6 @@ def test_a_stop_wrapped_by_python_is_still_a_stop(
     def stopped(*_: object, **__: object) -> None:
         raise RuntimeError("Error calling __set_name__") from stop
 
-    monkeypatch.setattr("taskgate.pipeline.score", stopped)
+    monkeypatch.setattr("taskgate.api.score", stopped)
     result = invoke("score", str(dataset(tmp_path)))
     assert (result.exit_code, result.output) == (code, output)

@@ -9,10 +9,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from taskgate.cli import app
-from taskgate.compare import load_report
-from taskgate.plan import plan
-from taskgate.power import power_at, variance
+from taskgate.compare.baseline import load_report
+from taskgate.compare.plan import plan
 from taskgate.report.json import render_json
+from taskgate.stats.power import power_at, variance
 from tests.conftest import FIXTURES
 
 runner = CliRunner()

@@ -8,11 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.config import ArgumentMatch
+from taskgate.config.model import ArgumentMatch
 from taskgate.errors import RecordError
-from taskgate.evaluators import argument_modes
-from taskgate.evaluators.argument_modes import number, similarity
-from taskgate.evaluators.arguments import (
+from taskgate.model.record import ArgumentMode
+from taskgate.score import argument_modes
+from taskgate.score.argument_modes import number, similarity
+from taskgate.score.arguments import (
     MISSING,
     ArgumentComparison,
     KeyComparison,
@@ -20,8 +21,7 @@ from taskgate.evaluators.arguments import (
     compare_arguments,
     folded_credit,
 )
-from taskgate.evaluators.outcome import FoldedObject, canonical
-from taskgate.models import ArgumentMode
+from taskgate.score.outcome import FoldedObject, canonical
 
 MODES: list[ArgumentMatch] = ["exact", "subset", "superset", "ignore"]
 

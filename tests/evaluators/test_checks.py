@@ -5,7 +5,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.evaluators.checks import (
+from taskgate.model.record import OutcomeMode
+from taskgate.model.trajectory import ToolCall
+from taskgate.score.checks import (
     UNJUDGED_REASON,
     CheckSettings,
     RunChecks,
@@ -13,8 +15,6 @@ from taskgate.evaluators.checks import (
     run_checks,
     show_call,
 )
-from taskgate.models import OutcomeMode
-from taskgate.trajectory import ToolCall
 from tests.conftest import make_context
 
 SETTINGS = CheckSettings(

@@ -7,16 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from taskgate.config import ArgumentMatch, CallOrder
-from taskgate.evaluators.arguments import ArgumentComparison, KeyComparison, folded_credit
-from taskgate.evaluators.base import Score
-from taskgate.evaluators.function_calls import (
+from taskgate.config.model import ArgumentMatch, CallOrder
+from taskgate.score.arguments import ArgumentComparison, KeyComparison, folded_credit
+from taskgate.score.evaluators.base import Score
+from taskgate.score.evaluators.function_calls import (
     argument_credit,
     compare_call,
     credit_matrix,
     function_calls,
 )
-from taskgate.evaluators.outcome import FoldedObject, canonical
+from taskgate.score.outcome import FoldedObject, canonical
 from tests.conftest import make_context
 
 PARSE = {"name": "parse_receipt", "arguments": {"order_id": "1182"}}

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.evaluators.outcome import is_empty
-from taskgate.evaluators.outcome_modes import OutcomeCheck, check_outcome
-from taskgate.models import OutcomeMode
+from taskgate.model.record import OutcomeMode
+from taskgate.score.outcome import is_empty
+from taskgate.score.outcome_modes import OutcomeCheck, check_outcome
 
 MODES: tuple[OutcomeMode, ...] = ("exact", "contains", "numeric", "subset")
 PROPERTY = settings(

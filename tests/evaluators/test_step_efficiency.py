@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.evaluators.base import Score
-from taskgate.evaluators.step_efficiency import step_efficiency
+from taskgate.score.evaluators.base import Score
+from taskgate.score.evaluators.step_efficiency import step_efficiency
 from tests.conftest import make_context
 
 evaluate = step_efficiency()

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.evaluators.checks import CheckSettings
-from taskgate.evaluators.context import RunContext
-from taskgate.evaluators.outcome import is_empty
-from taskgate.evaluators.task_completion import task_completion
+from taskgate.score.checks import CheckSettings
+from taskgate.score.context import RunContext
+from taskgate.score.evaluators.task_completion import task_completion
+from taskgate.score.outcome import is_empty
 from tests.conftest import make_context, make_record
 
 WEIGHTS = {"final_step": 0.2, "outcome": 0.5, "criteria": 0.3}

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from taskgate.importers import dump_records, record_json
-from taskgate.models import RunRecord
+from taskgate.model.record import RunRecord
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "import"
 TAU_BENCH = SAMPLES / "tau-bench" / "gpt-4o-airline.json"

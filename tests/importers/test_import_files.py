@@ -10,7 +10,7 @@ import pytest
 
 from taskgate.errors import InputError, Problem
 from taskgate.importers import FORMATS, detect_format, import_files, prefixes, record_json
-from taskgate.models import RunRecord
+from taskgate.model.record import RunRecord
 from tests.importers.helpers import (
     OPENAI,
     OTLP,

@@ -7,7 +7,7 @@ from typing import Any
 
 from taskgate.errors import Problem
 from taskgate.importers import import_files
-from taskgate.models import ExpectedCall, RunRecord
+from taskgate.model.record import ExpectedCall, RunRecord
 from tests.importers.helpers import OPENAI, assert_round_trips, write_lines
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from taskgate.errors import Problem
 from taskgate.importers import import_files
 from taskgate.importers.otel_spans import nanoseconds
-from taskgate.models import RunRecord
+from taskgate.model.record import RunRecord
 from tests.importers.helpers import OTLP, SPANS, assert_round_trips, write_json, write_lines
 
 REFUND = "5b8efff798038103d269b633813fc60c"

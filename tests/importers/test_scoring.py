@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from taskgate.api import score
 from taskgate.importers import FORMATS, import_files
-from taskgate.pipeline import score
-from taskgate.results import Report
+from taskgate.model.report import Report
 from tests.importers.helpers import jsonl
 from tests.importers.test_import_files import SAMPLE_OF
 

@@ -10,7 +10,7 @@ import orjson
 from taskgate.errors import Problem
 from taskgate.importers import import_files
 from taskgate.importers.benchmark_tools import TAU2_WRITES
-from taskgate.models import RunRecord
+from taskgate.model.record import RunRecord
 from tests.importers.helpers import (
     TAU2_ABORTED,
     TAU2_AIRLINE,

@@ -10,7 +10,7 @@ import orjson
 from taskgate.errors import Problem
 from taskgate.importers import import_files
 from taskgate.importers.benchmark_tools import TAU_BENCH_WRITES
-from taskgate.models import ExpectedCall, RunRecord
+from taskgate.model.record import ExpectedCall, RunRecord
 from tests.importers.helpers import TAU_BENCH, assert_round_trips, write_json
 
 AIRLINE_WRITES = [

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from taskgate.pipeline import score
-from taskgate.results import Report
+from taskgate.api import score
+from taskgate.model.report import Report
 from tests.conftest import FIXTURES
 
 REPO = FIXTURES.parent

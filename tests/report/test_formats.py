@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from taskgate.api import score
 from taskgate.errors import TaskgateError
-from taskgate.pipeline import score
+from taskgate.model.report import Report
 from taskgate.report import RENDERERS, renderer_for
-from taskgate.results import Report
 from tests.conftest import FIXTURES
 
 DOCUMENTED = {".json", ".jsonl", ".md", ".xml", ".html"}

@@ -7,10 +7,8 @@ from typing import Any
 
 import pytest
 
-from taskgate.pipeline import score
-from taskgate.report.html import render_html
-from taskgate.report.json import render_json
-from taskgate.results import (
+from taskgate.api import score
+from taskgate.model.report import (
     BaselineCohort,
     BaselineRef,
     CohortRef,
@@ -23,6 +21,8 @@ from taskgate.results import (
     RunResult,
     Verdict,
 )
+from taskgate.report.html import render_html
+from taskgate.report.json import render_json
 from tests.conftest import FIXTURES, write_jsonl
 
 HOSTILE = "<script>alert(1)</script>"

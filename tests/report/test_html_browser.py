@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from taskgate.pipeline import score
+from taskgate.api import score
 from taskgate.report.html import render_html
 from tests.conftest import FIXTURES, write_jsonl
 

@@ -5,10 +5,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from taskgate.config import Config
-from taskgate.pipeline import score
+from taskgate.api import score
+from taskgate.config.model import Config
+from taskgate.model.report import Report
 from taskgate.report.junit import render_junit, xml_safe
-from taskgate.results import Report
 from tests.conftest import FIXTURES
 from tests.report.test_markdown import tiny_report, tiny_reports
 

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taskgate.config import Config
-from taskgate.metrics import METRIC_NAMES
-from taskgate.pipeline import assemble, score
+from taskgate.api import assemble, score
+from taskgate.config.model import Config
+from taskgate.model.names import METRIC_NAMES
+from taskgate.model.report import Dataset, Report, RunResult
 from taskgate.report.json import render_json
 from taskgate.report.markdown import escape, render_markdown
-from taskgate.results import Dataset, Report, RunResult
 from tests.conftest import FIXTURES
 
 METRICS = METRIC_NAMES

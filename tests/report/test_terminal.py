@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from taskgate.pipeline import score
+from taskgate.api import score
 from taskgate.report.terminal import render_terminal
 from tests.conftest import FIXTURES
 

@@ -11,13 +11,13 @@ import orjson
 import pytest
 from rich.console import Console
 
-from taskgate.pipeline import score
+from taskgate.api import score
+from taskgate.model.report import Report
 from taskgate.report.html import render_html
 from taskgate.report.json import render_json
 from taskgate.report.junit import render_junit
 from taskgate.report.markdown import render_markdown
 from taskgate.report.terminal import render_terminal
-from taskgate.results import Report
 from tests.conftest import write_jsonl
 
 

@@ -1,0 +1,1 @@
+"""Scored runs to per-cohort and per-task summaries."""

@@ -1,0 +1,1 @@
+"""A report against its baseline: deltas, p-values, coverage, power."""

@@ -1,0 +1,1 @@
+"""Rules over the report's summaries: findings, and the verdict."""

@@ -1,0 +1,1 @@
+"""The record, the report and the names every stage shares."""

@@ -1,0 +1,1 @@
+"""Bytes to validated run records: lines, gzip, depth, tasks files."""

@@ -1,0 +1,128 @@
+"""Success criteria: is each one met by what the run did and said?"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from taskgate.errors import RecordError
+from taskgate.model.record import CalledTool, Criterion
+from taskgate.score.context import RunContext
+from taskgate.score.outcome import canonical
+from taskgate.score.text import contains_words, keywords, tokens
+
+# A user's regular expression gets this long per search, and all of a task's this long per
+# run, before it counts as a runaway; it is then an input error, never a silent pass or fail.
+REGEX_TIMEOUT_S = 1.0
+REGEX_RUN_BUDGET_S = 2.0
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    name: str
+    met: bool
+
+
+def criterion_name(criterion: str | Criterion) -> str:
+    """How reasons refer to a criterion: its id, else a short rendering of it."""
+    if isinstance(criterion, str):
+        return repr(criterion)
+    if criterion.id:
+        return criterion.id
+    value = criterion.check_value(criterion.check)
+    if criterion.check == "not":
+        return f"not({criterion_name(value)})"
+    shown = value.name if isinstance(value, CalledTool) else value
+    return (
+        f"{criterion.check} {shown!r}"
+        if criterion.check != "tool_called"
+        else f"tool_called {shown}"
+    )
+
+
+def evaluate_criteria(ctx: RunContext, keyword_share: float) -> list[CriterionResult]:
+    """The task's success criteria, each met or not; judged once per run and share."""
+    return ctx.shared(("criteria", keyword_share), lambda: _evaluate(ctx, keyword_share))
+
+
+def _evaluate(ctx: RunContext, keyword_share: float) -> list[CriterionResult]:
+    return [
+        CriterionResult(criterion_name(c), is_met(ctx, c, keyword_share, f"[{i}]"))
+        for i, c in enumerate(ctx.task.success_criteria)
+    ]
+
+
+def is_met(ctx: RunContext, criterion: str | Criterion, keyword_share: float, where: str) -> bool:
+    if isinstance(criterion, str):
+        wanted = keywords(criterion)
+        found = sum(1 for word in wanted if word in ctx.evidence)
+        return bool(wanted) and found / len(wanted) >= keyword_share
+    value = criterion.check_value(criterion.check)
+    if criterion.check == "not":
+        return not is_met(ctx, value, keyword_share, where)
+    if criterion.check == "tool_called":
+        return _tool_called(ctx, value)
+    if criterion.check == "result_contains":
+        return contains_words(ctx.result_tokens, tokens(value))
+    if criterion.check == "observation_contains":
+        needle = tokens(value)
+        return bool(needle) and f" {' '.join(needle)} " in ctx.observation_words
+    return _matches(ctx, value, where)
+
+
+def _tool_called(ctx: RunContext, wanted: str | CalledTool) -> bool:
+    """A successful call to the tool, with at least the given arguments."""
+    name = wanted if isinstance(wanted, str) else wanted.name
+    arguments = {} if isinstance(wanted, str) else canonical(wanted.arguments)
+    return any(
+        call.name == name
+        and not call.failed
+        and _has_arguments(
+            None if call.arguments is None else ctx.canonical_arguments(i), arguments
+        )
+        for i, call in enumerate(ctx.calls)
+    )
+
+
+def _has_arguments(actual: Any, wanted: dict[str, Any]) -> bool:
+    if not wanted:
+        return True
+    return isinstance(actual, Mapping) and all(actual.get(k) == v for k, v in wanted.items())
+
+
+def _matches(ctx: RunContext, pattern: str, where: str) -> bool:
+    """The pattern searched in the result, within what is left of the run's budget: ten
+    patterns that each take just under the per-search limit would take ten times it."""
+    spent: list[float] = ctx.shared("regex_seconds", lambda: [0.0])
+    left = REGEX_RUN_BUDGET_S - spent[0]
+    started = time.perf_counter()
+    try:
+        if left <= 0:
+            raise TimeoutError
+        found = _compiled(pattern).search(ctx.result_text, timeout=min(REGEX_TIMEOUT_S, left))
+    except TimeoutError:
+        ran = (
+            f"ran for over {REGEX_TIMEOUT_S:g} s"
+            if left >= REGEX_TIMEOUT_S
+            else f"took the task's expressions past {REGEX_RUN_BUDGET_S:g} s together"
+        )
+        raise RecordError(
+            f"task.success_criteria{where}.result_matches",
+            f"the regular expression {pattern!r} {ran} on this run's result; simplify it "
+            "(avoid nested repetition such as (a+)+)",
+        ) from None
+    finally:
+        spent[0] += time.perf_counter() - started
+    return found is not None
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> regex.Pattern[str]:
+    """Each distinct pattern compiled once per process (patterns compile when the record is
+    read, so this cannot fail)."""
+    return regex.compile(pattern)

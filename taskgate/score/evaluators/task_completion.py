@@ -1,0 +1,118 @@
+"""task_completion: how far did the agent get with the task? The graded score for ranking.
+
+Final step reached, outcome match and success criteria met, blended by the configured
+weights. A task that lists expected calls but no success criteria has its required calls as
+its criteria (each met when a call that did not fail made it in full), and, when its write
+tools are known, "no unaccounted write" as one more. A part the task gives nothing to judge
+by is dropped and the rest re-weighted; the run is then flagged underspecified. A run whose
+task states no goal at all is unjudged: the score is None, never a made-up 1.0.
+
+Whether a run passes is not this score's business: :mod:`taskgate.score.evaluators.checks`
+decides that, check by check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from taskgate.score.checks import CheckSettings, RunChecks, judge_outcome, run_checks
+from taskgate.score.context import RunContext
+from taskgate.score.criteria import CriterionResult, evaluate_criteria
+from taskgate.score.evaluators.base import Evaluator, Score, weighted
+from taskgate.score.outcome import CONTAINED, EXACT, canonical, graded, is_empty
+from taskgate.score.outcome_modes import OutcomeCheck
+from taskgate.score.text import FUZZY_CHARS, text_of
+
+
+def task_completion(weights: Mapping[str, float], settings: CheckSettings) -> Evaluator:
+    """``weights`` has keys final_step, outcome and criteria."""
+    judge = run_checks(settings)
+
+    def score(ctx: RunContext) -> Score:
+        checks = judge(ctx)
+        outcome_check = judge_outcome(ctx, settings.outcome_match, settings.outcome_tolerance)
+        outcome = None if outcome_check is None else outcome_value(ctx, outcome_check)
+        met = _criteria(ctx, settings, checks)
+        parts = {"final_step": (weights["final_step"], float(ctx.final_step_reached))}
+        if outcome is not None:
+            parts["outcome"] = (weights["outcome"], outcome)
+        if met:
+            parts["criteria"] = (weights["criteria"], sum(r.met for r in met) / len(met))
+        reason = " ".join(
+            [_final_step_reason(ctx), _outcome_reason(ctx, outcome), _criteria_reason(met)]
+        )
+        details = {
+            "has_final_step": ctx.has_final_step,
+            "result_produced": not is_empty(ctx.result),
+            "step_budget_exceeded": ctx.budget_exhausted,
+            "outcome": outcome,
+            "outcome_holds": None if outcome_check is None else outcome_check.holds,
+            "criteria": parts["criteria"][1] if met else None,
+            "criteria_met": [r.name for r in met if r.met],
+            "criteria_unmet": [r.name for r in met if not r.met],
+            "underspecified": outcome is None or not met,
+            "final_step_only": not checks.judged,
+        }
+        if not checks.judged:
+            return Score(None, "Unjudged: " + reason, details)
+        return Score(weighted(parts), reason, details)
+
+    return score
+
+
+def outcome_value(ctx: RunContext, check: OutcomeCheck) -> float:
+    """1.0 equal, 0.9 matched under the task's mode, else a graded similarity below both."""
+    expected = ctx.task.expected_result
+    if canonical(expected) == canonical(ctx.result):
+        return EXACT
+    if check.holds:
+        return CONTAINED
+    return 0.0 if is_empty(ctx.result) else graded(expected, ctx.result)
+
+
+def _criteria(ctx: RunContext, settings: CheckSettings, checks: RunChecks) -> list[CriterionResult]:
+    """The success criteria; without them, the task's other stated checks of what the run did."""
+    if ctx.task.success_criteria:
+        return evaluate_criteria(ctx, settings.keyword_share)
+    stated = [
+        CriterionResult(f"call {check.subject}", check.holds)
+        for check in checks.checks
+        if check.name in ("expected_call", "extra_call")
+    ]
+    stated += [
+        CriterionResult("no unaccounted write", check.holds)
+        for check in checks.checks
+        if check.name == "write"
+    ]
+    return stated
+
+
+def _final_step_reason(ctx: RunContext) -> str:
+    if ctx.final_step_reached:
+        return "Final step reached."
+    if ctx.has_final_step:
+        return "Final step reached, but the step budget ran out."
+    return "No final step" + (" (step budget exhausted)." if ctx.budget_exhausted else ".")
+
+
+def _outcome_reason(ctx: RunContext, outcome: float | None) -> str:
+    if outcome is None:
+        return "No expected result to compare."
+    if is_empty(ctx.result):
+        return "No result produced."
+    verb = "matches" if outcome >= 0.9 else "partly matches" if outcome > 0 else "does not match"
+    bounded = outcome < CONTAINED and _longer_than_fuzzy(ctx)
+    note = f"; similarity read the first {FUZZY_CHARS:,} characters" if bounded else ""
+    return f"Result {verb} expected ({outcome:.0%}{note})."
+
+
+def _longer_than_fuzzy(ctx: RunContext) -> bool:
+    return max(len(ctx.result_text), len(text_of(ctx.task.expected_result))) > FUZZY_CHARS
+
+
+def _criteria_reason(met: list[CriterionResult]) -> str:
+    if not met:
+        return "No success criteria."
+    unmet = [r.name for r in met if not r.met]
+    text = f"Criteria: {len(met) - len(unmet)}/{len(met)} met."
+    return f"{text} Unmet: {', '.join(unmet)}" if unmet else text

@@ -1,0 +1,180 @@
+"""A run file scored, streaming: read -> score, in this process or in workers.
+
+The parent reads lines (so the digest and the progress bar see every byte) and keeps
+everything that needs the whole file: which run ids it has seen, the problems in line
+order, the invalid count. Workers parse, validate, join tasks and score, which is where
+the time goes. Either way the outcomes are accepted in line order, so the report is
+byte-identical whatever the number of workers. Only the small per-run results are kept;
+each record is dropped as soon as it is scored, so memory does not grow with the size
+of trajectories.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
+
+from taskgate.config.model import Config
+from taskgate.errors import InputError, Problem, RecordError
+from taskgate.model.record import Task
+from taskgate.model.report import RunResult
+from taskgate.parallel import map_in_order
+from taskgate.read.runs import Progress, RunReader, read_record
+from taskgate.score.scorer import Scorer, shared_cohort
+
+BATCH_LINES = 64
+BATCH_BYTES = 4 << 20
+# Below this many bytes of input, starting workers costs more than it saves.
+PARALLEL_MIN_BYTES = 8_000_000
+
+Lines = list[tuple[int, bytes]]
+
+
+@dataclass
+class ScoredRuns:
+    """The scored runs of one source, and what was wrong with the lines that were not."""
+
+    source: str
+    runs: list[RunResult]
+    invalid: int
+    problems: list[Problem]
+    sha256: str
+
+
+def score_file(
+    source: str,
+    config: Config,
+    tasks: dict[str, Task] | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> ScoredRuns:
+    """Score every run of ``source``; raise InputError when the file cannot be judged.
+
+    ``workers`` processes parse and score (None: one per core for a large file); the
+    result is the same whatever their number.
+    """
+    reader = RunReader(source, tasks, progress=progress)
+    runs = list(iter_scored(reader, config, worker_count(source, workers)))
+    return checked(reader, runs, config.gate.invalid_runs.max)
+
+
+def checked(reader: RunReader, runs: list[RunResult], allowed: int) -> ScoredRuns:
+    """The runs a reader let through, or InputError when too few lines were records."""
+    source = reader.source
+    if reader.invalid_lines > allowed:
+        total = reader.invalid_lines + len(runs)
+        headline = (
+            f"{source}: {reader.invalid_lines} of {total} records are not valid run records "
+            f"(gate.invalid_runs.max allows {allowed}); fix them and run again"
+        )
+        raise InputError(reader.problems, headline=headline, unkept=reader.unkept)
+    if not runs:
+        raise InputError([Problem(source, None, None, "no run records; nothing to judge")])
+    problems = reader.problems
+    if reader.unkept:
+        more = Problem(source, None, None, f"... and {reader.unkept} more problems, not kept")
+        problems = [*problems, more]
+    return ScoredRuns(source, runs, reader.invalid_lines, problems, reader.sha256)
+
+
+@dataclass(frozen=True)
+class LineOutcome:
+    """What became of one line: a scored run, or the problems that stopped it."""
+
+    line: int
+    run_id: str | None
+    """Set when the line was a valid record, so the parent can check it is unique."""
+    result: RunResult | None
+    problems: list[Problem]
+    """What stopped the line being read as a run record (JSON, fields, an unknown task)."""
+    scoring_problem: Problem | None = None
+    """What stopped a record that was read from being scored (a runaway regular expression)."""
+
+
+class LineScorer:
+    """Reads and scores lines of one source: the per-process state of a worker."""
+
+    def __init__(self, config: Config, tasks: dict[str, Task] | None, source: str) -> None:
+        self.scorer, self.tasks, self.source = Scorer(config), tasks, source
+
+    def outcome(self, line: int, raw: bytes) -> LineOutcome:
+        record, problems = read_record(self.source, line, raw, self.tasks)
+        if record is None or problems:
+            return LineOutcome(line, record.run_id if record else None, None, problems)
+        try:
+            return LineOutcome(line, record.run_id, self.scorer.score(record).result, [])
+        except RecordError as exc:
+            problem = Problem(self.source, line, exc.field, exc.message)
+            return LineOutcome(line, record.run_id, None, [], problem)
+
+    def batch(self, lines: Lines) -> list[LineOutcome]:
+        return [self.outcome(line, raw) for line, raw in lines]
+
+
+def _batch_scorer(
+    config: Config, tasks: dict[str, Task] | None, source: str
+) -> Callable[[Lines], list[LineOutcome]]:
+    return LineScorer(config, tasks, source).batch
+
+
+_LOST = (
+    "a worker process stopped before finishing its share of the runs (killed, or out of "
+    "memory); nothing was written. Run again; --workers 1 scores in this process alone"
+)
+
+
+def iter_scored(
+    reader: RunReader,
+    config: Config,
+    workers: int = 1,
+    lines: Iterable[tuple[int, bytes]] | None = None,
+) -> Iterator[RunResult]:
+    """Score every line the reader reads (or ``lines``, given); problems go to the reader,
+    results come out in line order."""
+    start = partial(_batch_scorer, config, reader.tasks, reader.source)
+    numbered = reader.lines() if lines is None else lines
+    for outcomes in map_in_order(start, batches(numbered), workers, lost=_LOST):
+        for outcome in outcomes:
+            # A duplicate is rejected as one, whatever scoring it would have found.
+            problems = outcome.problems
+            if not problems and outcome.scoring_problem is not None:
+                problems = [outcome.scoring_problem]
+            if reader.accept(outcome.line, outcome.run_id, problems) and outcome.result:
+                yield _shared(outcome.result)
+
+
+def _shared(result: RunResult) -> RunResult:
+    """Results that crossed from a worker come with their own copies of shared values."""
+    cohort = shared_cohort(result.cohort)
+    if cohort is not result.cohort:
+        object.__setattr__(result, "cohort", cohort)  # same value, one object for all runs
+    return result
+
+
+def batches(lines: Iterable[tuple[int, bytes]]) -> Iterator[Lines]:
+    """Runs of at most BATCH_LINES lines and BATCH_BYTES bytes: 64 lines of 10 MB each
+    held by every worker and in the pipes took gigabytes."""
+    batch: Lines = []
+    size = 0
+    for line in lines:
+        batch.append(line)
+        size += len(line[1])
+        if len(batch) == BATCH_LINES or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def worker_count(source: str, requested: int | None) -> int:
+    """``requested`` workers, or (None) as many as pay: one per core for a large file."""
+    cores = os.cpu_count() or 1
+    if requested is not None:  # more processes than cores only cost memory and start-up
+        return max(1, min(requested, cores))
+    try:
+        large = source == "-" or os.path.getsize(source) >= PARALLEL_MIN_BYTES
+    except OSError:
+        large = False
+    return min(cores, 8) if large else 1

@@ -1,0 +1,163 @@
+"""The configured panel of evaluators, and the scorer that applies it to one run."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from taskgate.config.model import Config
+from taskgate.model.names import MetricName
+from taskgate.model.record import RunRecord, task_digest
+from taskgate.model.report import RunResult
+from taskgate.score.checks import CheckSettings, RunChecks, run_checks
+from taskgate.score.context import RunContext
+from taskgate.score.evaluators.base import Evaluator, Score
+from taskgate.score.evaluators.function_calls import function_calls
+from taskgate.score.evaluators.goal_progress import goal_progress
+from taskgate.score.evaluators.step_efficiency import step_efficiency
+from taskgate.score.evaluators.task_completion import task_completion
+from taskgate.score.evaluators.tool_selection import tool_selection
+from taskgate.score.evaluators.trajectory_score import trajectory_score
+from taskgate.score.failure import diagnosis, failure_shape
+
+PRIMARY: MetricName = "task_completion"
+BLEND: MetricName = "trajectory_score"
+
+
+def check_settings(config: Config) -> CheckSettings:
+    """What the pass checks need of the config."""
+    completion = config.evaluators.task_completion
+    calls = config.evaluators.function_calls
+    return CheckSettings(
+        keyword_share=completion.criteria_keyword_share,
+        order=calls.order,
+        arguments=calls.arguments,
+        outcome_match=completion.outcome_match,
+        outcome_tolerance=completion.outcome_tolerance,
+        write_tools=config.tools.write,
+    )
+
+
+def build_evaluators(config: Config) -> dict[str, Evaluator]:
+    """The evaluator panel, configured; the registry is this dict."""
+    settings = config.evaluators
+    completion = settings.task_completion
+    calls = settings.function_calls
+    return {
+        PRIMARY: task_completion(completion.weights.model_dump(), check_settings(config)),
+        "goal_progress": goal_progress(completion.criteria_keyword_share, calls.order),
+        "tool_selection": tool_selection(),
+        "function_calls": function_calls(calls.order, calls.arguments),
+        "step_efficiency": step_efficiency(),
+    }
+
+
+def metric_names(config: Config) -> list[str]:
+    return [*build_evaluators(config), BLEND]
+
+
+@dataclass(frozen=True)
+class ScoredRun:
+    ctx: RunContext
+    scores: dict[str, Score]
+    result: RunResult
+    checks: RunChecks
+
+
+_RESULT_FIELDS = set(RunResult.model_fields)  # shared, never changed: copies get their own
+_COHORTS: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+_MAX_SHARED_COHORTS = 4096
+
+
+def shared_cohort(cohort: dict[str, str]) -> dict[str, str]:
+    """One dict for every run of the same cohort: many runs share few cohorts, and 100k
+    copies of the same small dict were a tenth of the memory a large file takes."""
+    key = tuple(cohort.items())
+    shared = _COHORTS.get(key)
+    if shared is None:
+        shared = dict(cohort)
+        if len(_COHORTS) < _MAX_SHARED_COHORTS:
+            _COHORTS[key] = shared
+    return shared
+
+
+class Scorer:
+    """Scores one record at a time with the configured panel; keeps no state between runs."""
+
+    def __init__(self, config: Config) -> None:
+        self.evaluators = build_evaluators(config)
+        self.blend = trajectory_score(config.evaluators.trajectory_score.weights)
+        self.green = config.thresholds[PRIMARY].green
+        self.checks = run_checks(check_settings(config))
+        self.by_score = config.evaluators.task_completion.pass_rule == "score"
+
+    def score(self, record: RunRecord) -> ScoredRun:
+        ctx = RunContext(record)
+        scores = {name: evaluate(ctx) for name, evaluate in self.evaluators.items()}
+        scores[BLEND] = self.blend({name: score.value for name, score in scores.items()})
+        completion = scores[PRIMARY]
+        checks = self.checks(ctx)
+        passed = self._passed(ctx, checks, completion)
+        failed = checks.first_failed
+        # Built without re-validating values that are already checked, and sharing one
+        # fields-set between all results: a fresh set per run was a fifth of its memory.
+        result = RunResult.model_construct(
+            _RESULT_FIELDS,
+            run_id=record.run_id,
+            task_id=record.task_id,
+            trial=record.trial,
+            cohort=shared_cohort(record.cohort),
+            scores={name: score.value for name, score in scores.items()},
+            passed=passed,
+            failure_shape=None
+            if passed is None
+            else failure_shape(ctx, passed, scores, None if failed is None else failed.name),
+            # An infrastructure failure did not break at any component of the agent's.
+            diagnosis=None
+            if passed is not False or record.error_kind == "infrastructure"
+            else diagnosis(ctx, scores),
+            reason=self._reason(checks, completion, passed),
+            failed_check=None if failed is None or passed is None else failed.name,
+            status=record.status,
+            error_kind=record.error_kind,
+            underspecified=bool(completion.details["underspecified"]),
+            final_step_only=bool(completion.details["final_step_only"]),
+            step_budget_exceeded=ctx.budget_exhausted,
+            steps=len(ctx.agent_steps),
+            cost_usd=record.usage.cost_usd,
+            tokens=record.usage.tokens,
+            reward=reward_of(record.labels),
+            must_pass=record.task is not None and record.task.must_pass,
+            tools=dict(Counter(call.name for call in ctx.calls)),
+            task_digest=task_digest(record.task),
+        )
+        return ScoredRun(ctx, scores, result, checks)
+
+    def _passed(self, ctx: RunContext, checks: RunChecks, completion: Score) -> bool | None:
+        if not self.by_score:
+            return checks.passed
+        # Contract 1: a final step, status completed and task_completion at green.
+        if completion.value is None:
+            return None
+        return (
+            ctx.record.status == "completed"
+            and ctx.final_step_reached
+            and completion.value >= self.green
+        )
+
+    def _reason(self, checks: RunChecks, completion: Score, passed: bool | None) -> str:
+        if not self.by_score or passed is None:
+            return checks.reason
+        return completion.reason
+
+
+def reward_of(labels: dict[str, Any]) -> float | None:
+    """labels.reward as a number: true/false count as 1/0; anything else is no reward."""
+    value = labels.get("reward")
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return None

@@ -1,0 +1,1 @@
+"""Statistics the stages share: summaries, resampling, power."""
