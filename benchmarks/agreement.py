@@ -59,7 +59,7 @@ def files_of(data: Path, patterns: tuple[str, ...]) -> list[str]:
 def measure(name: str, fmt: str, inputs: list[str], config: Config, work: Path) -> Agreement:
     records = work / f"{fmt}.jsonl"
     write_records(records, import_files(fmt, inputs).records)
-    report = score(records, config)
+    report = score(records, config=config)
     labels = report.labels
     assert labels is not None, f"{name}: no run carries labels.reward"
     passed = labels.passed_and_succeeded + labels.passed_but_failed

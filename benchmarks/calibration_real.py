@@ -34,7 +34,7 @@ from taskgate.api import assemble  # noqa: E402
 from taskgate.config.model import Config  # noqa: E402
 from taskgate.importers import import_files, write_records  # noqa: E402
 from taskgate.model.report import Dataset, Report, RunResult  # noqa: E402
-from taskgate.score.file import score_file  # noqa: E402
+from taskgate.scoring.file import score_file  # noqa: E402
 
 CONFIG = Config.model_validate(
     {

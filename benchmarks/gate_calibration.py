@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from taskgate.api import assemble  # noqa: E402
 from taskgate.config.model import Config  # noqa: E402
 from taskgate.model.report import Dataset, Report, RunResult  # noqa: E402
-from taskgate.score.file import score_file  # noqa: E402
+from taskgate.scoring.file import score_file  # noqa: E402
 
 # The scenarios measure the comparison's statistics. The unpaired A/A halves cover
 # different tasks by construction, which the coverage rule would rightly fail: it is off.

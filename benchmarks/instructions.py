@@ -32,7 +32,7 @@ import sys
 import orjson
 from taskgate.config.model import default_config
 from taskgate.read.runs import read_record
-from taskgate.score.scorer import Scorer
+from taskgate.scoring.scorer import Scorer
 
 path, stage, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 scorer = Scorer(default_config())

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 
 from taskgate.model.record import RunRecord
 from taskgate.model.report import RunResult
-from taskgate.score.context import RunContext
+from taskgate.scoring.context import RunContext
 
 # These machines are shared: how long a test or its input generation takes is noise, never a
 # result (speed is measured by benchmarks/). Properties judge values only.

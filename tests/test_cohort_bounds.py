@@ -120,7 +120,7 @@ def test_a_wide_dimension_is_said_and_has_no_cohorts(tmp_path: Path) -> None:
     )
     off = Config.model_validate({"gate": {"cohort_values": {"level": "off"}}})
     assert not any(
-        f.rule == "cohort_values" for f in score(tmp_path / "runs.jsonl", off).verdict.findings
+        f.rule == "cohort_values" for f in score(tmp_path / "runs.jsonl", config=off).verdict.findings
     )
 
 

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from taskgate.cli import app
 from taskgate.config.model import default_config
-from taskgate.score.breakdown import breaking_step, explain_run
+from taskgate.scoring.breakdown import breaking_step, explain_run
 from tests.conftest import FIXTURES, make_context, write_jsonl
 
 runner = CliRunner()

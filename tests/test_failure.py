@@ -7,7 +7,7 @@ import orjson
 import pytest
 
 from taskgate.config.model import default_config
-from taskgate.score.scorer import Scorer
+from taskgate.scoring.scorer import Scorer
 from tests.conftest import FIXTURES, make_record
 
 SCORER = Scorer(default_config())

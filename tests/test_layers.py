@@ -20,7 +20,7 @@ STAGES = [
     "config",
     "read",
     "importers",
-    "score",
+    "scoring",
     "aggregate",
     "compare",
     "gate",
@@ -115,17 +115,17 @@ def test_no_module_imports_itself_back() -> None:
 
 def test_a_backward_import_and_a_cycle_would_be_found(tmp_path: Path) -> None:
     root = tmp_path / "taskgate"
-    (root / "score").mkdir(parents=True)
+    (root / "scoring").mkdir(parents=True)
     (root / "gate").mkdir()
-    scorer = root / "score" / "scorer.py"
+    scorer = root / "scoring" / "scorer.py"
     scorer.write_text("def late():\n    from taskgate.gate.rules import x\n")
     rules = root / "gate" / "rules.py"
-    rules.write_text("import taskgate.score.scorer\n")
+    rules.write_text("import taskgate.scoring.scorer\n")
     paths = [scorer, rules]
     assert backward_imports(paths, root) == [
-        "taskgate.score.scorer:2 (score) imports taskgate.gate.rules"
+        "taskgate.scoring.scorer:2 (scoring) imports taskgate.gate.rules"
     ]
-    assert cycles(paths, root) == [["taskgate.gate.rules", "taskgate.score.scorer"]]
+    assert cycles(paths, root) == [["taskgate.gate.rules", "taskgate.scoring.scorer"]]
 
 
 def _breaches(path: Path, root: Path = PACKAGE) -> list[str]:
@@ -147,7 +147,8 @@ def _breaches(path: Path, root: Path = PACKAGE) -> list[str]:
 
 def test_the_core_modules_are_found() -> None:
     names = {str(p.relative_to(PACKAGE)) for p in CORE}
-    assert {"api.py", "gate/verdict.py", "score/evaluators/base.py", "report/terminal.py"} <= names
+    expected = {"api.py", "gate/verdict.py", "scoring/evaluators/base.py", "report/terminal.py"}
+    assert expected <= names
     assert not any(name.startswith("cli") for name in names)
 
 

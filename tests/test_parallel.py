@@ -10,7 +10,7 @@ from taskgate.api import score
 from taskgate.config.model import Config
 from taskgate.errors import InputError
 from taskgate.report.json import render_json
-from taskgate.score.file import BATCH_LINES, batches, worker_count
+from taskgate.scoring.file import BATCH_LINES, batches, worker_count
 from tests.conftest import FIXTURES
 
 
@@ -30,7 +30,7 @@ def test_problems_come_out_in_file_order_whatever_the_workers(tmp_path: Path) ->
     config = Config.model_validate({"gate": {"invalid_runs": {"max": 3}}})
     reports = [render_json(score(path, config, workers=n)) for n in (1, 2, 3)]
     assert reports[0] == reports[1] == reports[2]
-    skipped = score(path, config, workers=2).dataset.skipped
+    skipped = score(path, config=config, workers=2).dataset.skipped
     assert [line.split(":")[1] for line in skipped] == [
         "6",
         str(BATCH_LINES + 8),
@@ -76,7 +76,7 @@ def test_a_bug_in_a_worker_reaches_the_parent_with_its_traceback(
     def broken(self: object, lines: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("taskgate.score.file.LineScorer.batch", broken)  # forked workers see it
+    monkeypatch.setattr("taskgate.scoring.file.LineScorer.batch", broken)  # forked workers see it
     with pytest.raises(RuntimeError) as caught:
         score(FIXTURES / "golden.jsonl", workers=2)
     message = str(caught.value)

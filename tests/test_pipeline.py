@@ -52,7 +52,7 @@ def test_a_task_failing_every_time_is_named_and_can_fail_the_gate(tmp_path: Path
     ]
     config = tmp_path / "taskgate.yaml"
     config.write_text("gate:\n  pass_k: {k: 4, min: 0.95}\n")
-    report = score(write_jsonl(tmp_path / "runs.jsonl", records), load_config(config))
+    report = score(write_jsonl(tmp_path / "runs.jsonl", records), config=load_config(config))
     overall = report.cohorts[0]
     assert overall.pass_rate == 0.9
     assert overall.pass_k == {"1": 0.9, "2": 0.9, "3": 0.9, "4": 0.9}

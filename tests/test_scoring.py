@@ -8,7 +8,7 @@ import pytest
 
 from taskgate.config.model import default_config
 from taskgate.read.runs import RunReader
-from taskgate.score.scorer import Scorer
+from taskgate.scoring.scorer import Scorer
 from tests.conftest import FIXTURES
 
 

@@ -67,7 +67,7 @@ def test_score_warns_and_validate_names_the_line(tmp_path: Path) -> None:
         "each its own task_id"
     )
     failing = Config.model_validate({"gate": {"task_definitions": {"level": "fail"}}})
-    assert score(path, failing).verdict.exit_code == 1
+    assert score(path, config=failing).verdict.exit_code == 1
 
 
 def test_the_digest_is_not_written_to_reports(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.score.text import (
+from taskgate.scoring.text import (
     KeywordIndex,
     contains_words,
     keyword_recall,
@@ -120,7 +120,7 @@ def test_keyword_index_agrees_with_tokenising_everything(
 
 
 def test_fuzzy_similarity_reads_a_bounded_prefix_of_each_text() -> None:
-    from taskgate.score.text import FUZZY_CHARS, fuzzy
+    from taskgate.scoring.text import FUZZY_CHARS, fuzzy
 
     head = ("word " * FUZZY_CHARS)[:FUZZY_CHARS]
     assert fuzzy(head + "apples " * 1000, head + "pears " * 1000) == 1.0
@@ -149,7 +149,7 @@ def _words_by_hand(text: str) -> list[str]:
 def test_a_keyword_is_found_as_a_whole_word_however_often_it_occurs_inside_others(
     parts: list[str], separator: str
 ) -> None:
-    from taskgate.score.text import STOPWORDS, KeywordIndex, fold, stem
+    from taskgate.scoring.text import STOPWORDS, KeywordIndex, fold, stem
 
     text = separator.join(parts)
     folded = fold(text)
@@ -158,7 +158,7 @@ def test_a_keyword_is_found_as_a_whole_word_however_often_it_occurs_inside_other
 
 
 def test_megabytes_of_near_misses_are_one_pass() -> None:
-    from taskgate.score.text import KeywordIndex
+    from taskgate.scoring.text import KeywordIndex
 
     evidence = KeywordIndex(["xrefundx " * 500_000 + "the refund"])
     assert "refund" in evidence

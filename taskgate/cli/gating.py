@@ -74,7 +74,14 @@ def score(
         settings = load_config_option(config)
         with _progress(runs, quiet) as progress:
             report = score_runs(
-                runs, settings, tasks, cohort, baseline, allow_config_change, progress, workers
+                runs,
+                config=settings,
+                tasks=tasks,
+                baseline=baseline,
+                cohorts=cohort,
+                allow_config_change=allow_config_change,
+                progress=progress,
+                workers=workers,
             )
         return _finish(report, output, Display(quiet, not no_color, labels))
 
@@ -96,7 +103,10 @@ def diff(
         from taskgate.api import diff as diff_reports
 
         _check_outputs(output, [baseline, candidate, config])
-        report = diff_reports(baseline, candidate, load_config_option(config), allow_config_change)
+        settings = load_config_option(config)
+        report = diff_reports(
+            baseline, candidate, config=settings, allow_config_change=allow_config_change
+        )
         return _finish(report, output, Display(quiet, not no_color))
 
     guarded(action)

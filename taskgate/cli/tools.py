@@ -42,7 +42,7 @@ def explain(
 
         from taskgate.read.runs import load_tasks
         from taskgate.report.explain import render_explanation
-        from taskgate.score.breakdown import explain_run
+        from taskgate.scoring.breakdown import explain_run
 
         task_map = load_tasks(str(tasks)) if tasks else None
         explanation = explain_run(runs, run_id, load_config_option(config), task_map)
@@ -64,7 +64,7 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
         from taskgate.importers.documents import refuse_documents
         from taskgate.model.record import task_digest
         from taskgate.read.runs import RunReader, load_tasks
-        from taskgate.score.record_warnings import (
+        from taskgate.scoring.record_warnings import (
             definition_warnings,
             file_warnings,
             record_warnings,

@@ -14,7 +14,7 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
@@ -321,6 +321,13 @@ class RunReader:
         for number, raw in iter_lines(self.source, self.digest):
             if self.progress is not None:
                 self.progress(len(raw))
+            if raw.strip():
+                yield number, raw
+
+    def lines_of(self, lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+        """``lines`` numbered from 1 and digested, as ``lines`` does with the file's."""
+        for number, raw in enumerate(lines, 1):
+            self.digest.update(raw)
             if raw.strip():
                 yield number, raw
 

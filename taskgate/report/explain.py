@@ -11,8 +11,8 @@ from rich.text import Text
 
 from taskgate.model.trajectory import Step, ToolCall
 from taskgate.printable import printable
-from taskgate.score.breakdown import Explanation
-from taskgate.score.text import text_of
+from taskgate.scoring.breakdown import Explanation
+from taskgate.scoring.text import text_of
 
 PREVIEW = 100
 

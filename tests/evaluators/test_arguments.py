@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from taskgate.config.model import ArgumentMatch
 from taskgate.errors import RecordError
 from taskgate.model.record import ArgumentMode
-from taskgate.score import argument_modes
-from taskgate.score.argument_modes import number, similarity
-from taskgate.score.arguments import (
+from taskgate.scoring import argument_modes
+from taskgate.scoring.argument_modes import number, similarity
+from taskgate.scoring.arguments import (
     MISSING,
     ArgumentComparison,
     KeyComparison,
@@ -21,7 +21,7 @@ from taskgate.score.arguments import (
     compare_arguments,
     folded_credit,
 )
-from taskgate.score.outcome import FoldedObject, canonical
+from taskgate.scoring.outcome import FoldedObject, canonical
 
 MODES: list[ArgumentMatch] = ["exact", "subset", "superset", "ignore"]
 

@@ -5,7 +5,7 @@ import random as stdlib_random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.score.evaluators.base import clamp, weighted
+from taskgate.scoring.evaluators.base import clamp, weighted
 
 WEIGHT = st.floats(min_value=0.001, max_value=1.0, allow_nan=False)
 SCORE = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from taskgate.score.checks import run_checks
-from taskgate.score.evaluators import function_calls
+from taskgate.scoring.checks import run_checks
+from taskgate.scoring.evaluators import function_calls
 from tests.conftest import make_context
 from tests.evaluators.test_checks import SETTINGS
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from taskgate.model.record import OutcomeMode
 from taskgate.model.trajectory import ToolCall
-from taskgate.score.checks import (
+from taskgate.scoring.checks import (
     UNJUDGED_REASON,
     CheckSettings,
     RunChecks,

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from taskgate.errors import RecordError
 from taskgate.model.record import Criterion
-from taskgate.score import criteria
-from taskgate.score.criteria import evaluate_criteria, is_met
-from taskgate.score.text import contains_words, tokens
+from taskgate.scoring import criteria
+from taskgate.scoring.criteria import evaluate_criteria, is_met
+from taskgate.scoring.text import contains_words, tokens
 from tests.conftest import make_context
 
 words = st.sampled_from(["refund", "issued", "order", "1182", "total", "20.5", "none"])

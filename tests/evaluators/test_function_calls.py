@@ -8,15 +8,15 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from taskgate.config.model import ArgumentMatch, CallOrder
-from taskgate.score.arguments import ArgumentComparison, KeyComparison, folded_credit
-from taskgate.score.evaluators.base import Score
-from taskgate.score.evaluators.function_calls import (
+from taskgate.scoring.arguments import ArgumentComparison, KeyComparison, folded_credit
+from taskgate.scoring.evaluators.base import Score
+from taskgate.scoring.evaluators.function_calls import (
     argument_credit,
     compare_call,
     credit_matrix,
     function_calls,
 )
-from taskgate.score.outcome import FoldedObject, canonical
+from taskgate.scoring.outcome import FoldedObject, canonical
 from tests.conftest import make_context
 
 PARSE = {"name": "parse_receipt", "arguments": {"order_id": "1182"}}

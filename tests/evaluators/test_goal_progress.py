@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taskgate.config.model import CallOrder
-from taskgate.score.evaluators.base import Score
-from taskgate.score.evaluators.goal_progress import goal_progress
+from taskgate.scoring.evaluators.base import Score
+from taskgate.scoring.evaluators.goal_progress import goal_progress
 from tests.conftest import make_context
 
 evaluate = goal_progress(0.75)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.score.matching import (
+from taskgate.scoring.matching import (
     Pair,
     Weights,
     _hungarian_pairs,

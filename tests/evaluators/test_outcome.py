@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.score.outcome import _whole_numbers, canonical, outcome_match, value_key
+from taskgate.scoring.outcome import _whole_numbers, canonical, outcome_match, value_key
 
 EXPECTED = "Refund of $20.50 issued for order 1182"
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from taskgate.model.record import OutcomeMode
-from taskgate.score.outcome import is_empty
-from taskgate.score.outcome_modes import OutcomeCheck, check_outcome
+from taskgate.scoring.outcome import is_empty
+from taskgate.scoring.outcome_modes import OutcomeCheck, check_outcome
 
 MODES: tuple[OutcomeMode, ...] = ("exact", "contains", "numeric", "subset")
 PROPERTY = settings(

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.score import sparse_matching
-from taskgate.score.matching import align, assign
-from taskgate.score.sparse_matching import (
+from taskgate.scoring import sparse_matching
+from taskgate.scoring.matching import align, assign
+from taskgate.scoring.sparse_matching import (
     align_sparse,
     assign_sparse,
     matched_prefix_sparse,

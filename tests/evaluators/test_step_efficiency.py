@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.score.evaluators.base import Score
-from taskgate.score.evaluators.step_efficiency import step_efficiency
+from taskgate.scoring.evaluators.base import Score
+from taskgate.scoring.evaluators.step_efficiency import step_efficiency
 from tests.conftest import make_context
 
 evaluate = step_efficiency()

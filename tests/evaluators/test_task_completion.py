@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.score.checks import CheckSettings
-from taskgate.score.context import RunContext
-from taskgate.score.evaluators.task_completion import task_completion
-from taskgate.score.outcome import is_empty
+from taskgate.scoring.checks import CheckSettings
+from taskgate.scoring.context import RunContext
+from taskgate.scoring.evaluators.task_completion import task_completion
+from taskgate.scoring.outcome import is_empty
 from tests.conftest import make_context, make_record
 
 WEIGHTS = {"final_step": 0.2, "outcome": 0.5, "criteria": 0.3}

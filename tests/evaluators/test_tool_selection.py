@@ -5,8 +5,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.score.evaluators.base import Score
-from taskgate.score.evaluators.tool_selection import tool_selection
+from taskgate.scoring.evaluators.base import Score
+from taskgate.scoring.evaluators.tool_selection import tool_selection
 from tests.conftest import make_context
 
 evaluate = tool_selection()

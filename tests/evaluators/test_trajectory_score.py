@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taskgate.config.model import DEFAULT_TRAJECTORY_WEIGHTS
-from taskgate.score.evaluators.base import Score
-from taskgate.score.evaluators.trajectory_score import trajectory_score
+from taskgate.scoring.evaluators.base import Score
+from taskgate.scoring.evaluators.trajectory_score import trajectory_score
 
 blend = trajectory_score(DEFAULT_TRAJECTORY_WEIGHTS)
 SCORES: dict[str, float | None] = {

@@ -25,7 +25,7 @@ def with_invalid_line(tmp_path_factory: pytest.TempPathFactory) -> Report:
     config = Config.model_validate({"gate": {"invalid_runs": {"max": 1}}})
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
-        return score("runs.jsonl", config)
+        return score("runs.jsonl", config=config)
 
 
 def parse(report: Report) -> ET.Element:

@@ -238,7 +238,7 @@ def test_invalid_lines_are_listed(tmp_path: Path) -> None:
     config = Config.model_validate({"gate": {"invalid_runs": {"max": 1}}})
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(tmp_path)
-        text = lines(score("runs.jsonl", config))
+        text = lines(score("runs.jsonl", config=config))
     assert (
         text[2] == "**3** runs scored · **4** warnings · **1** invalid lines skipped · no baseline"
     )

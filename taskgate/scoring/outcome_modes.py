@@ -37,10 +37,10 @@ from functools import lru_cache
 from typing import Any
 
 from taskgate.model.record import OutcomeMode
-from taskgate.score.matching import assign
-from taskgate.score.outcome import _key, _structured, canonical, is_empty
-from taskgate.score.outcome_text import STANDS, Number, numbers_of, phrase_in, signed_tokens
-from taskgate.score.text import text_of
+from taskgate.scoring.matching import assign
+from taskgate.scoring.outcome import _key, _structured, canonical, is_empty
+from taskgate.scoring.outcome_text import STANDS, Number, numbers_of, phrase_in, signed_tokens
+from taskgate.scoring.text import text_of
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from functools import partial
 from typing import NamedTuple
 
 from taskgate.model.trajectory import ToolCall
-from taskgate.score.context import RunContext
-from taskgate.score.evaluators.base import Evaluator, Score, clamp
-from taskgate.score.outcome import value_key
+from taskgate.scoring.context import RunContext
+from taskgate.scoring.evaluators.base import Evaluator, Score, clamp
+from taskgate.scoring.outcome import value_key
 
 STORM_LENGTH = 3
 BUDGET_CAP = 0.2

@@ -22,13 +22,13 @@ from typing import Any
 from taskgate.config.model import ArgumentMatch, CallOrder
 from taskgate.model.record import OutcomeMode, Task
 from taskgate.model.trajectory import ToolCall
-from taskgate.score.context import RunContext
-from taskgate.score.criteria import evaluate_criteria
-from taskgate.score.evaluators.function_calls import credit_matrix
-from taskgate.score.outcome import is_empty
-from taskgate.score.outcome_modes import OutcomeCheck, check_outcome
-from taskgate.score.sparse_matching import align_sparse, assign_sparse
-from taskgate.score.text import text_of
+from taskgate.scoring.context import RunContext
+from taskgate.scoring.criteria import evaluate_criteria
+from taskgate.scoring.evaluators.function_calls import credit_matrix
+from taskgate.scoring.outcome import is_empty
+from taskgate.scoring.outcome_modes import OutcomeCheck, check_outcome
+from taskgate.scoring.sparse_matching import align_sparse, assign_sparse
+from taskgate.scoring.text import text_of
 
 SHOWN_ARGUMENTS = 60
 """Characters of a call's arguments shown in a reason."""

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from taskgate.config.model import ArgumentMatch, CallOrder
-from taskgate.score.arguments import (
+from taskgate.scoring.arguments import (
     ArgumentComparison,
     check_patterns,
     compare_arguments,
     folded_credit,
 )
-from taskgate.score.context import RunContext
-from taskgate.score.evaluators.base import Evaluator, Score, clamp
-from taskgate.score.outcome import canonical
-from taskgate.score.sparse_matching import align_sparse, assign_sparse
+from taskgate.scoring.context import RunContext
+from taskgate.scoring.evaluators.base import Evaluator, Score, clamp
+from taskgate.scoring.outcome import canonical
+from taskgate.scoring.sparse_matching import align_sparse, assign_sparse
 
 MISSING_SHOWN = 3
 _FULL_CREDIT = {

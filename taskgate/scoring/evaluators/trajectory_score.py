@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from taskgate.score.evaluators.base import Score, weighted
+from taskgate.scoring.evaluators.base import Score, weighted
 
 Blend = Callable[[Mapping[str, float | None]], Score]
 Name = TypeVar("Name", bound=str)

@@ -2,7 +2,7 @@
 
 A run may make thousands of calls; a dense matrix of them all, and the exact methods' cubic
 time, would grow without bound. So the problem is split into its connected parts (the calls
-to one tool, say), and each part is solved exactly by taskgate.score.evaluators.matching while it
+to one tool, say), and each part is solved exactly by taskgate.scoring.evaluators.matching while it
 is small, greedily (heaviest pair first) beyond.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping, Sequence
 
-from taskgate.score.matching import Pair, align, assign
+from taskgate.scoring.matching import Pair, align, assign
 
 SparseWeights = Sequence[Mapping[int, float]]
 MAX_EXACT_CELLS = 40_000

@@ -14,8 +14,8 @@ import regex
 from rapidfuzz import fuzz
 
 from taskgate.errors import RecordError
-from taskgate.score.criteria import REGEX_TIMEOUT_S
-from taskgate.score.text import fold, is_number, keywords, text_of, tokens
+from taskgate.scoring.criteria import REGEX_TIMEOUT_S
+from taskgate.scoring.text import fold, is_number, keywords, text_of, tokens
 
 NUMERIC_TOLERANCE = 1e-9
 """Relative tolerance of the numeric mode: float noise, never a different amount."""

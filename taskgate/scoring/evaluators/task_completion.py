@@ -7,7 +7,7 @@ tools are known, "no unaccounted write" as one more. A part the task gives nothi
 by is dropped and the rest re-weighted; the run is then flagged underspecified. A run whose
 task states no goal at all is unjudged: the score is None, never a made-up 1.0.
 
-Whether a run passes is not this score's business: :mod:`taskgate.score.evaluators.checks`
+Whether a run passes is not this score's business: :mod:`taskgate.scoring.evaluators.checks`
 decides that, check by check.
 """
 
@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from taskgate.score.checks import CheckSettings, RunChecks, judge_outcome, run_checks
-from taskgate.score.context import RunContext
-from taskgate.score.criteria import CriterionResult, evaluate_criteria
-from taskgate.score.evaluators.base import Evaluator, Score, weighted
-from taskgate.score.outcome import CONTAINED, EXACT, canonical, graded, is_empty
-from taskgate.score.outcome_modes import OutcomeCheck
-from taskgate.score.text import FUZZY_CHARS, text_of
+from taskgate.scoring.checks import CheckSettings, RunChecks, judge_outcome, run_checks
+from taskgate.scoring.context import RunContext
+from taskgate.scoring.criteria import CriterionResult, evaluate_criteria
+from taskgate.scoring.evaluators.base import Evaluator, Score, weighted
+from taskgate.scoring.outcome import CONTAINED, EXACT, canonical, graded, is_empty
+from taskgate.scoring.outcome_modes import OutcomeCheck
+from taskgate.scoring.text import FUZZY_CHARS, text_of
 
 
 def task_completion(weights: Mapping[str, float], settings: CheckSettings) -> Evaluator:

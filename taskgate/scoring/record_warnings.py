@@ -13,7 +13,7 @@ from taskgate.errors import Problem
 from taskgate.model.messages import listed
 from taskgate.model.record import RunRecord
 from taskgate.read.aliases import alias_warnings
-from taskgate.score.checks import states_a_goal
+from taskgate.scoring.checks import states_a_goal
 
 
 def file_warnings(

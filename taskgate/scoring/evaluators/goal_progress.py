@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 
 from taskgate.config.model import CallOrder
-from taskgate.score.context import RunContext
-from taskgate.score.criteria import evaluate_criteria
-from taskgate.score.evaluators.base import Evaluator, Score, clamp
-from taskgate.score.evaluators.function_calls import credit_matrix
-from taskgate.score.sparse_matching import assign_sparse, matched_prefix_sparse
+from taskgate.scoring.context import RunContext
+from taskgate.scoring.criteria import evaluate_criteria
+from taskgate.scoring.evaluators.base import Evaluator, Score, clamp
+from taskgate.scoring.evaluators.function_calls import credit_matrix
+from taskgate.scoring.sparse_matching import assign_sparse, matched_prefix_sparse
 
 MADE = 0.5
 """Argument credit at which an expected call counts as made."""

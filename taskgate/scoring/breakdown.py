@@ -12,14 +12,14 @@ from taskgate.errors import InputError, Problem
 from taskgate.model.record import RunRecord, Task
 from taskgate.model.report import RunResult
 from taskgate.read.runs import RunReader
-from taskgate.score.arguments import MISSING, ArgumentComparison
-from taskgate.score.checks import RunChecks
-from taskgate.score.context import RunContext
-from taskgate.score.evaluators.base import Score
-from taskgate.score.evaluators.function_calls import compare_call
-from taskgate.score.evaluators.step_efficiency import CallKey, call_key
-from taskgate.score.failure import misused_tools
-from taskgate.score.scorer import Scorer
+from taskgate.scoring.arguments import MISSING, ArgumentComparison
+from taskgate.scoring.checks import RunChecks
+from taskgate.scoring.context import RunContext
+from taskgate.scoring.evaluators.base import Score
+from taskgate.scoring.evaluators.function_calls import compare_call
+from taskgate.scoring.evaluators.step_efficiency import CallKey, call_key
+from taskgate.scoring.failure import misused_tools
+from taskgate.scoring.scorer import Scorer
 
 
 @dataclass(frozen=True)

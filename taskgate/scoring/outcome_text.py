@@ -37,7 +37,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from taskgate.score.text import (
+from taskgate.scoring.text import (
     _TOKEN,
     STOPWORDS,
     _canonical_number,

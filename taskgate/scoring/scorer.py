@@ -11,16 +11,16 @@ from taskgate.config.model import Config
 from taskgate.model.names import MetricName
 from taskgate.model.record import RunRecord, task_digest
 from taskgate.model.report import RunResult
-from taskgate.score.checks import CheckSettings, RunChecks, run_checks
-from taskgate.score.context import RunContext
-from taskgate.score.evaluators.base import Evaluator, Score
-from taskgate.score.evaluators.function_calls import function_calls
-from taskgate.score.evaluators.goal_progress import goal_progress
-from taskgate.score.evaluators.step_efficiency import step_efficiency
-from taskgate.score.evaluators.task_completion import task_completion
-from taskgate.score.evaluators.tool_selection import tool_selection
-from taskgate.score.evaluators.trajectory_score import trajectory_score
-from taskgate.score.failure import diagnosis, failure_shape
+from taskgate.scoring.checks import CheckSettings, RunChecks, run_checks
+from taskgate.scoring.context import RunContext
+from taskgate.scoring.evaluators.base import Evaluator, Score
+from taskgate.scoring.evaluators.function_calls import function_calls
+from taskgate.scoring.evaluators.goal_progress import goal_progress
+from taskgate.scoring.evaluators.step_efficiency import step_efficiency
+from taskgate.scoring.evaluators.task_completion import task_completion
+from taskgate.scoring.evaluators.tool_selection import tool_selection
+from taskgate.scoring.evaluators.trajectory_score import trajectory_score
+from taskgate.scoring.failure import diagnosis, failure_shape
 
 PRIMARY: MetricName = "task_completion"
 BLEND: MetricName = "trajectory_score"

@@ -12,9 +12,9 @@ import regex
 
 from taskgate.errors import RecordError
 from taskgate.model.record import CalledTool, Criterion
-from taskgate.score.context import RunContext
-from taskgate.score.outcome import canonical
-from taskgate.score.text import contains_words, keywords, tokens
+from taskgate.scoring.context import RunContext
+from taskgate.scoring.outcome import canonical
+from taskgate.scoring.text import contains_words, keywords, tokens
 
 # A user's regular expression gets this long per search, and all of a task's this long per
 # run, before it counts as a runaway; it is then an input error, never a silent pass or fail.

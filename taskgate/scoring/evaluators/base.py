@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from taskgate.score.context import RunContext
+from taskgate.scoring.context import RunContext
 
 
 class Score:

@@ -22,7 +22,7 @@ from taskgate.model.record import Task
 from taskgate.model.report import RunResult
 from taskgate.parallel import map_in_order
 from taskgate.read.runs import Progress, RunReader, read_record
-from taskgate.score.scorer import Scorer, shared_cohort
+from taskgate.scoring.scorer import Scorer, shared_cohort
 
 BATCH_LINES = 64
 BATCH_BYTES = 4 << 20

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from taskgate.model.jsondepth import decode_json_text
-from taskgate.score.text import fuzzy, is_number, keyword_recall, keywords, text_of, tokens
+from taskgate.scoring.text import fuzzy, is_number, keyword_recall, keywords, text_of, tokens
 
 EXACT = 1.0
 CONTAINED = 0.9

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 from taskgate.model.record import RunRecord, Task
 from taskgate.model.trajectory import Step, ToolCall
-from taskgate.score.outcome import FoldedObject, canonical
-from taskgate.score.text import KeywordIndex, text_of, tokens
+from taskgate.scoring.outcome import FoldedObject, canonical
+from taskgate.scoring.text import KeywordIndex, text_of, tokens
 
 _NO_TASK = Task()
 T = TypeVar("T")

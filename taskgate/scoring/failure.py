@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from taskgate.score.context import RunContext
-from taskgate.score.evaluators.base import Score
-from taskgate.score.text import tokens
+from taskgate.scoring.context import RunContext
+from taskgate.scoring.evaluators.base import Score
+from taskgate.scoring.text import tokens
 
 SHAPES = (
     "passed",

@@ -18,10 +18,10 @@ from typing import Any, Final
 
 from taskgate.config.model import ArgumentMatch
 from taskgate.model.record import ArgumentMode
-from taskgate.score import argument_modes
-from taskgate.score.matching import assign
-from taskgate.score.outcome import canonical
-from taskgate.score.text import fold
+from taskgate.scoring import argument_modes
+from taskgate.scoring.matching import assign
+from taskgate.scoring.outcome import canonical
+from taskgate.scoring.text import fold
 
 
 class _Missing:
