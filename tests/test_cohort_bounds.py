@@ -119,9 +119,8 @@ def test_a_wide_dimension_is_said_and_has_no_cohorts(tmp_path: Path) -> None:
         "or raise the limit"
     )
     off = Config.model_validate({"gate": {"cohort_values": {"level": "off"}}})
-    assert not any(
-        f.rule == "cohort_values" for f in score(tmp_path / "runs.jsonl", config=off).verdict.findings
-    )
+    findings = score(tmp_path / "runs.jsonl", config=off).verdict.findings
+    assert not any(f.rule == "cohort_values" for f in findings)
 
 
 def test_cohort_names_asked_for_are_normalised_as_the_keys_are(tmp_path: Path) -> None:
