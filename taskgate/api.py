@@ -10,6 +10,7 @@ import hashlib
 import os
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,22 +26,27 @@ from taskgate.aggregate.cohorts import (
     summarize_dimensions,
 )
 from taskgate.aggregate.tasks import task_summaries
-from taskgate.compare.baseline import check_fingerprint, check_shared_tasks, load_report
+from taskgate.compare.baseline import (
+    baseline_ref,
+    check_fingerprint,
+    check_shared_tasks,
+    compare_cohorts,
+    load_report,
+)
 from taskgate.compare.coverage import coverage
 from taskgate.config.model import Config, config_fingerprint, default_config, load_config
 from taskgate.errors import InputError, Problem, TaskgateError
+from taskgate.gate.evidence import Summaries
 from taskgate.gate.rules import gated_metrics
-from taskgate.gate.verdict import evaluate_gate, rule_levels, verdict
+from taskgate.gate.verdict import judge
 from taskgate.importers.documents import refuse_documents
 from taskgate.model.record import RESERVED_COHORT_KEYS, Task
-from taskgate.model.report import Dataset, Report, RunResult, Verdict
+from taskgate.model.report import Dataset, Report, RunResult
 from taskgate.read.runs import Progress, RunReader, load_tasks
 from taskgate.report import RENDERERS
 from taskgate.scoring.breakdown import Explanation, explain_run
 from taskgate.scoring.file import ScoredRuns, checked, iter_scored, score_file
 from taskgate.scoring.scorer import metric_names
-
-_UNDECIDED = Verdict(status="fail", exit_code=1, findings=[])
 
 
 def assemble(
@@ -60,44 +66,45 @@ def assemble(
         summarize_cohort(dimension, value, members, metrics, config.thresholds)
         for dimension, value, members in group_by_cohort(runs, dimensions)
     ]
-    gated = gated_metrics(config)
-    report = Report(
-        taskgate_version=__version__,
-        config_fingerprint=config_fingerprint(config),
+    gate = config.gate
+    summaries = Summaries(
         dataset=dataset,
-        verdict=_UNDECIDED,
         dimensions=[
-            *summarize_dimensions(cohorts, gated, config.gate.min_cohort_size),
+            *summarize_dimensions(cohorts, gated_metrics(config), gate.min_cohort_size),
             *wide,
         ],
         cohorts=cohorts,
-        labels=label_agreement(runs, metrics),
         coverage=coverage(runs, baseline[0] if baseline else None, tasks),
         tasks=task_summaries(
             runs,
             baseline[0].runs if baseline else None,
-            config.gate.regression.alpha,
+            gate.regression.alpha,
             [t for t, task in tasks.items() if task.must_pass]
             if isinstance(tasks, Mapping)
             else (),
         ),
         runs=runs,
+        baseline=None,
     )
     if baseline is not None:
-        report = _with_baseline(report, config, *baseline)
-    judged = verdict(evaluate_gate(report, config), rule_levels(config))
-    return report.model_copy(update={"verdict": judged})
-
-
-def _with_baseline(report: Report, config: Config, baseline: Report, source: str) -> Report:
-    from taskgate.compare.baseline import baseline_ref, compare_cohorts
-
-    cohorts = compare_cohorts(report.cohorts, report.runs, baseline, config.gate.regression)
-    return report.model_copy(
-        update={
-            "cohorts": cohorts,
-            "baseline": baseline_ref(baseline, cohorts, source, report.runs),
-        }
+        compared = compare_cohorts(cohorts, runs, baseline[0], gate.regression)
+        summaries = replace(
+            summaries,
+            cohorts=compared,
+            baseline=baseline_ref(baseline[0], compared, baseline[1], runs),
+        )
+    return Report(
+        taskgate_version=__version__,
+        config_fingerprint=config_fingerprint(config),
+        dataset=dataset,
+        verdict=judge(summaries, config),
+        dimensions=list(summaries.dimensions),
+        cohorts=list(summaries.cohorts),
+        baseline=summaries.baseline,
+        coverage=summaries.coverage,
+        labels=label_agreement(runs, metrics),
+        tasks=list(summaries.tasks),
+        runs=runs,
     )
 
 

@@ -177,7 +177,7 @@ def score_lines(folder: Path, lines: list[str]) -> Report | None:
     path = folder / "runs.jsonl"
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     try:
-        report = score(str(path), default_config())
+        report = score(str(path), config=default_config())
     except TaskgateError as error:
         event(f"refused: {type(error).__name__}")
         return None
@@ -264,7 +264,7 @@ def test_any_bytes_are_read_or_refused_cleanly(folder: Path, data: bytes) -> Non
     path = folder / "bytes.jsonl"
     path.write_bytes(data)
     try:
-        report = score(str(path), default_config())
+        report = score(str(path), config=default_config())
     except TaskgateError:
         return
     assert_scores_in_range(report)

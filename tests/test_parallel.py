@@ -28,7 +28,7 @@ def test_problems_come_out_in_file_order_whatever_the_workers(tmp_path: Path) ->
     path = tmp_path / "runs.jsonl"
     path.write_text("\n".join(lines) + "\n")
     config = Config.model_validate({"gate": {"invalid_runs": {"max": 3}}})
-    reports = [render_json(score(path, config, workers=n)) for n in (1, 2, 3)]
+    reports = [render_json(score(path, config=config, workers=n)) for n in (1, 2, 3)]
     assert reports[0] == reports[1] == reports[2]
     skipped = score(path, config=config, workers=2).dataset.skipped
     assert [line.split(":")[1] for line in skipped] == [

@@ -87,7 +87,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "cand_t1": _write(tmp_path / "t1.jsonl", [r for r in _planted(records) if r["trial"] == 1]),
     }
     for name in ("base", "base_t0"):
-        report = score(paths[name], CONFIG, cohorts=["domain"])
+        report = score(paths[name], config=CONFIG, cohorts=["domain"])
         (tmp_path / f"{name}.json").write_bytes(render_json(report))
         paths[f"{name}.json"] = tmp_path / f"{name}.json"
     return paths
@@ -101,12 +101,12 @@ def test_the_planted_regression_is_the_size_of_the_real_one(files: dict[str, Pat
         for name in ("base", "cand")
     }
     assert (sum(rewards["base"]), sum(rewards["cand"]), len(rewards["cand"])) == (7, 1, 16)
-    report = score(files["cand"], CONFIG, cohorts=["domain"])
+    report = score(files["cand"], config=CONFIG, cohorts=["domain"])
     assert [c.pass_rate for c in report.cohorts if c.dimension == "all"] == [0.0625]
 
 
 def test_four_tasks_of_four_trials_catch_it(files: dict[str, Path]) -> None:
-    report = score(files["cand"], CONFIG, cohorts=["domain"], baseline=files["base.json"])
+    report = score(files["cand"], config=CONFIG, cohorts=["domain"], baseline=files["base.json"])
     failed = [f for f in report.verdict.findings if f.level == "fail"]
     assert report.verdict.exit_code == 1
     assert {(f.rule, f.dimension, f.metric) for f in failed} >= {
@@ -124,7 +124,7 @@ def test_four_tasks_of_four_trials_catch_it(files: dict[str, Path]) -> None:
 def test_against_itself_it_passes_but_says_it_could_not_see_a_small_drop(
     files: dict[str, Path],
 ) -> None:
-    report = score(files["base"], CONFIG, cohorts=["domain"], baseline=files["base.json"])
+    report = score(files["base"], config=CONFIG, cohorts=["domain"], baseline=files["base.json"])
     assert report.verdict.exit_code == 0
     warned = [f for f in report.verdict.findings if f.rule == "underpowered"]
     assert [f.cohort for f in warned] == ["all", "airline"]
@@ -142,7 +142,9 @@ def test_against_itself_it_passes_but_says_it_could_not_see_a_small_drop(
 def test_one_trial_a_side_cannot_detect_any_drop_and_never_reads_as_a_plain_pass(
     files: dict[str, Path],
 ) -> None:
-    report = score(files["cand_t1"], CONFIG, cohorts=["domain"], baseline=files["base_t0.json"])
+    report = score(
+        files["cand_t1"], config=CONFIG, cohorts=["domain"], baseline=files["base_t0.json"]
+    )
     assert report.verdict.exit_code == 0
     warned = [f for f in report.verdict.findings if f.rule == "underpowered"]
     assert warned[0].message.startswith(

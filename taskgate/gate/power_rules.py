@@ -124,10 +124,10 @@ def underpowered(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[F
             rule.level,
             f"{_can_detect(cohort, short, delta, config)}; {_fix(short, delta, config)}: a "
             "pass here does not show that nothing dropped",
-            cohort,
-            short[0].metric,
-            (means or short)[0].detects,
-            (means or short)[0].limit,
+            cohort=cohort,
+            metric=short[0].metric,
+            observed=(means or short)[0].detects,
+            limit=(means or short)[0].limit,
         )
 
 
@@ -161,5 +161,5 @@ def behaviour_changes(cohorts: Sequence[CohortSummary], config: Config) -> Itera
                 rule.level,
                 f"{label(cohort)}: runs behave differently from the baseline's: "
                 + "; ".join(parts),
-                cohort,
+                cohort=cohort,
             )

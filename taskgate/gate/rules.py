@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from taskgate.aggregate.cohorts import ALL, BUDGET_DIMENSION, MISSING_VALUE
 from taskgate.config.model import Config
+from taskgate.gate.evidence import Evidence
 from taskgate.model.messages import listed
 from taskgate.model.names import PASS_RATE
-from taskgate.model.report import CohortSummary, Dataset, DimensionSummary, Finding, Report
+from taskgate.model.report import CohortSummary, Dataset, DimensionSummary, Finding
 from taskgate.stats.measures import benjamini_hochberg
 
 # The derived budget dimension is shown but never judged: its "true" cohort
@@ -42,6 +43,7 @@ def finding(
     rule: str,
     level: str,
     message: str,
+    *,
     cohort: CohortSummary | None = None,
     metric: str | None = None,
     observed: float | None = None,
@@ -80,10 +82,10 @@ def cohort_status(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[
                     "fail",
                     f"{label(cohort)}: {metric} mean {summary.mean:.3f} is {summary.status} "
                     f"(below {limit:.2f}) over {_runs(summary.n)}",
-                    cohort,
-                    metric,
-                    summary.mean,
-                    limit,
+                    cohort=cohort,
+                    metric=metric,
+                    observed=summary.mean,
+                    limit=limit,
                 )
 
 
@@ -98,10 +100,10 @@ def _pass_status(cohort: CohortSummary, config: Config, failing: set[str]) -> It
         "fail",
         f"{label(cohort)}: pass rate {cohort.pass_rate:.1%} is {cohort.pass_status} "
         f"(below {limit:.0%}) over {judged_runs} judged run{'s' if judged_runs != 1 else ''}",
-        cohort,
-        PASS_RATE,
-        cohort.pass_rate,
-        limit,
+        cohort=cohort,
+        metric=PASS_RATE,
+        observed=cohort.pass_rate,
+        limit=limit,
     )
 
 
@@ -120,10 +122,10 @@ def unjudged_metrics(cohorts: Sequence[CohortSummary], config: Config) -> Iterat
                 f"all: {metric} has thresholds, but no run has a score on {metric}, so they "
                 f"cannot be judged; remove {metric} from thresholds, or give the evaluators it "
                 "needs what to judge",
-                overall,
-                metric,
-                0,
-                None,
+                cohort=overall,
+                metric=metric,
+                observed=0,
+                limit=None,
             )
 
 
@@ -138,10 +140,10 @@ def small_cohorts(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[
                 level,
                 f"{label(cohort)}: {cohort.n} run{'s' if cohort.n != 1 else ''}, "
                 f"fewer than min_cohort_size {minimum}; too small to judge",
-                cohort,
-                None,
-                cohort.n,
-                minimum,
+                cohort=cohort,
+                metric=None,
+                observed=cohort.n,
+                limit=minimum,
             )
 
 
@@ -159,10 +161,10 @@ def tail_gaps(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Find
                     f"{label(cohort)}: {metric} worst decile {summary.tail:.3f} is "
                     f"{summary.gap:.3f} below the mean {summary.mean:.3f} "
                     f"(max_gap {rule.max_gap:.2f})",
-                    cohort,
-                    metric,
-                    summary.gap,
-                    rule.max_gap,
+                    cohort=cohort,
+                    metric=metric,
+                    observed=summary.gap,
+                    limit=rule.max_gap,
                 )
 
 
@@ -178,10 +180,10 @@ def worst_cohorts(dimensions: Sequence[DimensionSummary], config: Config) -> Ite
                     rule.level,
                     f"{dimension.name}: the worst cohorts' {metric} mean is {gap:.3f} below the "
                     f"overall mean (max_gap {rule.max_gap:.2f})",
-                    None,
-                    metric,
-                    gap,
-                    rule.max_gap,
+                    cohort=None,
+                    metric=metric,
+                    observed=gap,
+                    limit=rule.max_gap,
                     dimension=dimension.name,
                 )
 
@@ -231,10 +233,10 @@ def regressions(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Fi
                 f"(95% CI {drop.ci[0]:+.3f} to {drop.ci[1]:+.3f}; p={drop.p_value:.4f}, "
                 f"q={p_adjusted:.4f} over {len(drops)} comparisons) against the "
                 f"baseline; allowed drop {limit:.2f}",
-                drop.cohort,
-                drop.metric,
-                drop.change,
-                -limit,
+                cohort=drop.cohort,
+                metric=drop.metric,
+                observed=drop.change,
+                limit=-limit,
             )
 
 
@@ -255,8 +257,8 @@ def _uncompared(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Fi
             f"all: {metric} could not be compared with the baseline: {side} no score on "
             f"{metric}; score the baseline again with this config, or leave the metric out of "
             "gate.regression.metrics",
-            overall,
-            metric,
+            cohort=overall,
+            metric=metric,
         )
 
 
@@ -272,20 +274,20 @@ def pass_k_floor(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[F
                 "pass_k",
                 "warn",
                 f"pass^{rule.k} cannot be judged: no task has {rule.k} trials",
-                cohort,
-                None,
-                None,
-                rule.min,
+                cohort=cohort,
+                metric=None,
+                observed=None,
+                limit=rule.min,
             )
         elif value is not None and value < rule.min:
             yield finding(
                 "pass_k",
                 rule.level,
                 f"{label(cohort)}: pass^{rule.k} is {value:.3f}, below the floor {rule.min:.2f}",
-                cohort,
-                None,
-                value,
-                rule.min,
+                cohort=cohort,
+                metric=None,
+                observed=value,
+                limit=rule.min,
             )
 
 
@@ -312,10 +314,10 @@ def drifts(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding
                 step_rule.level,
                 f"{label(cohort)}: steps per run rose {steps:.0%} "
                 f"({cohort.baseline.steps_mean:.1f} to {cohort.steps.get('mean'):.1f})",
-                cohort,
-                None,
-                steps,
-                step_rule.max_relative_increase,
+                cohort=cohort,
+                metric=None,
+                observed=steps,
+                limit=step_rule.max_relative_increase,
             )
         cost = _relative_increase(cohort.baseline.per_pass_usd, cohort.cost.get("per_pass_usd"))
         if cost_rule.level != "off" and cost is not None and cost > cost_rule.max_relative_increase:
@@ -324,14 +326,14 @@ def drifts(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[Finding
                 cost_rule.level,
                 f"{label(cohort)}: cost per passed run rose {cost:.0%} "
                 f"(${cohort.baseline.per_pass_usd:.4f} to ${cohort.cost.get('per_pass_usd'):.4f})",
-                cohort,
-                None,
-                cost,
-                cost_rule.max_relative_increase,
+                cohort=cohort,
+                metric=None,
+                observed=cost,
+                limit=cost_rule.max_relative_increase,
             )
 
 
-def cohort_changes(report_cohorts: Sequence[CohortSummary], report: Report) -> Iterator[Finding]:
+def cohort_changes(report_cohorts: Sequence[CohortSummary], report: Evidence) -> Iterator[Finding]:
     """Cohorts that appear in the candidate or vanish from it."""
     if report.baseline is None:
         return
@@ -346,10 +348,10 @@ def cohort_changes(report_cohorts: Sequence[CohortSummary], report: Report) -> I
                 "cohort_added",
                 "warn",
                 f"{label(cohort)}: new cohort ({_runs(cohort.n)}), not in the baseline",
-                cohort,
-                None,
-                cohort.n,
-                None,
+                cohort=cohort,
+                metric=None,
+                observed=cohort.n,
+                limit=None,
             )
     for gone in report.baseline.vanished:
         if gone.dimension == BUDGET_DIMENSION:
@@ -358,10 +360,10 @@ def cohort_changes(report_cohorts: Sequence[CohortSummary], report: Report) -> I
             "cohort_removed",
             "warn",
             f"{gone.dimension}={gone.value}: in the baseline ({_runs(gone.n)}), gone from this run",
-            None,
-            None,
-            gone.n,
-            None,
+            cohort=None,
+            metric=None,
+            observed=gone.n,
+            limit=None,
             dimension=gone.dimension,
         )
 
@@ -410,7 +412,7 @@ def _underspecified(dataset: Dataset, config: Config) -> Iterator[Finding]:
     )
 
 
-def never_passed(report: Report, config: Config) -> Iterator[Finding]:
+def never_passed(report: Evidence, config: Config) -> Iterator[Finding]:
     """Tasks with several trials that failed every one of them, named."""
     rule = config.gate.never_passed
     if rule.level == "off":
@@ -433,7 +435,7 @@ def never_passed(report: Report, config: Config) -> Iterator[Finding]:
     )
 
 
-def coverage(report: Report, config: Config) -> Iterator[Finding]:
+def coverage(report: Evidence, config: Config) -> Iterator[Finding]:
     """Golden tasks with no run fail the gate (beyond max_missing); new tasks are said."""
     cover, rule = report.coverage, config.gate.coverage
     if cover is None or rule.level == "off":
@@ -469,7 +471,7 @@ def coverage(report: Report, config: Config) -> Iterator[Finding]:
         )
 
 
-def dimensions_vanished(report: Report) -> Iterator[Finding]:
+def dimensions_vanished(report: Evidence) -> Iterator[Finding]:
     """A cohort dimension the baseline judged that the candidate lost: no run has the key,
     some runs lost it, or none of the baseline's values is left. Its cohorts were then not
     compared, which must not read as a pass. One the runs have but the gate was told not to
@@ -549,7 +551,7 @@ def infrastructure(dataset: Dataset, config: Config) -> Iterator[Finding]:
     )
 
 
-def wide_dimensions(report: Report, config: Config) -> Iterator[Finding]:
+def wide_dimensions(report: Evidence, config: Config) -> Iterator[Finding]:
     """Dimensions not broken down: too many values, or values too long to be labels."""
     rule = config.gate.cohort_values
     if rule.level == "off":

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from taskgate.config.model import Config
+from taskgate.gate.evidence import Evidence
 from taskgate.gate.rules import finding
 from taskgate.model.messages import listed
-from taskgate.model.report import Finding, Report, RunResult, TaskSummary
+from taskgate.model.report import Finding, RunResult, TaskSummary
 
 
 def _task_finding(
@@ -27,7 +28,7 @@ def _runs(task: TaskSummary, shown: int = 4) -> str:
     return listed(task.runs, shown)
 
 
-def newly_failing(report: Report, config: Config) -> Iterator[Finding]:
+def newly_failing(report: Evidence, config: Config) -> Iterator[Finding]:
     """A task that passed every baseline trial and fails every trial now fails the gate when
     the flip beats chance after the correction over the shared tasks that could; within chance, the
     tasks are listed as a warning."""
@@ -65,11 +66,11 @@ def _shared(count: int) -> str:
     return f"{count} shared task{'s' if count != 1 else ''}"
 
 
-def _tested(report: Report) -> int:
+def _tested(report: Evidence) -> int:
     return sum(t.q_value is not None for t in report.tasks)
 
 
-def must_pass(report: Report, config: Config) -> Iterator[Finding]:
+def must_pass(report: Evidence, config: Config) -> Iterator[Finding]:
     """Any failed or unjudged trial of a must_pass task fails, and so does a must_pass task
     of the baseline with no run."""
     rule = config.gate.must_pass
@@ -84,7 +85,7 @@ def must_pass(report: Report, config: Config) -> Iterator[Finding]:
         )
 
 
-def _must_pass_message(report: Report, task: TaskSummary) -> str:
+def _must_pass_message(report: Evidence, task: TaskSummary) -> str:
     if not task.runs:
         where = "the baseline" if task.baseline_trials is not None else "the tasks file"
         return (
@@ -109,7 +110,7 @@ def differing_definitions(runs: Iterable[RunResult]) -> dict[str, list[str]]:
     return {task: list(firsts.values()) for task, firsts in sorted(seen.items()) if len(firsts) > 1}
 
 
-def task_definitions(report: Report, config: Config) -> Iterator[Finding]:
+def task_definitions(report: Evidence, config: Config) -> Iterator[Finding]:
     """Runs of one task_id that state different tasks are pooled as trials of one task,
     compared as one and counted in one pass^k: said, since it is usually a harness bug."""
     level = config.gate.task_definitions.level

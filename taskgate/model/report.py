@@ -245,6 +245,22 @@ class Finding(BaseModel):
     """The task a finding is about (newly_failing, must_pass)."""
 
 
+class Check(BaseModel):
+    """One check the gate made: a rule, and where it looked (a cohort and metric, a task,
+    or, with neither, the dataset). Findings of the same rule and place are its outcome;
+    a check without any passed."""
+
+    model_config = _FROZEN
+
+    rule: str
+    dimension: str | None = None
+    cohort: str | None = None
+    metric: str | None = None
+    task: str | None = None
+    skipped: str | None = None
+    """Why the check could not be made (a cohort too small to judge); null when it was."""
+
+
 class Verdict(BaseModel):
     model_config = _FROZEN
 
@@ -258,6 +274,11 @@ class Verdict(BaseModel):
     """Each rule's level as configured; an ``off`` rule was not checked, except that no
     level turns off underspecified's failure of a dataset with nothing to judge completion
     by. Empty in reports written before taskgate recorded it."""
+    checks: list[Check] = []
+    """The cohort, regression, coverage and task checks the gate made, passed or not;
+    other rules are seen through their findings. Empty in reports written before."""
+    turned_off: list[str] = []
+    """Rules on by default that the config turned off: a pass did not check them."""
 
 
 class Dataset(BaseModel):

@@ -12,14 +12,9 @@ each with one ``<testcase>`` per cohort (and metric) the rule evaluated, named l
 - ``<skipped>``: a check the gate did not make, for a cohort too small to judge;
 - a line skipped as an invalid record: an ``<error>`` in the ``taskgate.input`` suite.
 
-The report carries findings, not every check the gate made, so passing testcases are
-derived: ``cohort_status`` for every cohort x metric with a status, ``regression`` and
-``tail_regression`` for every cohort x metric with a delta, each only while the report's
-``verdict.rules`` does not say the rule was off (reports written before that field existed
-count every rule as on). Other rules appear through their findings only. As in the gate, the
-derived ``step_budget_exceeded`` dimension is never judged. A cohort is too small to judge
-when it has a ``small_cohort`` finding, or (with that rule off) when a metric is red without
-a ``cohort_status`` finding, since a judged red cohort always fails. Findings with the same
+Testcases are the checks the gate recorded (``verdict.checks``: every cohort x metric it
+judged against the bands and the baseline, coverage, every task whose state changed) and
+then the findings; other rules appear through their findings only. Findings with the same
 rule and name (several vanished cohorts of one dimension, say) share one testcase.
 
 The tree is built with ElementTree and serialised once: attributes keep their insertion
@@ -33,8 +28,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from taskgate.aggregate.cohorts import ALL, BUDGET_DIMENSION
-from taskgate.model.report import CohortSummary, Finding, Report, TaskSummary
+from taskgate.aggregate.cohorts import ALL
+from taskgate.model.report import Check, Finding, Report, TaskSummary
 from taskgate.report.coverage_line import coverage_line
 
 INPUT_SUITE = "taskgate.input"
@@ -88,71 +83,27 @@ def case_name(dimension: str | None, cohort: str | None, metric: str | None) -> 
     return f"{where} {metric}" if metric else where
 
 
-def _too_small_cohorts(report: Report) -> set[tuple[str, str]]:
-    findings = report.verdict.findings
-    small = {(f.dimension, f.cohort) for f in findings if f.rule == "small_cohort"}
-    status = {(f.dimension, f.cohort) for f in findings if f.rule == "cohort_status"}
-    return {
-        (c.dimension, c.value)
-        for c in report.cohorts
-        if (c.dimension, c.value) in small
-        or (
-            (c.dimension, c.value) not in status
-            and any(m.status == "red" for m in c.metrics.values())
-        )
-    }
-
-
-def _checks(cohort: CohortSummary) -> Iterator[tuple[str, str]]:
-    """(rule, metric) for every check the gate makes on a judged cohort, if the rule is on."""
-    for metric, summary in cohort.metrics.items():
-        if summary.status is not None:
-            yield "cohort_status", metric
-    for metric in cohort.delta or {}:
-        yield "regression", metric
-        yield "tail_regression", metric
-
-
-def _too_small(cohort: CohortSummary) -> str:
-    where = case_name(cohort.dimension, cohort.value, None)
-    return f"{where}: {cohort.n} run{'s' if cohort.n != 1 else ''}, too small to judge"
-
-
 def collect(report: Report) -> Suites:
-    """Testcases by rule and name: the derived checks first, then every finding."""
+    """Testcases by rule and name: every check the gate made, then every finding."""
     suites: Suites = {}
-    unjudged = _too_small_cohorts(report)
-    off = {rule for rule, level in report.verdict.rules.items() if level == "off"}
-    for cohort in report.cohorts:
-        if cohort.dimension == BUDGET_DIMENSION:
-            continue
-        skip = _too_small(cohort) if (cohort.dimension, cohort.value) in unjudged else None
-        for rule, metric in _checks(cohort):
-            if rule in off:
-                continue
-            name = case_name(cohort.dimension, cohort.value, metric)
-            suites.setdefault(rule, {})[name] = Case(skipped=skip)
-    if report.coverage is not None and "coverage" not in off:
-        suites.setdefault("coverage", {})["dataset"] = Case(note=coverage_line(report))
-    # Newly passing tasks are cases of the newly_failing check too: it was made for them,
-    # and they passed it. Newly failing ones first, each group by task id.
-    changed = sorted(
-        (t for t in report.tasks if t.change is not None),
-        key=lambda t: (t.change != "newly_failing", t.task_id),
-    )
-    for task in changed if "newly_failing" not in off else []:
-        suites.setdefault("newly_failing", {})[f"task {task.task_id}"] = Case(
-            note=task_change_note(task)
-        )
+    changed = {task.task_id: task for task in report.tasks}
+    for check in report.verdict.checks:
+        note = None
+        if check.rule == "coverage":
+            note = coverage_line(report)
+        elif check.task is not None and check.task in changed:
+            note = task_change_note(changed[check.task])
+        suites.setdefault(check.rule, {})[_name(check)] = Case(skipped=check.skipped, note=note)
     for finding in report.verdict.findings:
-        name = (
-            f"task {finding.task}"
-            if finding.task is not None
-            else case_name(finding.dimension, finding.cohort, finding.metric)
-        )
-        case = suites.setdefault(finding.rule, {}).setdefault(name, Case())
+        case = suites.setdefault(finding.rule, {}).setdefault(_name(finding), Case())
         case.findings.append(finding)
     return suites
+
+
+def _name(where: Check | Finding) -> str:
+    if where.task is not None:
+        return f"task {where.task}"
+    return case_name(where.dimension, where.cohort, where.metric)
 
 
 def task_change_note(task: TaskSummary) -> str:

@@ -150,20 +150,10 @@ def verdict_lines(report: Report) -> list[str]:
         facts.append(escape(covered))
     if report.verdict.status == "fail" and (note := inconclusive_note(report)) is not None:
         facts.append(escape(note))
-    turned_off = _turned_off(report)
+    turned_off = report.verdict.turned_off
     if turned_off:  # a reviewer must not read PASS as "checked" for a rule that was not
         facts.append(f"off in the config: {', '.join(turned_off)}")
     return [heading, "", " · ".join(facts), ""]
-
-
-def _turned_off(report: Report) -> list[str]:
-    """Rules on by default that the config turned off (pass_k is off until given a floor)."""
-    from taskgate.config.model import default_config
-    from taskgate.gate.verdict import rule_levels
-
-    defaults = rule_levels(default_config())
-    rules = report.verdict.rules
-    return [name for name, level in rules.items() if level == "off" and defaults.get(name) != "off"]
 
 
 def failure_lines(report: Report) -> list[str]:

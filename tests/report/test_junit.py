@@ -111,34 +111,37 @@ def test_every_judged_cohort_and_metric_is_a_testcase(candidate: Report) -> None
     assert len(cases(parse(candidate), "taskgate.regression")) == 24
 
 
-def test_rules_that_were_off_give_no_passing_testcases(candidate: Report) -> None:
+def test_rules_that_were_off_give_no_passing_testcases() -> None:
     # A rule turned off in the config made no check: no passing case may say it did.
-    rules = {**candidate.verdict.rules, "regression": "off", "tail_regression": "off"}
-    findings = [f for f in candidate.verdict.findings if "regression" not in f.rule]
-    verdict = candidate.verdict.model_copy(update={"rules": rules, "findings": findings})
-    root = parse(candidate.model_copy(update={"verdict": verdict}))
+    config = Config.model_validate({"gate": {"regression": {"level": "off"}}})
+    off = score(FIXTURES / "candidate.jsonl", config=config, baseline=FIXTURES / "baseline.json")
+    assert off.verdict.turned_off == ["regression", "tail_regression", "underpowered"]
+    root = parse(off)
     check_structure(root)
     suites = [suite.get("name") for suite in root]
     assert "taskgate.regression" not in suites and "taskgate.tail_regression" not in suites
     assert len(cases(root, "taskgate.cohort_status")) == 24
 
 
-def test_newly_failing_turned_off_lists_no_task(candidate: Report) -> None:
-    rules = {**candidate.verdict.rules, "newly_failing": "off"}
-    findings = [f for f in candidate.verdict.findings if f.rule != "newly_failing"]
-    verdict = candidate.verdict.model_copy(update={"rules": rules, "findings": findings})
-    root = parse(candidate.model_copy(update={"verdict": verdict}))
-    assert "taskgate.newly_failing" not in [suite.get("name") for suite in root]
+def test_newly_failing_turned_off_lists_no_task() -> None:
+    config = Config.model_validate({"gate": {"newly_failing": {"level": "off"}}})
+    off = score(FIXTURES / "candidate.jsonl", config=config, baseline=FIXTURES / "baseline.json")
+    assert "taskgate.newly_failing" not in [suite.get("name") for suite in parse(off)]
 
 
-def test_reports_written_before_rule_levels_count_every_rule_as_on(candidate: Report) -> None:
-    old = candidate.model_copy(
-        update={"verdict": candidate.verdict.model_copy(update={"rules": {}})}
-    )
-    root = parse(old)
+def test_testcases_are_the_checks_the_gate_recorded(candidate: Report) -> None:
+    # The renderer lists what the gate says it checked; it does not work that out itself.
+    root = parse(candidate)
     assert len(cases(root, "taskgate.regression")) == 24
-    assert len(cases(root, "taskgate.tail_regression")) == 24
-    assert render_junit(old) == render_junit(candidate)
+    kept = [c for c in candidate.verdict.checks if c.rule != "regression"]
+    fewer = candidate.verdict.model_copy(update={"checks": kept})
+    root = parse(candidate.model_copy(update={"verdict": fewer}))
+    failing = {
+        f"{f.dimension}={f.cohort} {f.metric}"
+        for f in candidate.verdict.findings
+        if f.rule == "regression"
+    }
+    assert set(cases(root, "taskgate.regression")) == failing
 
 
 def test_fail_findings_are_failures(candidate: Report) -> None:

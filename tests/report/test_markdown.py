@@ -116,11 +116,11 @@ def test_the_verdict_comes_first(candidate: Report, golden: Report) -> None:
 
 
 def test_rules_the_config_turned_off_are_named_under_the_verdict(golden: Report) -> None:
-    rules = {**golden.verdict.rules, "regression": "off", "tail_regression": "off"}
-    verdict = golden.verdict.model_copy(update={"rules": rules})
-    assert lines(golden.model_copy(update={"verdict": verdict}))[2] == (
+    config = Config.model_validate({"gate": {"regression": {"level": "off"}}})
+    off = score(FIXTURES / "golden.jsonl", config=config)
+    assert lines(off)[2] == (
         "**597** runs scored · **20** warnings · no baseline · "
-        "off in the config: regression, tail_regression"
+        "off in the config: regression, tail_regression, underpowered"
     )
     assert golden.verdict.rules["pass_k"] == "off"  # off by default: not named
 
