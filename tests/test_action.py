@@ -46,7 +46,7 @@ def run_gate(tmp_path: Path, **inputs: str) -> tuple[int, str, str]:
     return done.returncode, outputs.read_text(), summary.read_text() if summary.exists() else ""
 
 
-def test_action_declares_what_the_readme_says() -> None:
+def test_action_declares_what_the_ci_docs_say() -> None:
     assert ACTION["runs"]["using"] == "composite"
     assert set(ACTION["inputs"]) == {
         "runs",

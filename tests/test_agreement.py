@@ -1,6 +1,6 @@
 """passed agrees with the benchmarks' own success labels on the bundled real runs
 (fixtures/labelled: τ-bench and τ²-bench, imported by taskgate's importers). The figures are
-the README's "Does passed agree with real success?"; benchmarks/agreement.py prints them."""
+docs/scoring.md's "Does passed agree with real success?"; benchmarks/agreement.py prints them."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The benchmarks' own code runs: their datasets are valid records and the program that
-valgrind counts (benchmarks/instructions.py) does each stage. Their numbers are in the
-README; no test here times anything."""
+valgrind counts (benchmarks/instructions.py) does each stage. Their numbers are in
+benchmarks/README.md; no test here times anything."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A small, seeded run of benchmarks/gate_calibration.py: the gate stays quiet when nothing
-changed and catches planted drops. The full study (200 trials each) is in the README."""
+changed and catches planted drops. The full study (200 trials each) is in benchmarks/README.md."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_few_false_alarms_when_nothing_changed(runs: list) -> None:  # type: ign
 
 def test_a_worst_decile_drop_is_caught_while_the_mean_barely_moves(runs: list) -> None:  # type: ignore[type-arg]
     # One seeded split whose drop is caught: how often it is caught (the power) is measured by
-    # benchmarks/gate_calibration.py and kept in the README, not asserted here.
+    # benchmarks/gate_calibration.py and kept in benchmarks/README.md, not asserted here.
     base, _ = calibration.paired_split(runs, random.Random(1))
     report = calibration.gate(base, calibration.lower_tail(base, calibration.TAIL_DROP))
     failed = {(f.rule, f.cohort) for f in report.verdict.findings if f.level == "fail"}

@@ -30,7 +30,7 @@ from taskgate.report import RENDERERS
 from taskgate.report.terminal import render_summary, render_terminal
 
 EXAMPLES = int(os.environ.get("TASKGATE_FUZZ_EXAMPLES", "200"))
-"""Examples per property; the README's count is this times the properties below."""
+"""Examples per property; docs/guarantees.md's count is this times the properties below."""
 settings.register_profile(
     "fuzz",
     max_examples=EXAMPLES,

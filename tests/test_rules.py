@@ -28,7 +28,7 @@ from taskgate.model.report import (
 from tests.conftest import FIXTURES
 
 DEFAULT = default_config()
-README = (FIXTURES.parent / "README.md").read_text(encoding="utf-8")
+GATE_DOC = (FIXTURES.parent / "docs" / "gate.md").read_text(encoding="utf-8")
 BANDS = DEFAULT.thresholds
 GATED = ("task_completion", "trajectory_score")
 
@@ -932,8 +932,8 @@ def test_rule_levels_are_the_configured_ones() -> None:
     )
 
 
-def test_rule_levels_name_every_rule_of_the_readme() -> None:
-    table = README.split("### Gate rules")[1].split("###")[0]
+def test_rule_levels_name_every_rule_of_the_gate_rules_table() -> None:
+    table = GATE_DOC.split("\n## Gate rules\n")[1].split("\n## ")[0]
     named = [
         name
         for row in table.splitlines()
