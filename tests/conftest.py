@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +53,25 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+SYSTEM_TESTS = "TASKGATE_SYSTEM_TESTS"
+"""Set to 1 to run the system tests too; CI (.ci/run) does."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"system: long system tests (faults, fuzz, determinism, the action, calibration); "
+        f"left out of the default run, run in CI and with {SYSTEM_TESTS}=1",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the system tests unless asked for (the variable, or ``-m`` naming them)."""
+    if os.environ.get(SYSTEM_TESTS) == "1" or "system" in (config.option.markexpr or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("system") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept

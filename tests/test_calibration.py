@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import FIXTURES
 
+pytestmark = pytest.mark.system
+
 
 def _load() -> ModuleType:
     path = FIXTURES.parent / "benchmarks" / "gate_calibration.py"

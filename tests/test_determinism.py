@@ -24,6 +24,8 @@ from taskgate.report import RENDERERS
 from tests.conftest import FIXTURES
 from tests.sandbox import taskgate_command
 
+pytestmark = pytest.mark.system
+
 CANDIDATE = FIXTURES / "candidate.jsonl"
 BASELINE = FIXTURES / "baseline.json"
 SUFFIXES = sorted(RENDERERS)

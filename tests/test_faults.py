@@ -30,6 +30,8 @@ from tests.sandbox import (
     world_readable_folder,
 )
 
+pytestmark = pytest.mark.system
+
 GOLDEN = FIXTURES / "golden.jsonl"
 OLD = b'{"old": "report, which must stay whole"}\n'
 INTERRUPTED = "interrupted; no output was written\n"

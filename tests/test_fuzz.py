@@ -29,6 +29,8 @@ from taskgate.model.report import Dataset, Report, RunResult
 from taskgate.report import RENDERERS
 from taskgate.report.terminal import render_summary, render_terminal
 
+pytestmark = pytest.mark.system
+
 EXAMPLES = int(os.environ.get("TASKGATE_FUZZ_EXAMPLES", "200"))
 """Examples per property; docs/guarantees.md's count is this times the properties below."""
 settings.register_profile(

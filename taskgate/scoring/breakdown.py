@@ -13,10 +13,10 @@ from taskgate.model.record import RunRecord, Task
 from taskgate.model.report import RunResult
 from taskgate.read.runs import RunReader
 from taskgate.scoring.arguments import MISSING, ArgumentComparison
+from taskgate.scoring.calls import compare_call
 from taskgate.scoring.checks import RunChecks
 from taskgate.scoring.context import RunContext
 from taskgate.scoring.evaluators.base import Score
-from taskgate.scoring.evaluators.function_calls import compare_call
 from taskgate.scoring.evaluators.step_efficiency import CallKey, call_key
 from taskgate.scoring.failure import misused_tools
 from taskgate.scoring.scorer import Scorer

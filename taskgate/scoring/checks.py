@@ -14,17 +14,17 @@ state failed (it errored, timed out or never finished), which makes it a failure
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from taskgate.config.model import ArgumentMatch, CallOrder
+from taskgate.config.model import ArgumentMatch, CallOrder, Config
 from taskgate.model.record import OutcomeMode, Task
 from taskgate.model.trajectory import ToolCall
-from taskgate.scoring.context import RunContext
-from taskgate.scoring.criteria import evaluate_criteria
-from taskgate.scoring.evaluators.function_calls import credit_matrix
+from taskgate.scoring.calls import Credits
+from taskgate.scoring.criteria import CriterionResult
+from taskgate.scoring.facts import RunFacts
 from taskgate.scoring.outcome import is_empty
 from taskgate.scoring.outcome_modes import OutcomeCheck, check_outcome
 from taskgate.scoring.sparse_matching import align_sparse, assign_sparse
@@ -96,24 +96,38 @@ class CheckSettings:
     """The config's write tools (names or globs); a task's write_tools add to them."""
 
 
-def run_checks(settings: CheckSettings) -> Callable[[RunContext], RunChecks]:
-    def judge(ctx: RunContext) -> RunChecks:
-        return ctx.shared(("run_checks", settings), lambda: _judge(ctx, settings))
+def check_settings(config: Config) -> CheckSettings:
+    """What the pass checks need of the config."""
+    completion = config.evaluators.task_completion
+    calls = config.evaluators.function_calls
+    return CheckSettings(
+        keyword_share=completion.criteria_keyword_share,
+        order=calls.order,
+        arguments=calls.arguments,
+        outcome_match=completion.outcome_match,
+        outcome_tolerance=completion.outcome_tolerance,
+        write_tools=config.tools.write,
+    )
 
-    return judge
 
-
-def _judge(ctx: RunContext, settings: CheckSettings) -> RunChecks:
+def judge(
+    ctx: RunFacts,
+    settings: CheckSettings,
+    outcome: OutcomeCheck | None,
+    criteria: Sequence[CriterionResult],
+    credits: Credits,
+) -> RunChecks:
+    """Every check the task states, given the run's outcome, criteria and call credits
+    under ``settings`` (the run's context has them: ``RunContext.checks``)."""
     checks = [*_ending(ctx)]
-    outcome = judge_outcome(ctx, settings.outcome_match, settings.outcome_tolerance)
     if outcome is not None:
         checks.append(_outcome_check(ctx, outcome, settings))
     checks += [
         Check("criterion", r.met, f"Criterion {r.name} {'met' if r.met else 'not met'}")
-        for r in evaluate_criteria(ctx, settings.keyword_share)
+        for r in criteria
     ]
-    matched = _full_matching(ctx, settings)
-    checks += _call_checks(ctx, settings, matched)
+    matched = _full_matching(ctx, settings, credits)
+    checks += _call_checks(ctx, settings, matched, credits)
     checks += _tool_checks(ctx)
     writes = write_patterns(ctx.task, settings.write_tools)
     if writes:
@@ -134,22 +148,19 @@ def states_a_goal(task: Task, has_outcome: bool) -> bool:
 
 
 def judge_outcome(
-    ctx: RunContext, default_mode: OutcomeMode, default_tolerance: float | None
+    ctx: RunFacts, default_mode: OutcomeMode, default_tolerance: float | None
 ) -> OutcomeCheck | None:
-    """The outcome under the task's match mode; None when the task states no expected result.
-    Once per run: task_completion grades with it too."""
+    """The outcome under the task's match mode; None when the task states no expected
+    result."""
     task = ctx.task
     if is_empty(task.expected_result):
         return None
     mode = task.outcome_match or default_mode
     tolerance = task.outcome_tolerance if task.outcome_tolerance is not None else default_tolerance
-    return ctx.shared(
-        ("outcome", mode, tolerance),
-        lambda: check_outcome(task.expected_result, ctx.result, mode, tolerance),
-    )
+    return check_outcome(task.expected_result, ctx.result, mode, tolerance)
 
 
-def _ending(ctx: RunContext) -> list[Check]:
+def _ending(ctx: RunFacts) -> list[Check]:
     status = ctx.record.status
     checks = [
         Check("status", True, "Status completed")
@@ -166,7 +177,7 @@ def _ending(ctx: RunContext) -> list[Check]:
     return checks
 
 
-def _outcome_check(ctx: RunContext, outcome: OutcomeCheck, settings: CheckSettings) -> Check:
+def _outcome_check(ctx: RunFacts, outcome: OutcomeCheck, settings: CheckSettings) -> Check:
     mode = ctx.task.outcome_match or settings.outcome_match
     if outcome.holds:
         return Check("outcome", True, f"Result matches expected ({mode}): {outcome.why}")
@@ -177,13 +188,12 @@ Matching = list[tuple[int, int]]
 """(expected index, made index) pairs made with full argument credit."""
 
 
-def _full_matching(ctx: RunContext, settings: CheckSettings) -> Matching:
+def _full_matching(ctx: RunFacts, settings: CheckSettings, credits: Credits) -> Matching:
     """Expected calls paired one-to-one with calls that make them in full (right tool, turn
     and arguments, no error); required calls before optional ones. strict keeps the order."""
     expected = ctx.task.expected_calls
     if not expected or not ctx.calls:
         return []
-    credits = credit_matrix(ctx, settings.arguments)
     weights = [
         {column: 1.0 if want.optional else 2.0 for column, c in row.items() if c >= 1.0}
         for want, row in zip(expected, credits, strict=True)
@@ -192,7 +202,9 @@ def _full_matching(ctx: RunContext, settings: CheckSettings) -> Matching:
     return (align_sparse if strict else assign_sparse)(weights, len(ctx.calls))
 
 
-def _call_checks(ctx: RunContext, settings: CheckSettings, matched: Matching) -> list[Check]:
+def _call_checks(
+    ctx: RunFacts, settings: CheckSettings, matched: Matching, credits: Credits
+) -> list[Check]:
     expected = ctx.task.expected_calls
     order = ctx.task.call_order or settings.order
     made = {want for want, _ in matched}
@@ -205,11 +217,10 @@ def _call_checks(ctx: RunContext, settings: CheckSettings, matched: Matching) ->
                 message = f"Expected call {want.name} made"
                 checks.append(Check("expected_call", True, message, want.name))
             else:
-                checks.append(_missing_call(ctx, index, settings.arguments))
+                checks.append(_missing_call(ctx, index, credits[index]))
     else:
         # subset: the calls made are among the expected ones. A repeat of an allowed call is
         # still that call (a repeated write is caught by the write check, one to one).
-        credits = credit_matrix(ctx, settings.arguments) if expected else []
         allowed = {column for row in credits for column, c in row.items() if c >= 1.0}
         for index, call in enumerate(ctx.calls):
             if not call.failed and index not in allowed:
@@ -219,14 +230,14 @@ def _call_checks(ctx: RunContext, settings: CheckSettings, matched: Matching) ->
     return checks
 
 
-def _missing_call(ctx: RunContext, index: int, arguments: ArgumentMatch) -> Check:
+def _missing_call(ctx: RunFacts, index: int, credits: dict[int, float]) -> Check:
     """Why an expected call was not made: not called at all, only in another turn, or not
-    with the expected arguments."""
+    with the expected arguments (``credits``: its row of the credit matrix)."""
     name = ctx.task.expected_calls[index].name
-    return Check("expected_call", False, _why_missing(ctx, index, arguments), name)
+    return Check("expected_call", False, _why_missing(ctx, index, credits), name)
 
 
-def _why_missing(ctx: RunContext, index: int, arguments: ArgumentMatch) -> str:
+def _why_missing(ctx: RunFacts, index: int, credits: dict[int, float]) -> str:
     want = ctx.task.expected_calls[index]
     turn = f" in turn {want.turn}" if want.turn is not None else ""
     same_name = [i for i, call in enumerate(ctx.calls) if call.name == want.name]
@@ -238,7 +249,6 @@ def _why_missing(ctx: RunContext, index: int, arguments: ArgumentMatch) -> str:
     if want.turn is not None and all(ctx.call_turns[i] != want.turn for i in working):
         turns = _numbers(sorted({ctx.call_turns[i] for i in working}))
         return f"Expected call {want.name} made in turn {turns}, expected in turn {want.turn}"
-    credits = credit_matrix(ctx, arguments)[index]
     if any(credit >= 1.0 for credit in credits.values()):
         return (
             f"Expected call {want.name}{turn} not made: the call that matches it counts for "
@@ -247,7 +257,7 @@ def _why_missing(ctx: RunContext, index: int, arguments: ArgumentMatch) -> str:
     return f"Expected call {want.name}{turn} not made with the expected arguments"
 
 
-def _tool_checks(ctx: RunContext) -> list[Check]:
+def _tool_checks(ctx: RunFacts) -> list[Check]:
     task, calls = ctx.task, ctx.calls
     working = {call.name for call in calls if not call.failed}
     checks = [
@@ -280,7 +290,7 @@ def is_write(name: str, patterns: Sequence[str]) -> bool:
     return any(name == pattern or fnmatchcase(name, pattern) for pattern in patterns)
 
 
-def _write_check(ctx: RunContext, patterns: Sequence[str], accounted: set[int]) -> Check:
+def _write_check(ctx: RunFacts, patterns: Sequence[str], accounted: set[int]) -> Check:
     extra = [
         index
         for index, call in enumerate(ctx.calls)

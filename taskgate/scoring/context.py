@@ -1,159 +1,94 @@
-"""What the evaluators read about one run, computed once per run.
+"""The per-run context the checks and evaluators read: the run's facts, and its judgments
+under the config's settings, each computed once and typed.
 
-Evaluators stay pure functions of this context and their settings; the
-context only caches derived views of the record so no evaluator repeats
-the work of another.
+task_completion, goal_progress, function_calls and the pass checks judge the same criteria,
+outcome and calls; the first to ask computes them, the others read them. An evaluator whose
+own settings differ from the context's (a test's, say) gets them computed for it, uncached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeVar
 
-from taskgate.model.record import RunRecord, Task
-from taskgate.model.trajectory import Step, ToolCall
-from taskgate.scoring.outcome import FoldedObject, canonical
-from taskgate.scoring.text import KeywordIndex, text_of, tokens
+from taskgate.config.model import ArgumentMatch, CallOrder, default_config
+from taskgate.model.record import OutcomeMode
+from taskgate.scoring.calls import CallMatch, Credits, credit_matrix, match_calls
+from taskgate.scoring.checks import (
+    CheckSettings,
+    RunChecks,
+    check_settings,
+    judge,
+    judge_outcome,
+)
+from taskgate.scoring.criteria import CriterionResult, evaluate_criteria
+from taskgate.scoring.facts import RunFacts
+from taskgate.scoring.outcome_modes import OutcomeCheck
 
-_NO_TASK = Task()
-T = TypeVar("T")
+DEFAULT_SETTINGS = check_settings(default_config())
 
 
 @dataclass(frozen=True)
-class RunContext:
-    record: RunRecord
-    _shared: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
-
-    def shared(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()``, done once per run for every evaluator asking with the same key:
-        task_completion and goal_progress judge the same criteria and the same calls."""
-        if key not in self._shared:
-            self._shared[key] = compute()
-        return self._shared[key]  # type: ignore[no-any-return]
-
-    @property
-    def task(self) -> Task:
-        return self.record.task or _NO_TASK
+class RunContext(RunFacts):
+    settings: CheckSettings = DEFAULT_SETTINGS
 
     @cached_property
-    def agent_steps(self) -> tuple[Step, ...]:
-        """The agent's steps: a user turn is the other side of the conversation, never a step
-        of the agent's for efficiency, budgets or failure shapes."""
-        steps = self.record.steps
-        if not any(step.is_user for step in steps):
-            return tuple(steps)
-        return tuple(step for step in steps if not step.is_user)
+    def criteria(self) -> list[CriterionResult]:
+        return evaluate_criteria(self, self.settings.keyword_share)
 
     @cached_property
-    def user_turns(self) -> int:
-        """How many user turns the run has."""
-        return sum(1 for step in self.record.steps if step.is_user)
+    def outcome(self) -> OutcomeCheck | None:
+        """The outcome under the task's mode; None when the task states no expected result."""
+        return judge_outcome(self, self.settings.outcome_match, self.settings.outcome_tolerance)
 
     @cached_property
-    def calls(self) -> tuple[ToolCall, ...]:
-        return tuple(call for step in self.agent_steps for call in step.tool_calls)
+    def credits(self) -> Credits:
+        """The credit of every pair of an expected call and a call made, under the
+        settings' argument mode."""
+        return credit_matrix(self, self.settings.arguments)
 
     @cached_property
-    def call_turns(self) -> tuple[int, ...]:
-        """For each call, the user turn it answers: how many user turns came before it (0 for a
-        call before any user message)."""
-        turns: list[int] = []
-        turn = 0
-        for step in self.record.steps:
-            if step.is_user:
-                turn += 1
-            else:
-                turns += [turn] * len(step.tool_calls)
-        return tuple(turns)
-
-    def canonical_arguments(self, index: int) -> Any:
-        """The arguments of call ``index`` as canonical() has them (none given: {}); only
-        calls to an expected tool are asked for, so each is folded when first needed."""
-        return self.shared(("canonical_arguments", index), lambda: _canonical(self.calls[index]))
+    def exact_credits(self) -> Credits:
+        """As ``credits``, with exact arguments (goal_progress counts calls made so)."""
+        if self.settings.arguments == "exact":
+            return self.credits
+        return credit_matrix(self, "exact")
 
     @cached_property
-    def has_final_step(self) -> bool:
-        return any(step.is_final for step in self.agent_steps)
+    def call_match(self) -> CallMatch:
+        order = self.task.call_order or self.settings.order
+        return match_calls(self, order, self.settings.arguments, self.credits)
 
     @cached_property
-    def budget_exhausted(self) -> bool:
-        budget = self.task.step_budget
-        return self.record.step_budget_exceeded or (
-            budget is not None and len(self.agent_steps) > budget
-        )
+    def checks(self) -> RunChecks:
+        """Every check the task states, held or not: whether the run passes."""
+        return judge(self, self.settings, self.outcome, self.criteria, self.credits)
 
-    @property
-    def final_step_reached(self) -> bool:
-        return self.has_final_step and not self.budget_exhausted
+    def criteria_for(self, keyword_share: float) -> list[CriterionResult]:
+        if keyword_share == self.settings.keyword_share:
+            return self.criteria
+        return evaluate_criteria(self, keyword_share)
 
-    @cached_property
-    def result(self) -> Any:
-        """final_result, or else the message of the last step marked final."""
-        if self.record.final_result not in (None, ""):
-            return self.record.final_result
-        finals = [s.message for s in self.agent_steps if s.is_final and s.message]
-        return finals[-1] if finals else None
+    def outcome_for(self, mode: OutcomeMode, tolerance: float | None) -> OutcomeCheck | None:
+        if (mode, tolerance) == (self.settings.outcome_match, self.settings.outcome_tolerance):
+            return self.outcome
+        return judge_outcome(self, mode, tolerance)
 
-    @cached_property
-    def result_text(self) -> str:
-        return text_of(self.result)
+    def credits_for(self, arguments: ArgumentMatch) -> Credits:
+        if arguments == self.settings.arguments:
+            return self.credits
+        return self.exact_credits if arguments == "exact" else credit_matrix(self, arguments)
 
-    @cached_property
-    def result_tokens(self) -> tuple[str, ...]:
-        return tokens(self.result_text)
+    def call_match_for(self, order: CallOrder, arguments: ArgumentMatch) -> CallMatch:
+        """``order``: the task's call order, or else the evaluator's default."""
+        mine = self.task.call_order or self.settings.order
+        if (order, arguments) == (mine, self.settings.arguments):
+            return self.call_match
+        return match_calls(self, order, arguments, self.credits_for(arguments))
 
-    @cached_property
-    def observation_texts(self) -> tuple[str, ...]:
-        """Observations and tool results: what the agent saw."""
-        return _observation_texts(self._shared, self.record, self.calls)
-
-    @cached_property
-    def observation_words(self) -> str:
-        """Every observation's tokens, joined, with a separator no token holds between two
-        observations: a phrase is looked up in one search, never across two of them."""
-        joined = " \x00 ".join(" ".join(tokens(text)) for text in self.observation_texts)
-        return f" {joined} "
-
-    @cached_property
-    def evidence(self) -> KeywordIndex:
-        """Everything a phrase criterion may be met by: result, observations, tool results,
-        messages and tool calls; never the agent's thoughts. Read lazily (see
-        _evidence_texts) by a generator that holds the record, never this context: a
-        context the generator held would be freed only by the cycle collector, so every run
-        stayed in memory until a full collection."""
-        texts = _evidence_texts(self.result_text, self._shared, self.record, self.calls)
-        return KeywordIndex(texts)
-
-
-def _observation_texts(
-    shared: dict[Hashable, Any], record: RunRecord, calls: tuple[ToolCall, ...]
-) -> tuple[str, ...]:
-    """Once per run, kept in the context's shared work, which the evidence reads too."""
-    if "observation_texts" not in shared:
-        texts = [text_of(step.observation) for step in record.steps if not step.is_user]
-        texts += [text_of(call.result) for call in calls]
-        shared["observation_texts"] = tuple(text for text in texts if text)
-    return shared["observation_texts"]  # type: ignore[no-any-return]
-
-
-def _evidence_texts(
-    result_text: str,
-    shared: dict[Hashable, Any],
-    record: RunRecord,
-    calls: tuple[ToolCall, ...],
-) -> Iterator[str]:
-    """The result first and the rest as one text after it, written only when asked for:
-    a criterion met by the result never pays for the whole trajectory."""
-    yield result_text
-    texts = [*_observation_texts(shared, record, calls)]
-    # The user's own words are not the agent's: "4" said by the user meets nothing.
-    texts += [step.message for step in record.steps if step.message and not step.is_user]
-    texts += [f"{call.name} {text_of(call.arguments)}" for call in calls]
-    yield "\n".join(text for text in texts if text)
-
-
-def _canonical(call: ToolCall) -> Any:
-    arguments = {} if call.arguments is None else call.arguments
-    return FoldedObject(arguments) if isinstance(arguments, dict) else canonical(arguments)
+    def checks_for(self, settings: CheckSettings) -> RunChecks:
+        if settings == self.settings:
+            return self.checks
+        criteria = self.criteria_for(settings.keyword_share)
+        outcome = self.outcome_for(settings.outcome_match, settings.outcome_tolerance)
+        return judge(self, settings, outcome, criteria, self.credits_for(settings.arguments))

@@ -12,7 +12,7 @@ import regex
 
 from taskgate.errors import RecordError
 from taskgate.model.record import CalledTool, Criterion
-from taskgate.scoring.context import RunContext
+from taskgate.scoring.facts import RunFacts
 from taskgate.scoring.outcome import canonical
 from taskgate.scoring.text import contains_words, keywords, tokens
 
@@ -45,19 +45,16 @@ def criterion_name(criterion: str | Criterion) -> str:
     )
 
 
-def evaluate_criteria(ctx: RunContext, keyword_share: float) -> list[CriterionResult]:
-    """The task's success criteria, each met or not; judged once per run and share."""
-    return ctx.shared(("criteria", keyword_share), lambda: _evaluate(ctx, keyword_share))
-
-
-def _evaluate(ctx: RunContext, keyword_share: float) -> list[CriterionResult]:
+def evaluate_criteria(ctx: RunFacts, keyword_share: float) -> list[CriterionResult]:
+    """The task's success criteria, each met or not (a phrase when ``keyword_share`` of its
+    keywords are found)."""
     return [
         CriterionResult(criterion_name(c), is_met(ctx, c, keyword_share, f"[{i}]"))
         for i, c in enumerate(ctx.task.success_criteria)
     ]
 
 
-def is_met(ctx: RunContext, criterion: str | Criterion, keyword_share: float, where: str) -> bool:
+def is_met(ctx: RunFacts, criterion: str | Criterion, keyword_share: float, where: str) -> bool:
     if isinstance(criterion, str):
         wanted = keywords(criterion)
         found = sum(1 for word in wanted if word in ctx.evidence)
@@ -75,7 +72,7 @@ def is_met(ctx: RunContext, criterion: str | Criterion, keyword_share: float, wh
     return _matches(ctx, value, where)
 
 
-def _tool_called(ctx: RunContext, wanted: str | CalledTool) -> bool:
+def _tool_called(ctx: RunFacts, wanted: str | CalledTool) -> bool:
     """A successful call to the tool, with at least the given arguments."""
     name = wanted if isinstance(wanted, str) else wanted.name
     arguments = {} if isinstance(wanted, str) else canonical(wanted.arguments)
@@ -95,11 +92,11 @@ def _has_arguments(actual: Any, wanted: dict[str, Any]) -> bool:
     return isinstance(actual, Mapping) and all(actual.get(k) == v for k, v in wanted.items())
 
 
-def _matches(ctx: RunContext, pattern: str, where: str) -> bool:
+def _matches(ctx: RunFacts, pattern: str, where: str) -> bool:
     """The pattern searched in the result, within what is left of the run's budget: ten
     patterns that each take just under the per-search limit would take ten times it."""
-    spent: list[float] = ctx.shared("regex_seconds", lambda: [0.0])
-    left = REGEX_RUN_BUDGET_S - spent[0]
+    clock = ctx.regex_clock
+    left = REGEX_RUN_BUDGET_S - clock.spent
     started = time.perf_counter()
     try:
         if left <= 0:
@@ -117,7 +114,7 @@ def _matches(ctx: RunContext, pattern: str, where: str) -> bool:
             "(avoid nested repetition such as (a+)+)",
         ) from None
     finally:
-        spent[0] += time.perf_counter() - started
+        clock.spent += time.perf_counter() - started
     return found is not None
 
 

@@ -11,7 +11,7 @@ from taskgate.config.model import Config
 from taskgate.model.names import MetricName
 from taskgate.model.record import RunRecord, task_digest
 from taskgate.model.report import RunResult
-from taskgate.scoring.checks import CheckSettings, RunChecks, run_checks
+from taskgate.scoring.checks import RunChecks, check_settings
 from taskgate.scoring.context import RunContext
 from taskgate.scoring.evaluators.base import Evaluator, Score
 from taskgate.scoring.evaluators.function_calls import function_calls
@@ -24,20 +24,6 @@ from taskgate.scoring.failure import diagnosis, failure_shape
 
 PRIMARY: MetricName = "task_completion"
 BLEND: MetricName = "trajectory_score"
-
-
-def check_settings(config: Config) -> CheckSettings:
-    """What the pass checks need of the config."""
-    completion = config.evaluators.task_completion
-    calls = config.evaluators.function_calls
-    return CheckSettings(
-        keyword_share=completion.criteria_keyword_share,
-        order=calls.order,
-        arguments=calls.arguments,
-        outcome_match=completion.outcome_match,
-        outcome_tolerance=completion.outcome_tolerance,
-        write_tools=config.tools.write,
-    )
 
 
 def build_evaluators(config: Config) -> dict[str, Evaluator]:
@@ -90,15 +76,15 @@ class Scorer:
         self.evaluators = build_evaluators(config)
         self.blend = trajectory_score(config.evaluators.trajectory_score.weights)
         self.green = config.thresholds[PRIMARY].green
-        self.checks = run_checks(check_settings(config))
+        self.settings = check_settings(config)
         self.by_score = config.evaluators.task_completion.pass_rule == "score"
 
     def score(self, record: RunRecord) -> ScoredRun:
-        ctx = RunContext(record)
+        ctx = RunContext(record, self.settings)
         scores = {name: evaluate(ctx) for name, evaluate in self.evaluators.items()}
         scores[BLEND] = self.blend({name: score.value for name, score in scores.items()})
         completion = scores[PRIMARY]
-        checks = self.checks(ctx)
+        checks = ctx.checks
         passed = self._passed(ctx, checks, completion)
         failed = checks.first_failed
         # Built without re-validating values that are already checked, and sharing one

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from taskgate.scoring.checks import run_checks
-from taskgate.scoring.evaluators import function_calls
+from taskgate.scoring import calls
 from tests.conftest import make_context
 from tests.evaluators.test_checks import SETTINGS
 
@@ -15,7 +14,7 @@ from tests.evaluators.test_checks import SETTINGS
 def _checks(expected: list[dict[str, Any]], made: list[dict[str, Any]], order: str) -> list[str]:
     task = {"expected_calls": expected, "call_order": order}
     ctx = make_context(task=task, steps=[{"tool_calls": made}, {"message": "ok", "is_final": True}])
-    return [c.message for c in run_checks(SETTINGS)(ctx).checks if not c.holds]
+    return [c.message for c in ctx.checks_for(SETTINGS).checks if not c.holds]
 
 
 def test_the_right_call_is_found_among_hundreds_of_others() -> None:
@@ -40,13 +39,13 @@ def test_strict_order_is_exact_over_hundreds_of_calls() -> None:
 def test_a_group_too_large_to_compare_in_full_is_compared_near_its_place(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(function_calls, "MAX_GROUP_PAIRS", 100)
+    monkeypatch.setattr(calls, "MAX_GROUP_PAIRS", 100)
     expected = [{"name": "f", "arguments": {"i": i}} for i in range(20)]
     made = [{"name": "f", "arguments": {"i": i}} for i in range(20)]
     task = {"expected_calls": expected}
     ctx = make_context(task=task, steps=[{"tool_calls": made}])
-    rows = function_calls.credit_matrix(ctx, "exact")
+    rows = calls.credit_matrix(ctx, "exact")
     assert [len(row) for row in rows] == [5] * 20  # 100 pairs / 20 expected calls
     assert all(index in row for index, row in enumerate(rows))  # its own call is near it
-    match = function_calls.match_calls(ctx, "unordered", "exact")
+    match = calls.match_calls(ctx, "unordered", "exact", rows)
     assert (match.precision, match.recall) == (1.0, 1.0)

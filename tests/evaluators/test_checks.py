@@ -12,9 +12,9 @@ from taskgate.scoring.checks import (
     CheckSettings,
     RunChecks,
     is_write,
-    run_checks,
     show_call,
 )
+from taskgate.scoring.context import RunContext
 from tests.conftest import make_context
 
 SETTINGS = CheckSettings(
@@ -25,7 +25,11 @@ SETTINGS = CheckSettings(
     outcome_tolerance=None,
     write_tools=(),
 )
-judge = run_checks(SETTINGS)
+
+
+def judge(ctx: RunContext) -> RunChecks:
+    return ctx.checks_for(SETTINGS)
+
 
 REFUND = {"name": "issue_refund", "arguments": {"order_id": "1182", "amount": 20.5}}
 LOOKUP = {"name": "get_order", "arguments": {"order_id": "1182"}}
@@ -54,7 +58,7 @@ def run(
     if final is not None:
         steps.append({"message": final, "is_final": True})
     ctx = make_context(task=TASK if task is None else task, steps=steps, status=status)
-    return run_checks(settings)(ctx)
+    return ctx.checks_for(settings)
 
 
 def test_a_run_that_does_everything_its_task_states_passes() -> None:

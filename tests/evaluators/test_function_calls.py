@@ -9,15 +9,20 @@ from pydantic import ValidationError
 
 from taskgate.config.model import ArgumentMatch, CallOrder
 from taskgate.scoring.arguments import ArgumentComparison, KeyComparison, folded_credit
+from taskgate.scoring.calls import compare_call, credit_matrix
 from taskgate.scoring.evaluators.base import Score
-from taskgate.scoring.evaluators.function_calls import (
-    argument_credit,
-    compare_call,
-    credit_matrix,
-    function_calls,
-)
+from taskgate.scoring.evaluators.function_calls import function_calls
 from taskgate.scoring.outcome import FoldedObject, canonical
 from tests.conftest import make_context
+
+
+def argument_credit(expected: Any, actual: Any, mode: ArgumentMatch) -> float:
+    """How well ``actual`` arguments fit ``expected`` ones, compared by value, as the call
+    matcher folds them (no arguments stated, or ``ignore``: the tool alone counts)."""
+    if mode == "ignore" or expected is None:
+        return 1.0
+    return folded_credit(canonical(expected), canonical({} if actual is None else actual), mode)
+
 
 PARSE = {"name": "parse_receipt", "arguments": {"order_id": "1182"}}
 POLICY = {"name": "lookup_policy", "arguments": {}}

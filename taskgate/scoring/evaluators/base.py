@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from taskgate.scoring.context import RunContext
+from taskgate.scoring.scores import clamp
 
 
 class Score:
@@ -55,11 +56,6 @@ class Score:
 
 
 Evaluator = Callable[[RunContext], Score]
-
-
-def clamp(value: float) -> float:
-    """Keep a score in [0, 1] and free of float noise in the last digits."""
-    return round(min(1.0, max(0.0, value)), 6)
 
 
 def weighted(parts: dict[str, tuple[float, float]]) -> float:

@@ -1,30 +1,18 @@
 """function_calls: were the right calls made, with the right arguments?
 
-Expected calls are paired with the calls made under the task's call order: an optimal
-one-to-one assignment, or an order-preserving alignment for ``strict``. A pair needs the same
-tool name and, when the expected call names one, the same user turn; it earns the share of
-arguments that agree (by value, under the config mode and the task's per-argument modes:
-see arguments.py). Precision and recall come from the credit of the pairs, so a near-miss
-earns part of a call, never all or nothing.
+The F1 of the pairing of expected calls with the calls made (``scoring/calls.py``): recall
+alone under ``superset``, precision alone under ``subset``.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 from taskgate.config.model import ArgumentMatch, CallOrder
-from taskgate.scoring.arguments import (
-    ArgumentComparison,
-    check_patterns,
-    compare_arguments,
-    folded_credit,
-)
+from taskgate.scoring.calls import CallMatch
 from taskgate.scoring.context import RunContext
-from taskgate.scoring.evaluators.base import Evaluator, Score, clamp
-from taskgate.scoring.outcome import canonical
-from taskgate.scoring.sparse_matching import align_sparse, assign_sparse
+from taskgate.scoring.evaluators.base import Evaluator, Score
+from taskgate.scoring.scores import clamp
 
 MISSING_SHOWN = 3
 _FULL_CREDIT = {
@@ -35,174 +23,6 @@ _FULL_CREDIT = {
 }
 
 
-def argument_credit(expected: Any, actual: Any, mode: ArgumentMatch) -> float:
-    """How well ``actual`` arguments fit ``expected`` ones, in [0, 1], compared by value."""
-    if mode == "ignore" or expected is None:
-        # An expected call that states no arguments asks only for the tool.
-        return 1.0
-    return folded_credit(canonical(expected), canonical({} if actual is None else actual), mode)
-
-
-Credits = list[dict[int, float]]
-"""Per expected call, {index of a call made: credit} for the calls that may stand for it."""
-MAX_GROUP_PAIRS = 1_000_000
-"""Expected calls x calls made to one tool compared in full, at most: beyond (a run making
-thousands of calls to one tool), each expected call is compared with the calls nearest its
-place, so the work stays linear in the run."""
-
-
-def credit_matrix(ctx: RunContext, mode: ArgumentMatch) -> Credits:
-    """Credit of every (expected, actual) pair that can be made; a pair left out cannot.
-
-    A pair needs the same tool name, the expected call's turn when it names one (a call a
-    turn early or late answers another message), and a call that did not fail: a failed
-    call did not do what was expected of it (it still counts as a call made, against
-    precision).
-    """
-    return ctx.shared(("credit_matrix", mode), lambda: _credit_matrix(ctx, mode))
-
-
-def _credit_matrix(ctx: RunContext, mode: ArgumentMatch) -> Credits:
-    return [_credit_row(ctx, index, mode) for index in range(len(ctx.task.expected_calls))]
-
-
-def _credit_row(ctx: RunContext, expected_index: int, mode: ArgumentMatch) -> dict[int, float]:
-    want = ctx.task.expected_calls[expected_index]
-    if want.match:
-        # A bad pattern is the task's mistake, reported whatever calls this run made.
-        check_patterns(want.arguments, want.match, _field(expected_index))
-    candidates = _candidates(ctx, expected_index)
-    if mode == "ignore" or want.arguments is None:
-        return dict.fromkeys(candidates, 1.0)
-    if want.match:
-        # Per-argument modes read raw values: the slower, key-by-key comparison.
-        return {i: compare_call(ctx, expected_index, i, mode).credit for i in candidates}
-    wanted = canonical(want.arguments)
-    return {i: folded_credit(wanted, ctx.canonical_arguments(i), mode) for i in candidates}
-
-
-def _candidates(ctx: RunContext, expected_index: int) -> list[int]:
-    """The calls that may stand for expected call ``expected_index``: same tool, no error,
-    the right turn; in a group too large to compare in full, the nearest to its place among
-    the expected calls to that tool."""
-    want = ctx.task.expected_calls[expected_index]
-    working: dict[str, list[int]] = ctx.shared("working_calls", lambda: _working_calls(ctx))
-    found = [
-        index
-        for index in working.get(want.name, ())
-        if want.turn is None or ctx.call_turns[index] == want.turn
-    ]
-    places: dict[int, tuple[int, int]] = ctx.shared("expected_places", lambda: _places(ctx))
-    place, same_tool = places[expected_index]
-    if len(found) * same_tool <= MAX_GROUP_PAIRS:
-        return found
-    width = max(MAX_GROUP_PAIRS // same_tool, 1)
-    centre = place * len(found) // same_tool
-    start = min(max(centre - width // 2, 0), len(found) - width)
-    return found[start : start + width]
-
-
-def _places(ctx: RunContext) -> dict[int, tuple[int, int]]:
-    """Each expected call's place among the expected calls to its tool, and their number."""
-    by_name: dict[str, list[int]] = {}
-    for index, call in enumerate(ctx.task.expected_calls):
-        by_name.setdefault(call.name, []).append(index)
-    return {
-        index: (place, len(indices))
-        for indices in by_name.values()
-        for place, index in enumerate(indices)
-    }
-
-
-def _working_calls(ctx: RunContext) -> dict[str, list[int]]:
-    """The calls that did not fail, by tool name, in order."""
-    by_name: dict[str, list[int]] = {}
-    for index, call in enumerate(ctx.calls):
-        if not call.failed:
-            by_name.setdefault(call.name, []).append(index)
-    return by_name
-
-
-def compare_call(
-    ctx: RunContext, expected_index: int, made_index: int, mode: ArgumentMatch
-) -> ArgumentComparison:
-    """The arguments of expected call ``expected_index`` against those of call
-    ``made_index``, key by key (tool name, turn and errors aside: credit_matrix sees to
-    those)."""
-    want = ctx.task.expected_calls[expected_index]
-    actual = ctx.calls[made_index].arguments
-    field = _field(expected_index)
-    return compare_arguments(want.arguments, actual, mode, want.match, field=field)
-
-
-def _field(expected_index: int) -> str:
-    return f"task.expected_calls[{expected_index}].arguments"
-
-
-@dataclass(frozen=True)
-class CallMatch:
-    """Expected calls paired with the calls made; the pairs carry their argument credit."""
-
-    expected: list[str]
-    made: list[str]
-    pairs: list[tuple[int, int, float]]
-    """(expected index, actual index, credit), by expected index."""
-    order: CallOrder
-    arguments: ArgumentMatch
-
-    @property
-    def precision(self) -> float:
-        return self._credit / len(self.made) if self.made else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self._credit / len(self.expected)
-
-    @property
-    def value(self) -> float:
-        # superset: extra calls are allowed, so only recall counts; subset: missing calls
-        # are allowed, so only precision counts.
-        precision, recall = self.precision, self.recall
-        if self.order == "superset":
-            return clamp(recall)
-        if self.order == "subset":
-            return clamp(precision)
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
-        return clamp(f1)
-
-    @property
-    def missing(self) -> list[str]:
-        paired = {e for e, _, _ in self.pairs}
-        return [name for i, name in enumerate(self.expected) if i not in paired]
-
-    @property
-    def extra(self) -> list[str]:
-        paired = {a for _, a, _ in self.pairs}
-        return [name for i, name in enumerate(self.made) if i not in paired]
-
-    @property
-    def _credit(self) -> float:
-        return math.fsum(credit for _, _, credit in self.pairs)
-
-
-def match_calls(ctx: RunContext, order: CallOrder, arguments: ArgumentMatch) -> CallMatch:
-    """The task's expected calls paired with the run's calls; once per run and setting."""
-    return ctx.shared(("match_calls", order, arguments), lambda: _match(ctx, order, arguments))
-
-
-def _match(ctx: RunContext, order: CallOrder, arguments: ArgumentMatch) -> CallMatch:
-    credits = credit_matrix(ctx, arguments)
-    pair = align_sparse if order == "strict" else assign_sparse
-    pairs = pair(credits, len(ctx.calls))
-    return CallMatch(
-        expected=[call.name for call in ctx.task.expected_calls],
-        made=[call.name for call in ctx.calls],
-        pairs=[(e, a, credits[e][a]) for e, a in pairs],
-        order=order,
-        arguments=arguments,
-    )
-
-
 def function_calls(default_order: CallOrder, arguments: ArgumentMatch) -> Evaluator:
     """``default_order`` applies when the task sets no call_order."""
 
@@ -211,7 +31,7 @@ def function_calls(default_order: CallOrder, arguments: ArgumentMatch) -> Evalua
         if not expected:
             return Score(None, "No expected calls to compare.", {})
         order = ctx.task.call_order or default_order
-        match = match_calls(ctx, order, arguments)
+        match = ctx.call_match_for(order, arguments)
         return Score(match.value, lambda: _reason(match), lambda: _details(match))
 
     return score

@@ -11,9 +11,8 @@ import math
 
 from taskgate.config.model import CallOrder
 from taskgate.scoring.context import RunContext
-from taskgate.scoring.criteria import evaluate_criteria
-from taskgate.scoring.evaluators.base import Evaluator, Score, clamp
-from taskgate.scoring.evaluators.function_calls import credit_matrix
+from taskgate.scoring.evaluators.base import Evaluator, Score
+from taskgate.scoring.scores import clamp
 from taskgate.scoring.sparse_matching import assign_sparse, matched_prefix_sparse
 
 MADE = 0.5
@@ -25,7 +24,7 @@ def goal_progress(keyword_share: float, default_order: CallOrder = "unordered") 
 
     def score(ctx: RunContext) -> Score:
         task = ctx.task
-        criteria = evaluate_criteria(ctx, keyword_share)
+        criteria = ctx.criteria_for(keyword_share)
         strict = (task.call_order or default_order) == "strict"
         reached = calls_reached(ctx, strict)
         expected, met = len(task.expected_calls), sum(r.met for r in criteria)
@@ -52,7 +51,7 @@ def calls_reached(ctx: RunContext, strict: bool) -> int:
     In strict order, the longest prefix made in order; otherwise the most that can be
     paired one-to-one with calls made.
     """
-    credits = credit_matrix(ctx, "exact")
+    credits = ctx.credits_for("exact")
     made = [sorted(c for c, credit in row.items() if credit >= MADE) for row in credits]
     if strict:
         return matched_prefix_sparse(made)

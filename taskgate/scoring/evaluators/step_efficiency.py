@@ -14,8 +14,9 @@ from typing import NamedTuple
 
 from taskgate.model.trajectory import ToolCall
 from taskgate.scoring.context import RunContext
-from taskgate.scoring.evaluators.base import Evaluator, Score, clamp
+from taskgate.scoring.evaluators.base import Evaluator, Score
 from taskgate.scoring.outcome import value_key
+from taskgate.scoring.scores import clamp
 
 STORM_LENGTH = 3
 BUDGET_CAP = 0.2

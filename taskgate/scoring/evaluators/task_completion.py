@@ -7,7 +7,7 @@ tools are known, "no unaccounted write" as one more. A part the task gives nothi
 by is dropped and the rest re-weighted; the run is then flagged underspecified. A run whose
 task states no goal at all is unjudged: the score is None, never a made-up 1.0.
 
-Whether a run passes is not this score's business: :mod:`taskgate.scoring.evaluators.checks`
+Whether a run passes is not this score's business: :mod:`taskgate.scoring.checks`
 decides that, check by check.
 """
 
@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from taskgate.scoring.checks import CheckSettings, RunChecks, judge_outcome, run_checks
+from taskgate.scoring.checks import CheckSettings, RunChecks
 from taskgate.scoring.context import RunContext
-from taskgate.scoring.criteria import CriterionResult, evaluate_criteria
+from taskgate.scoring.criteria import CriterionResult
 from taskgate.scoring.evaluators.base import Evaluator, Score, weighted
 from taskgate.scoring.outcome import CONTAINED, EXACT, canonical, graded, is_empty
 from taskgate.scoring.outcome_modes import OutcomeCheck
@@ -26,11 +26,10 @@ from taskgate.scoring.text import FUZZY_CHARS, text_of
 
 def task_completion(weights: Mapping[str, float], settings: CheckSettings) -> Evaluator:
     """``weights`` has keys final_step, outcome and criteria."""
-    judge = run_checks(settings)
 
     def score(ctx: RunContext) -> Score:
-        checks = judge(ctx)
-        outcome_check = judge_outcome(ctx, settings.outcome_match, settings.outcome_tolerance)
+        checks = ctx.checks_for(settings)
+        outcome_check = ctx.outcome_for(settings.outcome_match, settings.outcome_tolerance)
         outcome = None if outcome_check is None else outcome_value(ctx, outcome_check)
         met = _criteria(ctx, settings, checks)
         parts = {"final_step": (weights["final_step"], float(ctx.final_step_reached))}
@@ -73,7 +72,7 @@ def outcome_value(ctx: RunContext, check: OutcomeCheck) -> float:
 def _criteria(ctx: RunContext, settings: CheckSettings, checks: RunChecks) -> list[CriterionResult]:
     """The success criteria; without them, the task's other stated checks of what the run did."""
     if ctx.task.success_criteria:
-        return evaluate_criteria(ctx, settings.keyword_share)
+        return ctx.criteria_for(settings.keyword_share)
     stated = [
         CriterionResult(f"call {check.subject}", check.holds)
         for check in checks.checks

@@ -14,7 +14,8 @@ from functools import partial
 from taskgate.model.record import Task
 from taskgate.model.trajectory import ToolCall
 from taskgate.scoring.context import RunContext
-from taskgate.scoring.evaluators.base import Evaluator, Score, clamp
+from taskgate.scoring.evaluators.base import Evaluator, Score
+from taskgate.scoring.scores import clamp
 
 FORBIDDEN_CAP = 0.25
 ERROR_PENALTY = 0.5
