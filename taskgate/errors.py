@@ -112,11 +112,14 @@ _PATH_PROBLEMS = {
 }
 
 
-def unreadable_path(error: OSError, folder: str) -> str:
+def unreadable_path(error: OSError, folder: str, missing: str | None = None) -> str:
     """What to tell the user when a file they named cannot be opened. ``folder``: what to
-    say when the path is a folder ("give a .jsonl file")."""
+    say when the path is a folder ("give a .jsonl file"); ``missing``: what to say when there
+    is no such file, if more than to check the path."""
     if error.errno == errno.EISDIR or isinstance(error, IsADirectoryError):
         return f"is a folder; {folder}"
+    if error.errno == errno.ENOENT and missing is not None:
+        return missing
     known = _PATH_PROBLEMS.get(error.errno or 0)
     if known is not None:
         return known

@@ -532,7 +532,7 @@ def test_a_missing_file(tmp_path: Path) -> None:
 def test_a_directory(tmp_path: Path) -> None:
     assert unreadable(tmp_path) == (
         f"{tmp_path}: the config cannot be read",
-        [(None, None, "this is a directory; give the path of a YAML file")],
+        [(None, None, "is a folder; give the path of a YAML file")],
     )
 
 

@@ -28,15 +28,13 @@ from pydantic_core import PydanticCustomError
 
 from taskgate.config.messages import describe_config_error, format_number
 from taskgate.errors import ConfigError, Problem
-from taskgate.model.names import PASS_RATE, MetricName, ThresholdName
+from taskgate.model.names import PASS_RATE, CallOrder, MetricName, RuleLevel, ThresholdName
 from taskgate.model.record import RESERVED_COHORT_KEYS, OutcomeMode
 
 TrajectoryPart = Literal[
     "task_completion", "goal_progress", "tool_selection", "function_calls", "step_efficiency"
 ]
-Level = Literal["fail", "warn", "off"]
 FailOn = Literal["red", "yellow"]
-CallOrder = Literal["strict", "unordered", "subset", "superset"]
 ArgumentMatch = Literal["exact", "subset", "superset", "ignore"]
 PassRule = Literal["checks", "score"]
 
@@ -194,7 +192,7 @@ DEFAULT_THRESHOLDS: dict[ThresholdName, Threshold] = {
 class SmallCohortRule(_Section):
     """Cohorts with fewer runs than gate.min_cohort_size."""
 
-    level: Level = "warn"
+    level: RuleLevel = "warn"
     """What a too-small cohort yields."""
 
 
@@ -203,7 +201,7 @@ class TailRule(_Section):
 
     max_gap: Share = 0.40
     """Largest allowed gap between the mean and the tail."""
-    level: Level = "warn"
+    level: RuleLevel = "warn"
     """What a wider gap yields. warn by default: an agent that passes 90% of its runs has a
     worst decile of outright failures, so the gap is wide even for a good release; the tail
     regression rule catches a worst decile that gets worse."""
@@ -214,7 +212,7 @@ class WorstCohortRule(_Section):
 
     max_gap: Share = 0.15
     """Largest allowed gap between the overall mean and the worst decile of cohorts."""
-    level: Level = "fail"
+    level: RuleLevel = "fail"
     """What a wider gap yields."""
 
 
@@ -249,14 +247,14 @@ class RegressionRule(_Section):
     power: Annotated[float, Strict(), Field(ge=0.5, lt=1.0, allow_inf_nan=False)] = 0.8
     """The chance a comparison must have of catching a drop of max_drop; below it the
     comparison is underpowered (gate.underpowered)."""
-    level: Level = "fail"
+    level: RuleLevel = "fail"
     """What a significant drop yields."""
 
 
 class UnderpoweredRule(_Section):
     """Comparisons with the baseline too small to detect the allowed drops."""
 
-    level: Level = "warn"
+    level: RuleLevel = "warn"
     """What such a comparison yields. warn by default: the gate says it cannot tell, and a
     team that needs to know sets fail."""
 
@@ -265,7 +263,7 @@ class BehaviourRule(_Section):
     """Runs that behave differently from the baseline's: tools called more or less often,
     calls that appeared or vanished, significantly more steps per run."""
 
-    level: Level = "off"
+    level: RuleLevel = "off"
     """What a changed behaviour yields. off by default: it is always in the report, and a
     changed path is no failure by itself."""
 
@@ -277,7 +275,7 @@ class PassKRule(_Section):
     """How many trials of a task must all pass."""
     min: Share = 0.0
     """Lowest allowed pass^k."""
-    level: Level = "fail"
+    level: RuleLevel = "fail"
     """What a lower pass^k yields."""
 
 
@@ -286,7 +284,7 @@ class StepDriftRule(_Section):
 
     max_relative_increase: Ratio = 0.25
     """Largest allowed increase, as a fraction of the baseline (0.25 = 25%)."""
-    level: Level = "warn"
+    level: RuleLevel = "warn"
     """What a larger increase yields."""
 
 
@@ -295,7 +293,7 @@ class CostPerPassRule(_Section):
 
     max_relative_increase: Ratio = 0.50
     """Largest allowed increase, as a fraction of the baseline (0.50 = 50%)."""
-    level: Level = "warn"
+    level: RuleLevel = "warn"
     """What a larger increase yields."""
 
 
@@ -311,7 +309,7 @@ class UnderspecifiedRule(_Section):
 
     max_share: Share = 0.0
     """Share of unjudged runs above which a finding is raised."""
-    level: Level = "fail"
+    level: RuleLevel = "fail"
     """What a larger share yields. fail by default: a run that cannot be judged is not a
     pass, and a gate that cannot judge must not pass."""
 
@@ -321,14 +319,14 @@ class NeverPassedRule(_Section):
 
     min_trials: PositiveCount = 2
     """Only tasks with at least this many trials count: one failed trial is not a pattern."""
-    level: Level = "warn"
+    level: RuleLevel = "warn"
     """What such tasks yield."""
 
 
 class NewlyFailingRule(_Section):
     """Tasks whose every baseline trial passed and every trial now fails."""
 
-    level: Level = "fail"
+    level: RuleLevel = "fail"
     """What such a task yields when the flip beats chance (its Fisher p-value, corrected
     over every shared task, below gate.regression.alpha); flips within chance are listed
     as a warning."""
@@ -337,7 +335,7 @@ class NewlyFailingRule(_Section):
 class MustPassRule(_Section):
     """Tasks marked ``must_pass: true``."""
 
-    level: Level = "fail"
+    level: RuleLevel = "fail"
     """What a failed, unjudged or missing trial of such a task yields."""
 
 
@@ -346,7 +344,7 @@ class InfrastructureRule(_Section):
 
     max_share: Share = 0.05
     """Share of such runs above which the gate cannot judge the agent."""
-    level: Level = "fail"
+    level: RuleLevel = "fail"
     """What a larger share yields; below it, a warning names the count."""
 
 
@@ -355,7 +353,7 @@ class CoverageRule(_Section):
 
     max_missing: int | float = 0
     """How many tasks may have no run: a count (0, 1, 2...) or a share below 1 (0.05)."""
-    level: Level = "fail"
+    level: RuleLevel = "fail"
     """What more missing tasks yield. fail by default: the tasks a harness did not run are
     often the ones that would have failed."""
 
@@ -380,7 +378,7 @@ class CoverageRule(_Section):
 class TaskDefinitionsRule(_Section):
     """Runs sharing a task_id whose tasks differ (expected result, criteria, calls...)."""
 
-    level: Level = "warn"
+    level: RuleLevel = "warn"
     """What such task ids yield."""
 
 
@@ -391,7 +389,7 @@ class CohortValuesRule(_Section):
     """A dimension with more distinct values is not broken down into cohorts."""
     max_length: PositiveCount = 200
     """Nor is one with a value longer than this many characters."""
-    level: Level = "warn"
+    level: RuleLevel = "warn"
     """What such a dimension yields. warn by default, as for cohorts too small to judge:
     an id used as a cohort key makes cohorts of one run, which no rule could judge."""
 

@@ -42,21 +42,17 @@ def _unreadable(source: str, message: str, line: int | None = None) -> ConfigErr
     return ConfigError([problem], headline=f"{source}: the config cannot be read")
 
 
+_NO_CONFIG = "no such file; check the path, or run 'taskgate init' to write a starter config"
+
+
 def _read_text(path: Path) -> str:
     source = str(path)
     try:
         with path.open("rb") as handle:  # never all of /dev/zero
             data = handle.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        raise _unreadable(
-            source, "no such file; check the path, or run 'taskgate init' to write a starter config"
-        ) from None
-    except IsADirectoryError:
-        raise _unreadable(source, "this is a directory; give the path of a YAML file") from None
-    except PermissionError:
-        raise _unreadable(source, "permission denied; make the file readable") from None
     except OSError as error:
-        raise _unreadable(source, unreadable_path(error, "give the path of a YAML file")) from None
+        message = unreadable_path(error, "give the path of a YAML file", _NO_CONFIG)
+        raise _unreadable(source, message) from None
     if len(data) > MAX_CONFIG_BYTES:
         message = (
             f"the file is larger than {MAX_CONFIG_BYTES:,} bytes, the most a config may take "

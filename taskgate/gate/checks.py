@@ -10,7 +10,8 @@ from taskgate.aggregate.cohorts import BUDGET_DIMENSION
 from taskgate.config.model import Config
 from taskgate.gate.evidence import Evidence
 from taskgate.gate.rules import label, too_small
-from taskgate.model.report import Check, CohortSummary, RuleLevel
+from taskgate.model.names import RuleLevel
+from taskgate.model.report import Check, CohortSummary
 
 
 def checks_made(evidence: Evidence, config: Config, levels: Mapping[str, RuleLevel]) -> list[Check]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from taskgate.config.model import Config, GateSettings
 from taskgate.gate import power_rules, rules, task_rules
 from taskgate.gate.evidence import Evidence
-from taskgate.model.report import Finding, RuleLevel
+from taskgate.model.names import RuleLevel
+from taskgate.model.report import Finding
 
 Judge = Callable[[Evidence, Config], Iterable[Finding]]
 

@@ -8,7 +8,8 @@ from taskgate.config.model import Config, default_config
 from taskgate.gate.checks import checks_made
 from taskgate.gate.evidence import Evidence
 from taskgate.gate.registry import RULES
-from taskgate.model.report import Check, Finding, RuleLevel, Verdict
+from taskgate.model.names import RuleLevel
+from taskgate.model.report import Check, Finding, Verdict
 
 
 def evaluate_gate(evidence: Evidence, config: Config) -> list[Finding]:

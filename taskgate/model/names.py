@@ -1,4 +1,4 @@
-"""The names of the evaluators' metrics, shared by config, scoring and reports."""
+"""Names every stage shares: the metrics, the call orders, the levels of rules."""
 
 from __future__ import annotations
 
@@ -19,3 +19,9 @@ PASS_RATE: Literal["pass_rate"] = "pass_rate"
 # graded scores of a release in which no run passes can still be yellow.
 ThresholdName = Literal[MetricName, "pass_rate"]
 THRESHOLD_NAMES: tuple[str, ...] = get_args(ThresholdName)
+
+CallOrder = Literal["strict", "unordered", "subset", "superset"]
+"""How expected calls are paired with the calls made (a task's call_order, the config's)."""
+
+RuleLevel = Literal["fail", "warn", "off"]
+"""A gate rule's level: ``off`` is not checked."""

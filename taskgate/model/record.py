@@ -26,9 +26,9 @@ from pydantic import (
 
 from taskgate.model.jsondepth import decode_task_json_text
 from taskgate.model.messages import show_value
+from taskgate.model.names import CallOrder
 from taskgate.model.trajectory import Step
 
-CallOrder = Literal["strict", "unordered", "subset", "superset"]
 RunStatus = Literal["completed", "error", "timeout"]
 ErrorKind = Literal["agent", "infrastructure"]
 """What failed in a run that errored: the agent, or what it ran on (model API, harness)."""

@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from taskgate.model.names import RuleLevel
+
 REPORT_VERSION = 1
 Status = Literal["green", "yellow", "red"]
 Level = Literal["fail", "warn"]
-RuleLevel = Literal["fail", "warn", "off"]
 
 # Unknown fields are ignored, not refused: a report gains fields between versions, and a
 # baseline written by a newer taskgate of the same report_version must still be read.

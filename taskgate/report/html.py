@@ -14,6 +14,7 @@ from taskgate.aggregate.cohorts import ALL, cohort_value
 from taskgate.model.report import CohortSummary, Finding, MetricSummary, Report
 from taskgate.printable import html_text as escape
 from taskgate.report import charts, svg
+from taskgate.report.counts import most_common
 from taskgate.report.coverage_line import coverage_line, inconclusive_note
 
 METRIC = "task_completion"
@@ -72,11 +73,6 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _top(counts: dict[str, int], skip: str = "passed") -> str:
-    ranked = sorted((-n, name) for name, n in counts.items() if name != skip)
-    return f"{escape(ranked[0][1])} ({-ranked[0][0]})" if ranked else "-"
-
-
 def _short(digest: str) -> str:
     """The first 12 hex digits, the whole digest as a tooltip."""
     return f'<code title="{escape(digest)}">{escape(digest.split(":")[-1][:12])}</code>'
@@ -130,7 +126,7 @@ def _meta(report: Report) -> Iterable[tuple[str, str]]:
         yield "Power", escape(note)
     for overall in (c for c in report.cohorts if c.dimension == ALL):
         failed = overall.n - overall.failure_shapes.get("passed", 0) - overall.unjudged
-        where = f"{_top(overall.diagnoses)} of {_plural(failed, 'failed run')}"
+        where = f"{most_common(overall.diagnoses, escape)} of {_plural(failed, 'failed run')}"
         yield "Broke most at", where if failed else "no run failed"
     version = escape(report.taskgate_version)
     yield "taskgate", f"{version} · config {_short(report.config_fingerprint)}"
@@ -213,7 +209,8 @@ def _cohort_table(report: Report, cohorts: Sequence[CohortSummary]) -> str:
         fails = (cohort.dimension, cohort.value) in failing
         cells = _cohort_cells(cohort, fails) + (_baseline_cells(cohort) if with_base else [])
         flag = ' class="flag"' if fails else ""
-        rows.append(f"<tr{flag}>{''.join(cells)}{_cell(_top(cohort.failure_shapes))}</tr>")
+        shape = _cell(most_common(cohort.failure_shapes, escape))
+        rows.append(f"<tr{flag}>{''.join(cells)}{shape}</tr>")
     note = f'<p class="muted">{COHORT_NOTE}{BASELINE_NOTE if with_base else ""}</p>'
     numeric = [h for h in headers if h not in ("cohort", "status")]
     return note + _table([*headers, "top failure"], rows, numeric)
@@ -230,7 +227,7 @@ def _shape_table(cohorts: Sequence[CohortSummary]) -> str:
             counts.insert(1, _cell(str(cohort.unjudged), "num"))
         rows.append(
             f"<tr>{_cell(escape(cohort.value))}{''.join(counts)}"
-            f"{_cell(_top(cohort.diagnoses))}</tr>"
+            f"{_cell(most_common(cohort.diagnoses, escape))}</tr>"
         )
     columns = [escape(s) for s in shapes]
     if unjudged:

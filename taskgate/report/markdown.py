@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from taskgate.aggregate.cohorts import BUDGET_DIMENSION
 from taskgate.model.report import CohortSummary, Finding, Report, ToolChange
 from taskgate.printable import printable
+from taskgate.report.counts import most_common
 from taskgate.report.coverage_line import coverage_line, inconclusive_note
 
 _ESCAPES = str.maketrans(
@@ -296,11 +297,6 @@ def skipped_lines(report: Report) -> list[str]:
     return _details(f"{_plural(len(skipped), 'invalid line')} skipped", body)
 
 
-def _top(counts: dict[str, int], skip: str = "passed") -> str:
-    ranked = sorted((-n, name) for name, n in counts.items() if name != skip)
-    return f"{escape(ranked[0][1])} ({-ranked[0][0]})" if ranked else "-"
-
-
 def _baseline_cells(cohort: CohortSummary) -> tuple[str, str]:
     delta = (cohort.delta or {}).get("task_completion")
     base = cohort.baseline.means.get("task_completion") if cohort.baseline else None
@@ -327,7 +323,7 @@ def cohort_row(cohort: CohortSummary, with_baseline: bool) -> tuple[str, ...]:
         _number(completion.gap if completion else None),
         _number(trajectory.mean if trajectory else None),
         STATUS_WORD[cohort.status],
-        _top(cohort.failure_shapes),
+        most_common(cohort.failure_shapes, escape),
     )
     return row
 

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from taskgate.model.report import CohortSummary, Finding, LabelAgreement, Report
 from taskgate.printable import printable
+from taskgate.report.counts import most_common
 from taskgate.report.coverage_line import coverage_line, inconclusive_note
 
 STATUS_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", None: "dim"}
@@ -42,11 +43,6 @@ def _number(value: float | None, fmt: str = ".3f") -> str:
     return "-" if value is None else format(value, fmt)
 
 
-def _top(counts: dict[str, int], skip: str = "passed") -> str:
-    ranked = sorted(((-n, name) for name, n in counts.items() if name != skip))
-    return f"{ranked[0][1]} ({-ranked[0][0]})" if ranked else "-"
-
-
 def _cells(cohort: CohortSummary) -> dict[str, str | Text]:
     completion = cohort.metrics["task_completion"]
     trajectory = cohort.metrics.get("trajectory_score")
@@ -60,8 +56,8 @@ def _cells(cohort: CohortSummary) -> dict[str, str | Text]:
         "gap": _number(completion.gap),
         "trajectory": _number(trajectory.mean if trajectory else None),
         "status": Text(cohort.status or "-", style=STATUS_STYLE[cohort.status]),
-        "top failure": _top(cohort.failure_shapes),
-        "broke at": _top(cohort.diagnoses),
+        "top failure": most_common(cohort.failure_shapes),
+        "broke at": most_common(cohort.diagnoses),
     }
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from taskgate.config.model import ArgumentMatch, CallOrder
+from taskgate.config.model import ArgumentMatch
+from taskgate.model.names import CallOrder
 from taskgate.scoring.arguments import (
     ArgumentComparison,
     check_patterns,

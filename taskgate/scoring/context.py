@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from taskgate.config.model import ArgumentMatch, CallOrder, default_config
+from taskgate.config.model import ArgumentMatch, default_config
+from taskgate.model.names import CallOrder
 from taskgate.model.record import OutcomeMode
 from taskgate.scoring.calls import CallMatch, Credits, credit_matrix, match_calls
 from taskgate.scoring.checks import (

@@ -29,15 +29,6 @@ from taskgate.scoring.context import RunContext
 from taskgate.scoring.evaluators.base import Score
 from taskgate.scoring.text import tokens
 
-SHAPES = (
-    "passed",
-    "infrastructure",
-    "early_stop",
-    "loop_exhaustion",
-    "wrong_task_drift",
-    "tool_misuse",
-    "other",
-)
 MISS = 0.5
 # Words with which an agent says it could not do the task (tokens: "couldn't" -> couldn, t).
 GIVING_UP = frozenset(

@@ -22,8 +22,8 @@ from taskgate.scoring.evaluators.tool_selection import tool_selection
 from taskgate.scoring.evaluators.trajectory_score import trajectory_score
 from taskgate.scoring.failure import diagnosis, failure_shape
 
-PRIMARY: MetricName = "task_completion"
-BLEND: MetricName = "trajectory_score"
+COMPLETION: MetricName = "task_completion"
+TRAJECTORY: MetricName = "trajectory_score"
 
 
 def build_evaluators(config: Config) -> dict[str, Evaluator]:
@@ -32,7 +32,7 @@ def build_evaluators(config: Config) -> dict[str, Evaluator]:
     completion = settings.task_completion
     calls = settings.function_calls
     return {
-        PRIMARY: task_completion(completion.weights.model_dump(), check_settings(config)),
+        COMPLETION: task_completion(completion.weights.model_dump(), check_settings(config)),
         "goal_progress": goal_progress(completion.criteria_keyword_share, calls.order),
         "tool_selection": tool_selection(),
         "function_calls": function_calls(calls.order, calls.arguments),
@@ -41,7 +41,7 @@ def build_evaluators(config: Config) -> dict[str, Evaluator]:
 
 
 def metric_names(config: Config) -> list[str]:
-    return [*build_evaluators(config), BLEND]
+    return [*build_evaluators(config), TRAJECTORY]
 
 
 @dataclass(frozen=True)
@@ -75,15 +75,15 @@ class Scorer:
     def __init__(self, config: Config) -> None:
         self.evaluators = build_evaluators(config)
         self.blend = trajectory_score(config.evaluators.trajectory_score.weights)
-        self.green = config.thresholds[PRIMARY].green
+        self.green = config.thresholds[COMPLETION].green
         self.settings = check_settings(config)
         self.by_score = config.evaluators.task_completion.pass_rule == "score"
 
     def score(self, record: RunRecord) -> ScoredRun:
         ctx = RunContext(record, self.settings)
         scores = {name: evaluate(ctx) for name, evaluate in self.evaluators.items()}
-        scores[BLEND] = self.blend({name: score.value for name, score in scores.items()})
-        completion = scores[PRIMARY]
+        scores[TRAJECTORY] = self.blend({name: score.value for name, score in scores.items()})
+        completion = scores[COMPLETION]
         checks = ctx.checks
         passed = self._passed(ctx, checks, completion)
         failed = checks.first_failed

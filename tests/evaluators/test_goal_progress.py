@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.config.model import CallOrder
+from taskgate.model.names import CallOrder
 from taskgate.scoring.evaluators.base import Score
 from taskgate.scoring.evaluators.goal_progress import goal_progress
 from tests.conftest import make_context

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from taskgate.config.model import CallOrder
+from taskgate.model.names import CallOrder
 from taskgate.scoring.context import RunContext
 from taskgate.scoring.evaluators.base import Evaluator, Score
 from taskgate.scoring.scores import clamp
