@@ -17,7 +17,7 @@ import pytest
 from taskgate.cli.streams import GuardedStream
 from tests.conftest import FIXTURES
 from tests.sandbox import taskgate_command
-from tests.test_faults import BUG
+from tests.system.test_faults import BUG
 
 FULL = Path("/dev/full")
 GOLDEN, CANDIDATE, BASELINE = (

@@ -451,7 +451,7 @@ def test_a_report_diffed_against_itself_shows_no_change(rows: list[tuple[Any, ..
                 assert change.ci[0] <= 0.0 <= change.ci[1]
                 assert change.tail_ci[0] <= 0.0 <= change.tail_ci[1]
     # Nothing changed, so nothing new is found; only whether the comparison could have seen a
-    # drop is new (tests/test_power_rules.py checks where it says so).
+    # drop is new (tests/gate/test_power_rules.py checks where it says so).
     found = [f for f in again.verdict.findings if f.rule != "underpowered"]
     assert found == report.verdict.findings
 

@@ -8,7 +8,7 @@ import pytest
 
 from taskgate.scoring import calls
 from tests.conftest import make_context
-from tests.evaluators.test_checks import SETTINGS
+from tests.scoring.test_checks import SETTINGS
 
 
 def _checks(expected: list[dict[str, Any]], made: list[dict[str, Any]], order: str) -> list[str]:

@@ -13,7 +13,7 @@ import yaml
 
 pytestmark = pytest.mark.system
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 
 

@@ -19,7 +19,7 @@ from taskgate.config.model import (
 from taskgate.errors import ConfigError
 from taskgate.model.names import METRIC_NAMES, MetricName
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "taskgate" / "config" / "config_template.yaml"
 ALL_METRICS = ", ".join(METRIC_NAMES)
 TRAJECTORY_PARTS = ", ".join(m for m in METRIC_NAMES if m != "trajectory_score")
