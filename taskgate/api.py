@@ -45,7 +45,13 @@ from taskgate.model.report import Dataset, Report, RunResult
 from taskgate.read.runs import Progress, RunReader, load_tasks
 from taskgate.report import RENDERERS
 from taskgate.scoring.breakdown import Explanation, explain_run
-from taskgate.scoring.file import ScoredRuns, checked, iter_scored, score_file
+from taskgate.scoring.file import (
+    ScoredRuns,
+    collected,
+    iter_scored,
+    refuse_unjudgeable,
+    score_file,
+)
 from taskgate.scoring.scorer import metric_names
 
 
@@ -234,15 +240,16 @@ def score_runs(
     """Score run records given as dicts (one partition of a larger set, say), not gated.
 
     The result is small and picklable: bring the parts together and gate them with
-    ``gate_runs``. A record that is not a valid run is counted and its problems kept,
-    as a line of a file would be; ``source`` names the records in those messages, which
-    give each record's position from 1 as its line.
+    ``gate_runs``, which judges whether there are runs enough. A record that is not a valid
+    run is counted and its problems kept, as a line of a file would be (``gate_runs``
+    refuses more than ``gate.invalid_runs.max`` of them, over all the parts); ``source``
+    names the records in those messages, which give each record's position from 1 as its
+    line. No records make an empty part, not an error.
     """
     settings = _config(config)
     reader = RunReader(source, _tasks(tasks))
     lines = reader.lines_of(_encoded(records, source))
-    runs = list(iter_scored(reader, settings, 1, lines))
-    return checked(reader, runs, settings.gate.invalid_runs.max)
+    return collected(reader, list(iter_scored(reader, settings, 1, lines)))
 
 
 def _encoded(records: Iterable[Mapping[str, Any]], source: str) -> Iterator[bytes]:
@@ -307,6 +314,7 @@ def _gated(
     if not parts:
         raise InputError([Problem("<records>", None, None, "no parts given; nothing to judge")])
     scored = parts[0] if len(parts) == 1 else merged(parts)
+    refuse_unjudgeable(scored, config.gate.invalid_runs.max)
     dimensions = check_dimensions(cohorts or config.cohorts, scored.runs, scored.source)
     if base is not None:
         check_shared_tasks(base[0], scored.runs, base[1])
@@ -335,6 +343,7 @@ def merged(parts: Sequence[ScoredRuns]) -> ScoredRuns:
         invalid=sum(part.invalid for part in parts),
         problems=[problem for part in parts for problem in part.problems],
         sha256=digest.hexdigest(),
+        unkept=sum(part.unkept for part in parts),
     )
 
 
@@ -344,7 +353,7 @@ def dataset_of(scored: ScoredRuns) -> Dataset:
         source=scored.source,
         runs=len(runs),
         invalid=scored.invalid,
-        skipped=[str(problem) for problem in scored.problems],
+        skipped=scored.skipped,
         underspecified=sum(run.underspecified for run in runs),
         underspecified_tasks=sorted({r.task_id for r in runs if r.underspecified}),
         final_step_only=sum(run.final_step_only for run in runs),

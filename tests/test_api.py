@@ -156,3 +156,45 @@ def test_importing_taskgate_imports_no_stage() -> None:
     code = "import sys, taskgate; print(sorted(m for m in sys.modules if m.startswith('taskgate')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "['taskgate']"
+
+
+def test_an_empty_part_is_no_error_but_nothing_at_all_is() -> None:
+    empty = taskgate.score_runs([], source="empty")
+    assert (empty.runs, empty.invalid) == ([], 0)
+    assert taskgate.gate_runs([empty, taskgate.score_runs(RECORDS)]).verdict == WHOLE.verdict
+    with pytest.raises(InputError) as caught:
+        taskgate.gate_runs([empty])
+    assert [str(p) for p in caught.value.problems] == ["empty: no run records; nothing to judge"]
+
+
+def test_invalid_records_are_counted_over_all_the_parts() -> None:
+    config = taskgate.Config.model_validate({"gate": {"invalid_runs": {"max": 1}}})
+    parts = [
+        taskgate.score_runs([*RECORDS[:5], {"run_id": "x"}], source="a"),
+        taskgate.score_runs([*RECORDS[5:10], {"task_id": "y"}], source="b"),
+    ]
+    assert [part.invalid for part in parts] == [1, 1]
+    with pytest.raises(InputError) as caught:
+        taskgate.gate_runs(parts, config=config)
+    assert str(caught.value).startswith(
+        "a + b: 2 of 12 records are not valid run records (gate.invalid_runs.max allows 1)"
+    )
+    assert [(p.source, p.line) for p in caught.value.problems] == [("a", 6), ("b", 6)]
+    one = taskgate.gate_runs(parts[:1], config=config)
+    assert one.dataset.invalid == 1 and one.dataset.skipped[0].startswith("a:6: ")
+
+
+def _examples(page: str) -> list[str]:
+    text = (FIXTURES.parent / "docs" / page).read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in text.split("```python\n")[1:]]
+
+
+def test_the_notebook_examples_of_the_api_page_run(capsys: pytest.CaptureFixture[str]) -> None:
+    blocks = [b for b in _examples("api.md") if "records = [" in b or b.startswith("try:")]
+    assert len(blocks) == 2
+    namespace: dict[str, Any] = {"taskgate": taskgate}
+    for block in blocks:
+        exec(compile(block, "docs/api.md", "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "pass 0"
+    assert printed[-1] == "1 run_id required field is missing; add it"

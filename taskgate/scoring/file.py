@@ -39,8 +39,18 @@ class ScoredRuns:
     source: str
     runs: list[RunResult]
     invalid: int
+    """Lines that were not valid run records, skipped."""
     problems: list[Problem]
+    """Their problems, the first MAX_KEPT_PROBLEMS of them."""
     sha256: str
+    unkept: int = 0
+    """Problems counted beyond those kept."""
+
+    @property
+    def skipped(self) -> list[str]:
+        """Every problem kept, then how many more there were: the report's dataset.skipped."""
+        more = Problem(self.source, None, None, f"... and {self.unkept} more problems, not kept")
+        return [str(problem) for problem in [*self.problems, *([more] if self.unkept else [])]]
 
 
 def score_file(
@@ -56,27 +66,30 @@ def score_file(
     result is the same whatever their number.
     """
     reader = RunReader(source, tasks, progress=progress)
-    runs = list(iter_scored(reader, config, worker_count(source, workers)))
-    return checked(reader, runs, config.gate.invalid_runs.max)
+    scored = collected(reader, list(iter_scored(reader, config, worker_count(source, workers))))
+    refuse_unjudgeable(scored, config.gate.invalid_runs.max)
+    return scored
 
 
-def checked(reader: RunReader, runs: list[RunResult], allowed: int) -> ScoredRuns:
-    """The runs a reader let through, or InputError when too few lines were records."""
-    source = reader.source
-    if reader.invalid_lines > allowed:
-        total = reader.invalid_lines + len(runs)
+def collected(reader: RunReader, runs: list[RunResult]) -> ScoredRuns:
+    """The runs a reader let through, with what it found wrong with the other lines."""
+    return ScoredRuns(
+        reader.source, runs, reader.invalid_lines, reader.problems, reader.sha256, reader.unkept
+    )
+
+
+def refuse_unjudgeable(scored: ScoredRuns, allowed: int) -> None:
+    """InputError when more lines were invalid than the config allows, or none was a run."""
+    source = scored.source
+    if scored.invalid > allowed:
+        total = scored.invalid + len(scored.runs)
         headline = (
-            f"{source}: {reader.invalid_lines} of {total} records are not valid run records "
+            f"{source}: {scored.invalid} of {total} records are not valid run records "
             f"(gate.invalid_runs.max allows {allowed}); fix them and run again"
         )
-        raise InputError(reader.problems, headline=headline, unkept=reader.unkept)
-    if not runs:
+        raise InputError(scored.problems, headline=headline, unkept=scored.unkept)
+    if not scored.runs:
         raise InputError([Problem(source, None, None, "no run records; nothing to judge")])
-    problems = reader.problems
-    if reader.unkept:
-        more = Problem(source, None, None, f"... and {reader.unkept} more problems, not kept")
-        problems = [*problems, more]
-    return ScoredRuns(source, runs, reader.invalid_lines, problems, reader.sha256)
 
 
 @dataclass(frozen=True)
