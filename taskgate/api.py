@@ -37,7 +37,7 @@ from taskgate.compare.coverage import coverage
 from taskgate.config.model import Config, config_fingerprint, default_config, load_config
 from taskgate.errors import InputError, Problem, TaskgateError
 from taskgate.gate.evidence import Summaries
-from taskgate.gate.rules import gated_metrics
+from taskgate.gate.findings import gated_metrics
 from taskgate.gate.verdict import judge
 from taskgate.importers.documents import refuse_documents
 from taskgate.model.record import RESERVED_COHORT_KEYS, Task

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from taskgate.aggregate.cohorts import BUDGET_DIMENSION
 from taskgate.config.model import Config
 from taskgate.gate.evidence import Evidence
-from taskgate.gate.rules import label, too_small
+from taskgate.gate.findings import label, too_small
 from taskgate.model.names import RuleLevel
 from taskgate.model.report import Check, CohortSummary
 

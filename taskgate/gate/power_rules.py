@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from taskgate.config.model import Config
-from taskgate.gate.rules import finding, judged, label
+from taskgate.gate.findings import finding, judged, label
 from taskgate.model.report import CohortSummary, Finding, MetricDelta, ToolChange
 from taskgate.stats.power import Design, needed, z_sum
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from taskgate.config.model import Config
 from taskgate.gate.evidence import Evidence
-from taskgate.gate.rules import finding
+from taskgate.gate.findings import finding
 from taskgate.model.messages import listed
 from taskgate.model.report import Finding, RunResult, TaskSummary
 

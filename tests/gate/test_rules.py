@@ -10,7 +10,7 @@ import pytest
 from taskgate.aggregate.cohorts import status_of, summarize_dimensions
 from taskgate.api import assemble
 from taskgate.config.model import Config, default_config
-from taskgate.gate import rules
+from taskgate.gate import cohort_rules, regression_rules, report_rules
 from taskgate.gate.verdict import evaluate_gate, rule_levels, verdict
 from taskgate.model.report import (
     BaselineCohort,
@@ -115,7 +115,7 @@ def report(
 
 def test_a_red_cohort_fails_with_the_yellow_threshold_as_limit() -> None:
     red = smb(n=10, tc=0.499)
-    assert found(rules.cohort_status([red], DEFAULT)) == [
+    assert found(cohort_rules.cohort_status([red], DEFAULT)) == [
         (
             "cohort_status",
             "fail",
@@ -131,8 +131,8 @@ def test_a_red_cohort_fails_with_the_yellow_threshold_as_limit() -> None:
 
 def test_a_yellow_cohort_passes_unless_fail_on_is_yellow() -> None:
     at_yellow = smb(tc=0.5)
-    assert list(rules.cohort_status([at_yellow], DEFAULT)) == []
-    assert found(rules.cohort_status([at_yellow], config(fail_on="yellow"))) == [
+    assert list(cohort_rules.cohort_status([at_yellow], DEFAULT)) == []
+    assert found(cohort_rules.cohort_status([at_yellow], config(fail_on="yellow"))) == [
         (
             "cohort_status",
             "fail",
@@ -148,8 +148,8 @@ def test_a_yellow_cohort_passes_unless_fail_on_is_yellow() -> None:
 
 def test_a_green_cohort_never_fails_and_red_keeps_the_yellow_limit_under_fail_on_yellow() -> None:
     strict = config(fail_on="yellow")
-    assert list(rules.cohort_status([smb(tc=0.7, traj=0.7)], strict)) == []
-    [red] = rules.cohort_status([smb(tc=0.9, traj=0.2)], strict)
+    assert list(cohort_rules.cohort_status([smb(tc=0.7, traj=0.7)], strict)) == []
+    [red] = cohort_rules.cohort_status([smb(tc=0.9, traj=0.2)], strict)
     assert (red.metric, red.observed, red.limit) == ("trajectory_score", 0.2, 0.5)
     assert (
         red.message == "segment=smb: trajectory_score mean 0.200 is red (below 0.50) over 20 runs"
@@ -158,23 +158,23 @@ def test_a_green_cohort_never_fails_and_red_keeps_the_yellow_limit_under_fail_on
 
 def test_cohort_status_judges_each_gated_metric_and_skips_metrics_without_status() -> None:
     both = smb(tc=0.1, traj=0.3, metrics={"goal_progress": summary(0.0)})
-    assert [(f.metric, f.observed) for f in rules.cohort_status([both], DEFAULT)] == [
+    assert [(f.metric, f.observed) for f in cohort_rules.cohort_status([both], DEFAULT)] == [
         ("task_completion", 0.1),
         ("trajectory_score", 0.3),
     ]
     unjudged = smb(tc=None, traj=None)
-    assert list(rules.cohort_status([unjudged], DEFAULT)) == []
+    assert list(cohort_rules.cohort_status([unjudged], DEFAULT)) == []
 
 
 def test_small_cohorts_are_not_judged_at_min_cohort_size_they_are() -> None:
-    assert list(rules.cohort_status([smb(n=9, tc=0.0)], DEFAULT)) == []
-    assert len(list(rules.cohort_status([smb(n=10, tc=0.0)], DEFAULT))) == 1
-    assert list(rules.cohort_status([smb(n=4, tc=0.0)], config(min_cohort_size=5))) == []
-    assert len(list(rules.cohort_status([smb(n=5, tc=0.0)], config(min_cohort_size=5)))) == 1
+    assert list(cohort_rules.cohort_status([smb(n=9, tc=0.0)], DEFAULT)) == []
+    assert len(list(cohort_rules.cohort_status([smb(n=10, tc=0.0)], DEFAULT))) == 1
+    assert list(cohort_rules.cohort_status([smb(n=4, tc=0.0)], config(min_cohort_size=5))) == []
+    assert len(list(cohort_rules.cohort_status([smb(n=5, tc=0.0)], config(min_cohort_size=5)))) == 1
 
 
 def test_all_is_judged_however_small() -> None:
-    assert found(rules.cohort_status([cohort(n=3, tc=0.2)], DEFAULT)) == [
+    assert found(cohort_rules.cohort_status([cohort(n=3, tc=0.2)], DEFAULT)) == [
         (
             "cohort_status",
             "fail",
@@ -191,16 +191,18 @@ def test_all_is_judged_however_small() -> None:
 def test_the_step_budget_dimension_is_never_judged() -> None:
     exhausted = cohort("step_budget_exceeded", "true", n=50, tc=0.0, tc_tail=0.0, traj=0.0)
     cfg = config(fail_on="yellow", tail={"level": "fail", "max_gap": 0.0})
-    assert list(rules.cohort_status([exhausted], cfg)) == []
-    assert list(rules.tail_gaps([exhausted], cfg)) == []
-    assert list(rules.small_cohorts([cohort("step_budget_exceeded", "true", n=1)], cfg)) == []
+    assert list(cohort_rules.cohort_status([exhausted], cfg)) == []
+    assert list(cohort_rules.tail_gaps([exhausted], cfg)) == []
+    assert (
+        list(cohort_rules.small_cohorts([cohort("step_budget_exceeded", "true", n=1)], cfg)) == []
+    )
 
 
 # small_cohort -------------------------------------------------------------------------------
 
 
 def test_small_cohort_warns_by_default_with_runs_and_minimum() -> None:
-    assert found(rules.small_cohorts([smb(n=9), smb(n=10)], DEFAULT)) == [
+    assert found(cohort_rules.small_cohorts([smb(n=9), smb(n=10)], DEFAULT)) == [
         (
             "small_cohort",
             "warn",
@@ -215,7 +217,7 @@ def test_small_cohort_warns_by_default_with_runs_and_minimum() -> None:
 
 
 def test_small_cohort_says_run_for_one_and_never_flags_all() -> None:
-    [one] = rules.small_cohorts([cohort(n=1), smb(n=1)], DEFAULT)
+    [one] = cohort_rules.small_cohorts([cohort(n=1), smb(n=1)], DEFAULT)
     assert one.message == "segment=smb: 1 run, fewer than min_cohort_size 10; too small to judge"
 
 
@@ -224,7 +226,7 @@ def test_small_cohort_says_run_for_one_and_never_flags_all() -> None:
 )
 def test_small_cohort_level(level: str, expected: list[str]) -> None:
     cfg = config(small_cohort={"level": level})
-    assert [f.level for f in rules.small_cohorts([smb(n=2)], cfg)] == expected
+    assert [f.level for f in cohort_rules.small_cohorts([smb(n=2)], cfg)] == expected
 
 
 # tail_gap -----------------------------------------------------------------------------------
@@ -232,8 +234,8 @@ def test_small_cohort_level(level: str, expected: list[str]) -> None:
 
 def test_tail_gap_warns_above_max_gap_by_default() -> None:
     at_limit, above = smb(tc=0.9, tc_tail=0.5), smb(tc=0.9, tc_tail=0.49)
-    assert list(rules.tail_gaps([at_limit], DEFAULT)) == []
-    assert found(rules.tail_gaps([above], DEFAULT)) == [
+    assert list(cohort_rules.tail_gaps([at_limit], DEFAULT)) == []
+    assert found(cohort_rules.tail_gaps([above], DEFAULT)) == [
         (
             "tail_gap",
             "warn",
@@ -250,19 +252,22 @@ def test_tail_gap_warns_above_max_gap_by_default() -> None:
 
 def test_tail_gap_level_and_max_gap_come_from_the_config() -> None:
     cfg = config(tail={"level": "fail", "max_gap": 0.2})
-    [finding] = rules.tail_gaps([smb(tc=0.9, tc_tail=0.69)], cfg)
+    [finding] = cohort_rules.tail_gaps([smb(tc=0.9, tc_tail=0.69)], cfg)
     assert (finding.level, finding.observed, finding.limit) == ("fail", 0.21, 0.2)
     assert finding.message.endswith("(max_gap 0.20)")
-    assert list(rules.tail_gaps([smb(tc=0.9, tc_tail=0.0)], config(tail={"level": "off"}))) == []
+    assert (
+        list(cohort_rules.tail_gaps([smb(tc=0.9, tc_tail=0.0)], config(tail={"level": "off"})))
+        == []
+    )
 
 
 def test_tail_gap_only_judges_gated_metrics_and_judged_cohorts() -> None:
     ungated = smb(metrics={"goal_progress": summary(0.9, 0.0)})
-    assert list(rules.tail_gaps([ungated], DEFAULT)) == []
-    assert list(rules.tail_gaps([smb(n=9, tc=0.9, tc_tail=0.0)], DEFAULT)) == []
-    assert [f.cohort for f in rules.tail_gaps([cohort(n=2, tc=0.9, tc_tail=0.0)], DEFAULT)] == [
-        "all"
-    ]
+    assert list(cohort_rules.tail_gaps([ungated], DEFAULT)) == []
+    assert list(cohort_rules.tail_gaps([smb(n=9, tc=0.9, tc_tail=0.0)], DEFAULT)) == []
+    assert [
+        f.cohort for f in cohort_rules.tail_gaps([cohort(n=2, tc=0.9, tc_tail=0.0)], DEFAULT)
+    ] == ["all"]
 
 
 # worst_cohort -------------------------------------------------------------------------------
@@ -270,7 +275,7 @@ def test_tail_gap_only_judges_gated_metrics_and_judged_cohorts() -> None:
 
 def dimension_findings(cohorts: list[CohortSummary], cfg: Config = DEFAULT) -> list[Any]:
     dimensions = summarize_dimensions(cohorts, list(GATED), cfg.gate.min_cohort_size)
-    return found(rules.worst_cohorts(dimensions, cfg))
+    return found(cohort_rules.worst_cohorts(dimensions, cfg))
 
 
 def test_worst_cohort_fails_when_the_worst_cohort_is_more_than_max_gap_below_the_mean() -> None:
@@ -361,7 +366,7 @@ def with_delta(base: CohortSummary, **metrics: MetricDelta) -> CohortSummary:
 def test_a_significant_drop_beyond_max_drop_fails() -> None:
     # Two comparisons (mean and tail, p = 1): Benjamini-Hochberg gives q = 0.01 x 2 / 1.
     dropped = with_delta(cohort(), task_completion=delta(mean=-0.05, p=0.01))
-    assert found(rules.regressions([dropped], DEFAULT)) == [
+    assert found(regression_rules.regressions([dropped], DEFAULT)) == [
         (
             "regression",
             "fail",
@@ -379,32 +384,32 @@ def test_a_significant_drop_beyond_max_drop_fails() -> None:
 def test_a_drop_must_exceed_max_drop() -> None:
     at_limit = with_delta(smb(), task_completion=delta(mean=-0.03, p=0.0002))
     beyond = with_delta(smb(), task_completion=delta(mean=-0.031, p=0.0002))
-    assert list(rules.regressions([at_limit], DEFAULT)) == []
-    assert [f.observed for f in rules.regressions([beyond], DEFAULT)] == [-0.031]
+    assert list(regression_rules.regressions([at_limit], DEFAULT)) == []
+    assert [f.observed for f in regression_rules.regressions([beyond], DEFAULT)] == [-0.031]
 
 
 def test_a_big_drop_with_a_high_p_value_does_not_fire() -> None:
     noisy = with_delta(smb(), task_completion=delta(mean=-0.3, p=0.2, tail=-0.5, tail_p=0.3))
-    assert list(rules.regressions([noisy], DEFAULT)) == []
+    assert list(regression_rules.regressions([noisy], DEFAULT)) == []
 
 
 def test_a_significant_small_drop_does_not_fire() -> None:
     small = with_delta(
         smb(), task_completion=delta(mean=-0.02, p=0.0002, tail=-0.04, tail_p=0.0002)
     )
-    assert list(rules.regressions([small], DEFAULT)) == []
+    assert list(regression_rules.regressions([small], DEFAULT)) == []
 
 
 def test_p_values_are_corrected_over_every_comparison() -> None:
     # p = 0.03 is below alpha on its own, but q = 0.06 over two comparisons.
     alone = with_delta(smb(), task_completion=delta(mean=-0.1, p=0.03))
-    assert list(rules.regressions([alone], DEFAULT)) == []
+    assert list(regression_rules.regressions([alone], DEFAULT)) == []
     # Adding unchanged cohorts adds comparisons: 0.01 fails among two (q = 0.02) but not among
     # eight (q = 0.08).
     first = with_delta(smb(), task_completion=delta(mean=-0.1, p=0.01))
-    assert len(list(rules.regressions([first], DEFAULT))) == 1
+    assert len(list(regression_rules.regressions([first], DEFAULT))) == 1
     others = [with_delta(cohort("segment", v), task_completion=delta()) for v in ("a", "b", "c")]
-    assert list(rules.regressions([first, *others], DEFAULT)) == []
+    assert list(regression_rules.regressions([first, *others], DEFAULT)) == []
 
 
 def test_related_drops_back_each_other_up() -> None:
@@ -412,7 +417,7 @@ def test_related_drops_back_each_other_up() -> None:
     # them (a Bonferroni-style correction would make each 0.16), so all four count.
     both = delta(mean=-0.1, p=0.04, tail=-0.1, tail_p=0.04)
     cohorts = [with_delta(cohort(), task_completion=both), with_delta(smb(), task_completion=both)]
-    findings = list(rules.regressions(cohorts, DEFAULT))
+    findings = list(regression_rules.regressions(cohorts, DEFAULT))
     assert [(f.rule, f.cohort) for f in findings] == [
         ("regression", "all"),
         ("tail_regression", "all"),
@@ -425,7 +430,7 @@ def test_related_drops_back_each_other_up() -> None:
 def test_small_cohorts_are_outside_the_corrected_family() -> None:
     tiny = with_delta(smb(n=3), task_completion=delta(mean=-0.5, p=0.0002))
     dropped = with_delta(cohort(), task_completion=delta(mean=-0.05, p=0.01))
-    [finding] = rules.regressions([dropped, tiny], DEFAULT)
+    [finding] = regression_rules.regressions([dropped, tiny], DEFAULT)
     assert finding.cohort == "all"
     assert "p=0.0100, q=0.0200 over 2 comparisons" in finding.message
 
@@ -433,8 +438,8 @@ def test_small_cohorts_are_outside_the_corrected_family() -> None:
 def test_tail_regression_uses_the_tail_limit_and_its_own_p_value() -> None:
     at_limit = with_delta(smb(), task_completion=delta(tail=-0.05, tail_p=0.0002))
     beyond = with_delta(smb(), trajectory_score=delta(tail=-0.06, tail_p=0.001))
-    assert list(rules.regressions([at_limit], DEFAULT)) == []
-    assert found(rules.regressions([beyond], DEFAULT)) == [
+    assert list(regression_rules.regressions([at_limit], DEFAULT)) == []
+    assert found(regression_rules.regressions([beyond], DEFAULT)) == [
         (
             "tail_regression",
             "fail",
@@ -453,20 +458,22 @@ def test_tail_regression_uses_the_tail_limit_and_its_own_p_value() -> None:
 def test_regression_limits_alpha_and_level_come_from_the_config() -> None:
     dropped = with_delta(smb(), task_completion=delta(mean=-0.05, p=0.01, tail=-0.05, tail_p=0.01))
     loose = config(regression={"max_drop": 0.05, "tail_max_drop": 0.05})
-    assert list(rules.regressions([dropped], loose)) == []
+    assert list(regression_rules.regressions([dropped], loose)) == []
     # Both p = 0.01: q = min(0.01 x 2 / 2, 0.01 x 2 / 1) = 0.01, which must be below alpha.
-    assert len(list(rules.regressions([dropped], config(regression={"alpha": 0.011})))) == 1
-    assert list(rules.regressions([dropped], config(regression={"alpha": 0.01}))) == []
+    assert (
+        len(list(regression_rules.regressions([dropped], config(regression={"alpha": 0.011})))) == 1
+    )
+    assert list(regression_rules.regressions([dropped], config(regression={"alpha": 0.01}))) == []
     warn = config(regression={"level": "warn", "tail_max_drop": 0.04})
-    assert [(f.rule, f.level) for f in rules.regressions([dropped], warn)] == [
+    assert [(f.rule, f.level) for f in regression_rules.regressions([dropped], warn)] == [
         ("regression", "warn"),
         ("tail_regression", "warn"),
     ]
-    assert list(rules.regressions([dropped], config(regression={"level": "off"}))) == []
+    assert list(regression_rules.regressions([dropped], config(regression={"level": "off"}))) == []
 
 
 def test_no_baseline_no_regression() -> None:
-    assert list(rules.regressions([cohort(), smb()], DEFAULT)) == []
+    assert list(regression_rules.regressions([cohort(), smb()], DEFAULT)) == []
 
 
 # pass_k -------------------------------------------------------------------------------------
@@ -476,8 +483,8 @@ def test_pass_k_below_the_floor_fails() -> None:
     cfg = config(pass_k={"k": 2, "min": 0.5})
     at_floor = smb(pass_k={"1": 0.8, "2": 0.5})
     below = smb(pass_k={"1": 0.8, "2": 0.49})
-    assert list(rules.pass_k_floor([at_floor], cfg)) == []
-    assert found(rules.pass_k_floor([below], cfg)) == [
+    assert list(cohort_rules.pass_k_floor([at_floor], cfg)) == []
+    assert found(cohort_rules.pass_k_floor([below], cfg)) == [
         (
             "pass_k",
             "fail",
@@ -494,7 +501,7 @@ def test_pass_k_below_the_floor_fails() -> None:
 def test_pass_k_cannot_be_judged_when_no_task_has_k_trials() -> None:
     cfg = config(pass_k={"k": 3, "min": 0.5})
     cohorts = [cohort(pass_k={"1": 0.9, "2": 0.8}), smb(pass_k={"1": 0.9})]
-    assert found(rules.pass_k_floor(cohorts, cfg)) == [
+    assert found(cohort_rules.pass_k_floor(cohorts, cfg)) == [
         (
             "pass_k",
             "warn",
@@ -510,10 +517,10 @@ def test_pass_k_cannot_be_judged_when_no_task_has_k_trials() -> None:
 
 def test_pass_k_is_off_without_a_floor_or_when_off_and_skips_small_cohorts() -> None:
     low = [cohort(pass_k={"1": 0.1}), smb(pass_k={"1": 0.1})]
-    assert list(rules.pass_k_floor(low, DEFAULT)) == []  # min defaults to 0
-    assert list(rules.pass_k_floor(low, config(pass_k={"min": 0.5, "level": "off"}))) == []
+    assert list(cohort_rules.pass_k_floor(low, DEFAULT)) == []  # min defaults to 0
+    assert list(cohort_rules.pass_k_floor(low, config(pass_k={"min": 0.5, "level": "off"}))) == []
     warn = config(pass_k={"min": 0.5, "level": "warn"}, min_cohort_size=30)
-    assert [(f.level, f.cohort) for f in rules.pass_k_floor(low, warn)] == [("warn", "all")]
+    assert [(f.level, f.cohort) for f in cohort_rules.pass_k_floor(low, warn)] == [("warn", "all")]
 
 
 # step_drift and cost_per_pass ---------------------------------------------------------------
@@ -543,8 +550,8 @@ def drifted(
 
 
 def test_step_drift_warns_above_the_relative_increase() -> None:
-    assert list(rules.drifts([drifted(4.0, 5.0)], DEFAULT)) == []  # exactly +25%
-    assert found(rules.drifts([drifted(4.0, 5.2)], DEFAULT)) == [
+    assert list(cohort_rules.drifts([drifted(4.0, 5.0)], DEFAULT)) == []  # exactly +25%
+    assert found(cohort_rules.drifts([drifted(4.0, 5.2)], DEFAULT)) == [
         (
             "step_drift",
             "warn",
@@ -560,8 +567,8 @@ def test_step_drift_warns_above_the_relative_increase() -> None:
 
 def test_cost_per_pass_warns_above_the_relative_increase() -> None:
     # (0.15 - 0.1) / 0.1 is 0.4999999999999999 in floats: rounded, it sits on the limit.
-    assert list(rules.drifts([drifted(None, None, 0.1, 0.15)], DEFAULT)) == []
-    assert found(rules.drifts([drifted(None, None, 0.1, 0.16)], DEFAULT)) == [
+    assert list(cohort_rules.drifts([drifted(None, None, 0.1, 0.15)], DEFAULT)) == []
+    assert found(cohort_rules.drifts([drifted(None, None, 0.1, 0.16)], DEFAULT)) == [
         (
             "cost_per_pass",
             "warn",
@@ -581,12 +588,12 @@ def test_drift_levels_and_limits_come_from_the_config() -> None:
         step_drift={"level": "fail", "max_relative_increase": 0.1},
         cost_per_pass={"level": "fail", "max_relative_increase": 0.1},
     )
-    assert [(f.rule, f.level, f.observed) for f in rules.drifts([both], cfg)] == [
+    assert [(f.rule, f.level, f.observed) for f in cohort_rules.drifts([both], cfg)] == [
         ("step_drift", "fail", 0.125),
         ("cost_per_pass", "fail", 0.2),
     ]
     off = config(step_drift={"level": "off"}, cost_per_pass={"level": "off"})
-    assert list(rules.drifts([drifted(1.0, 9.0, 0.1, 9.0)], off)) == []
+    assert list(cohort_rules.drifts([drifted(1.0, 9.0, 0.1, 9.0)], off)) == []
 
 
 @pytest.mark.parametrize(
@@ -600,11 +607,11 @@ def test_drift_levels_and_limits_come_from_the_config() -> None:
     ],
 )
 def test_drift_is_skipped_without_a_comparable_baseline(cohort_: CohortSummary) -> None:
-    assert list(rules.drifts([cohort_], DEFAULT)) == []
+    assert list(cohort_rules.drifts([cohort_], DEFAULT)) == []
 
 
 def test_a_drop_in_steps_or_cost_is_not_drift() -> None:
-    assert list(rules.drifts([drifted(8.0, 2.0, 0.4, 0.1)], DEFAULT)) == []
+    assert list(cohort_rules.drifts([drifted(8.0, 2.0, 0.4, 0.1)], DEFAULT)) == []
 
 
 # cohort_added and cohort_removed ------------------------------------------------------------
@@ -625,7 +632,7 @@ def test_new_and_vanished_cohorts_are_reported() -> None:
     new = cohort("segment", "new", n=12)
     cohorts = [cohort(), compared, new]
     gone = CohortRef(dimension="segment", value="old", n=7)
-    findings = found(rules.cohort_changes(cohorts, report(cohorts, ref(gone))))
+    findings = found(report_rules.cohort_changes(cohorts, report(cohorts, ref(gone))))
     assert findings == [
         (
             "cohort_added",
@@ -652,12 +659,12 @@ def test_new_and_vanished_cohorts_are_reported() -> None:
 
 def test_cohorts_of_a_dimension_the_baseline_never_compared_are_not_new() -> None:
     cohorts = [cohort(), drifted(4.0, 4.0), cohort("variant", "v1")]
-    assert list(rules.cohort_changes(cohorts, report(cohorts, ref()))) == []
+    assert list(report_rules.cohort_changes(cohorts, report(cohorts, ref()))) == []
 
 
 def test_without_a_baseline_nothing_is_added_or_removed() -> None:
     cohorts = [cohort(), smb(), cohort("segment", "new")]
-    assert list(rules.cohort_changes(cohorts, report(cohorts))) == []
+    assert list(report_rules.cohort_changes(cohorts, report(cohorts))) == []
 
 
 def result(run_id: str, score: float, **cohort_: str) -> RunResult:
@@ -715,9 +722,9 @@ def dataset(
 
 
 def test_skipped_invalid_lines_are_a_warning() -> None:
-    assert list(rules.dataset_rules(dataset(), DEFAULT)) == []
+    assert list(report_rules.dataset_rules(dataset(), DEFAULT)) == []
     cfg = config(invalid_runs={"max": 3})
-    assert found(rules.dataset_rules(dataset(invalid=2), cfg)) == [
+    assert found(report_rules.dataset_rules(dataset(invalid=2), cfg)) == [
         (
             "invalid_runs",
             "warn",
@@ -730,15 +737,17 @@ def test_skipped_invalid_lines_are_a_warning() -> None:
             "see dataset.skipped in the JSON report",
         )
     ]
-    [one] = rules.dataset_rules(dataset(invalid=1), config(invalid_runs={"max": 1}))
+    [one] = report_rules.dataset_rules(dataset(invalid=1), config(invalid_runs={"max": 1}))
     assert one.message.startswith("1 invalid line skipped (gate.invalid_runs.max allows 1)")
 
 
 def test_unjudged_runs_fail_the_gate_by_default() -> None:
     # Runs with criteria but no expected result are judged on what they state: no finding.
-    assert list(rules.dataset_rules(dataset(3, underspecified=3, tasks=("a",)), DEFAULT)) == []
+    assert (
+        list(report_rules.dataset_rules(dataset(3, underspecified=3, tasks=("a",)), DEFAULT)) == []
+    )
     one = dataset(3, unjudged=1, unjudged_tasks=("t-b",))
-    assert found(rules.dataset_rules(one, DEFAULT)) == [
+    assert found(report_rules.dataset_rules(one, DEFAULT)) == [
         (
             "underspecified",
             "fail",
@@ -753,20 +762,27 @@ def test_unjudged_runs_fail_the_gate_by_default() -> None:
         )
     ]
     at_limit = config(underspecified={"max_share": 0.1})
-    assert list(rules.dataset_rules(dataset(10, unjudged=1, unjudged_tasks=("a",)), at_limit)) == []
+    assert (
+        list(report_rules.dataset_rules(dataset(10, unjudged=1, unjudged_tasks=("a",)), at_limit))
+        == []
+    )
     above = config(underspecified={"max_share": 0.1, "level": "warn"})
-    [finding] = rules.dataset_rules(dataset(10, unjudged=2, unjudged_tasks=("a", "b")), above)
+    [finding] = report_rules.dataset_rules(
+        dataset(10, unjudged=2, unjudged_tasks=("a", "b")), above
+    )
     assert (finding.level, finding.observed, finding.limit) == ("warn", 0.2, 0.1)
     off = config(underspecified={"level": "off"})
-    assert list(rules.dataset_rules(dataset(10, unjudged=9, unjudged_tasks=("a",)), off)) == []
-    assert list(rules.dataset_rules(dataset(runs=0), DEFAULT)) == []
+    assert (
+        list(report_rules.dataset_rules(dataset(10, unjudged=9, unjudged_tasks=("a",)), off)) == []
+    )
+    assert list(report_rules.dataset_rules(dataset(runs=0), DEFAULT)) == []
 
 
 def test_no_run_judged_fails_whatever_the_level() -> None:
     tasks = tuple(f"t{i}" for i in range(7))
     off = config(underspecified={"level": "off", "max_share": 1.0})
     nothing = dataset(10, unjudged=10, unjudged_tasks=tasks)
-    assert found(rules.dataset_rules(nothing, off)) == [
+    assert found(report_rules.dataset_rules(nothing, off)) == [
         (
             "underspecified",
             "fail",
@@ -783,7 +799,7 @@ def test_no_run_judged_fails_whatever_the_level() -> None:
 
 
 def test_the_underspecified_message_never_shows_an_empty_task_list() -> None:
-    [finding] = rules.dataset_rules(dataset(runs=3, unjudged=1), DEFAULT)
+    [finding] = report_rules.dataset_rules(dataset(runs=3, unjudged=1), DEFAULT)
     assert "tasks  give" not in finding.message
     assert finding.message.startswith("1 of 3 runs are unjudged: their tasks give")
 
@@ -812,7 +828,7 @@ BROKEN = trials(
 
 
 def test_tasks_that_failed_every_trial_are_named() -> None:
-    assert found(rules.never_passed(with_runs(BROKEN), DEFAULT)) == [
+    assert found(report_rules.never_passed(with_runs(BROKEN), DEFAULT)) == [
         (
             "never_passed",
             "warn",
@@ -824,23 +840,23 @@ def test_tasks_that_failed_every_trial_are_named() -> None:
             "2 tasks failed every one of their trials (at least 2 each): a, d",
         )
     ]
-    [one] = rules.never_passed(with_runs(BROKEN[:3]), DEFAULT)
+    [one] = report_rules.never_passed(with_runs(BROKEN[:3]), DEFAULT)
     assert one.message == "1 task failed every one of their trials (at least 2 each): a"
-    assert list(rules.never_passed(with_runs(BROKEN[2:5]), DEFAULT)) == []
+    assert list(report_rules.never_passed(with_runs(BROKEN[2:5]), DEFAULT)) == []
 
 
 def test_never_passed_min_trials_and_level_come_from_the_config() -> None:
     cfg = config(never_passed={"min_trials": 1, "level": "fail"})
-    [finding] = rules.never_passed(with_runs(BROKEN), cfg)
+    [finding] = report_rules.never_passed(with_runs(BROKEN), cfg)
     assert (finding.level, finding.observed) == ("fail", 3.0)
     assert finding.message.endswith("(at least 1 each): a, b, d")
     off = config(never_passed={"level": "off"})
-    assert list(rules.never_passed(with_runs(BROKEN), off)) == []
+    assert list(report_rules.never_passed(with_runs(BROKEN), off)) == []
 
 
 def test_never_passed_names_eight_tasks_then_counts() -> None:
     runs = trials(*((f"t{i:02}", [False, False]) for i in range(10)))
-    [finding] = rules.never_passed(with_runs(runs), DEFAULT)
+    [finding] = report_rules.never_passed(with_runs(runs), DEFAULT)
     assert finding.message == (
         "10 tasks failed every one of their trials (at least 2 each): "
         "t00, t01, t02, t03, t04, t05, t06, t07 and 2 more"
