@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from taskgate.api import score  # noqa: E402
-from taskgate.config.model import Config, default_config, load_config  # noqa: E402
+from taskgate.config.load import default_config, load_config  # noqa: E402
+from taskgate.config.model import Config  # noqa: E402
 from taskgate.importers import import_files, write_records  # noqa: E402
 
 LABELLED = ROOT / "fixtures" / "labelled"

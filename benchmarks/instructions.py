@@ -30,7 +30,7 @@ STAGES = ("parse", "read", "score")
 CHILD = """
 import sys
 import orjson
-from taskgate.config.model import default_config
+from taskgate.config.load import default_config
 from taskgate.read.runs import read_record
 from taskgate.scoring.scorer import Scorer
 

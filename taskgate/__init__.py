@@ -27,7 +27,7 @@ _PUBLIC = {
     "diff": "taskgate.api",
     "explain": "taskgate.api",
     "render": "taskgate.api",
-    "load_config": "taskgate.config.model",
+    "load_config": "taskgate.config.load",
     "Config": "taskgate.config.model",
     "RunRecord": "taskgate.model.record",
     "Report": "taskgate.model.report",
@@ -62,7 +62,8 @@ __all__ = [  # noqa: RUF022 (in the order of _PUBLIC)
 
 if TYPE_CHECKING:
     from taskgate.api import diff, explain, gate_runs, render, score, score_records, score_runs
-    from taskgate.config.model import Config, load_config
+    from taskgate.config.load import load_config
+    from taskgate.config.model import Config
     from taskgate.errors import ConfigError, InputError, TaskgateError
     from taskgate.model.record import RunRecord
     from taskgate.model.report import Finding, Report

@@ -34,7 +34,8 @@ from taskgate.compare.baseline import (
     load_report,
 )
 from taskgate.compare.coverage import coverage
-from taskgate.config.model import Config, config_fingerprint, default_config, load_config
+from taskgate.config.load import config_fingerprint, default_config, load_config
+from taskgate.config.model import Config
 from taskgate.errors import InputError, Problem, TaskgateError
 from taskgate.gate.evidence import Summaries
 from taskgate.gate.findings import gated_metrics

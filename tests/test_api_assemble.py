@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from taskgate.api import score
-from taskgate.config.model import load_config
+from taskgate.config.load import load_config
 from tests.conftest import write_jsonl
 
 TASK = {"expected_result": "Order 7 cancelled", "success_criteria": ["order cancelled"]}

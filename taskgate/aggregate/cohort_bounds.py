@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from taskgate.config.model import CohortValuesRule
+from taskgate.config.gate_settings import CohortValuesRule
 from taskgate.model.report import DimensionSummary, RunResult
 
 

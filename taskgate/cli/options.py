@@ -54,7 +54,7 @@ RunsArgument = Annotated[
 
 
 def load_config_option(path: Path | None) -> Config:
-    from taskgate.config.model import default_config, load_config, resolve_config_path
+    from taskgate.config.load import default_config, load_config, resolve_config_path
 
     # Relative to ".", so messages name ./taskgate.yaml as the user knows it.
     resolved = resolve_config_path(path, Path("."))

@@ -120,7 +120,7 @@ def init(
     """Write a commented starter config."""
 
     def action() -> int:
-        from taskgate.config.model import starter_config_text
+        from taskgate.config.load import starter_config_text
         from taskgate.errors import TaskgateError
         from taskgate.output import write_atomic
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from taskgate.aggregate.cohorts import ALL, BUDGET_DIMENSION, cohort_value
 from taskgate.compare.behaviour import behaviour
 from taskgate.compare.coverage import shared_tasks
-from taskgate.config.model import RegressionRule
+from taskgate.config.gate_settings import RegressionRule
 from taskgate.errors import BaselineError, Problem, unreadable_path
 from taskgate.model.messages import show_value
 from taskgate.model.report import (

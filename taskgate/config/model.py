@@ -1,72 +1,38 @@
-"""The config model and ``load_config(path)``: taskgate.yaml, read safely, every problem listed.
-
-Reading the YAML (with the line of every key) is :mod:`taskgate.yamldoc`'s job; wording
-pydantic's errors for config keys is :mod:`taskgate.config_messages`'s.
-"""
+"""The config model: every key taskgate.yaml can set, with its default and the docstring
+that ``taskgate schema config`` shows for it. Loading a file is :mod:`taskgate.config.load`'s
+job; the gate's sections are :mod:`taskgate.config.gate_settings`."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
-from importlib import resources
-from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     Strict,
     StringConstraints,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from taskgate.config.messages import describe_config_error, format_number
-from taskgate.errors import ConfigError, Problem
-from taskgate.model.names import PASS_RATE, CallOrder, MetricName, RuleLevel, ThresholdName
+from taskgate.config.fields import (
+    SUPPORTED_VERSIONS,
+    ArgumentMatch,
+    CohortName,
+    PassRule,
+    Section,
+    Share,
+    TrajectoryPart,
+    check_weights,
+)
+from taskgate.config.gate_settings import GateSettings
+from taskgate.config.messages import format_number
+from taskgate.model.names import CallOrder, ThresholdName
 from taskgate.model.record import RESERVED_COHORT_KEYS, OutcomeMode
 
-TrajectoryPart = Literal[
-    "task_completion", "goal_progress", "tool_selection", "function_calls", "step_efficiency"
-]
-FailOn = Literal["red", "yellow"]
-ArgumentMatch = Literal["exact", "subset", "superset", "ignore"]
-PassRule = Literal["checks", "score"]
 
-SUPPORTED_VERSIONS = (1,)
-WEIGHT_TOLERANCE = 1e-6
-TEMPLATE_NAME = "config_template.yaml"
-"""Where a value stands: keys and list positions from the top of the file."""
-
-# Strict so that YAML's `true` is not taken for 1; strict floats still accept ints.
-Share = Annotated[float, Strict(), Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-OpenShare = Annotated[float, Strict(), Field(gt=0.0, lt=1.0, allow_inf_nan=False)]
-Ratio = Annotated[float, Strict(), Field(ge=0.0, allow_inf_nan=False)]
-Count = Annotated[int, Strict(), Field(ge=0)]
-PositiveCount = Annotated[int, Strict(), Field(ge=1)]
-CohortName = Annotated[str, Strict(), StringConstraints(min_length=1)]
-
-
-def _check_weights(weights: list[float]) -> None:
-    total = math.fsum(weights)
-    if abs(total - 1.0) > WEIGHT_TOLERANCE:
-        raise PydanticCustomError(
-            "weights_sum",
-            "weights sum to {total}; they must sum to 1",
-            {"total": format_number(total)},
-        )
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TaskCompletionWeights(_Section):
+class TaskCompletionWeights(Section):
     """How much each part of task_completion counts; a part left out counts 0."""
 
     final_step: Share = 0.0
@@ -78,11 +44,11 @@ class TaskCompletionWeights(_Section):
 
     @model_validator(mode="after")
     def _sum_to_one(self) -> TaskCompletionWeights:
-        _check_weights([self.final_step, self.outcome, self.criteria])
+        check_weights([self.final_step, self.outcome, self.criteria])
         return self
 
 
-class TaskCompletionSettings(_Section):
+class TaskCompletionSettings(Section):
     """Settings of the task_completion evaluator."""
 
     weights: TaskCompletionWeights = Field(
@@ -109,7 +75,7 @@ DEFAULT_TRAJECTORY_WEIGHTS: dict[TrajectoryPart, float] = {
 }
 
 
-class TrajectorySettings(_Section):
+class TrajectorySettings(Section):
     """Settings of the trajectory_score blend."""
 
     weights: dict[TrajectoryPart, Share] = Field(
@@ -120,11 +86,11 @@ class TrajectorySettings(_Section):
     @field_validator("weights")
     @classmethod
     def _sum_to_one(cls, weights: dict[TrajectoryPart, float]) -> dict[TrajectoryPart, float]:
-        _check_weights(list(weights.values()))
+        check_weights(list(weights.values()))
         return weights
 
 
-class FunctionCallSettings(_Section):
+class FunctionCallSettings(Section):
     """Settings of the function_calls evaluator."""
 
     order: CallOrder = "unordered"
@@ -133,7 +99,7 @@ class FunctionCallSettings(_Section):
     """How arguments are compared: exact, subset or superset of the expected ones, or ignored."""
 
 
-class EvaluatorSettings(_Section):
+class EvaluatorSettings(Section):
     """Settings of the evaluators that change scores."""
 
     task_completion: TaskCompletionSettings = Field(default_factory=TaskCompletionSettings)
@@ -147,7 +113,7 @@ class EvaluatorSettings(_Section):
 ToolPattern = Annotated[str, Strict(), StringConstraints(min_length=1)]
 
 
-class ToolSettings(_Section):
+class ToolSettings(Section):
     """What the config knows about the agent's tools, for every task."""
 
     write: tuple[ToolPattern, ...] = ()
@@ -155,7 +121,7 @@ class ToolSettings(_Section):
     them. A successful call to one that no expected call accounts for fails the run."""
 
 
-class Threshold(_Section):
+class Threshold(Section):
     """Where a metric's mean turns from green to yellow to red."""
 
     green: Share
@@ -176,11 +142,6 @@ class Threshold(_Section):
         return yellow
 
 
-# The comparison's resamples (bootstrap.RESAMPLES, kept here so that reading a config does
-# not import numpy) and so the smallest p-value its permutation test can give.
-RESAMPLES = 5000
-SMALLEST_P = 1 / (RESAMPLES + 1)
-
 DEFAULT_THRESHOLDS: dict[ThresholdName, Threshold] = {
     "task_completion": Threshold(green=0.70, yellow=0.50),
     "trajectory_score": Threshold(green=0.70, yellow=0.50),
@@ -189,257 +150,7 @@ DEFAULT_THRESHOLDS: dict[ThresholdName, Threshold] = {
 }
 
 
-class SmallCohortRule(_Section):
-    """Cohorts with fewer runs than gate.min_cohort_size."""
-
-    level: RuleLevel = "warn"
-    """What a too-small cohort yields."""
-
-
-class TailRule(_Section):
-    """The gap between a cohort's mean and its worst decile."""
-
-    max_gap: Share = 0.40
-    """Largest allowed gap between the mean and the tail."""
-    level: RuleLevel = "warn"
-    """What a wider gap yields. warn by default: an agent that passes 90% of its runs has a
-    worst decile of outright failures, so the gap is wide even for a good release; the tail
-    regression rule catches a worst decile that gets worse."""
-
-
-class WorstCohortRule(_Section):
-    """The gap between the overall mean and the worst cohorts of a dimension."""
-
-    max_gap: Share = 0.15
-    """Largest allowed gap between the overall mean and the worst decile of cohorts."""
-    level: RuleLevel = "fail"
-    """What a wider gap yields."""
-
-
-class RegressionRule(_Section):
-    """Drops against the baseline."""
-
-    metrics: tuple[MetricName, ...] = ("task_completion", "trajectory_score")
-    """Metrics compared with the baseline."""
-    max_drop: Share = 0.03
-    """Largest allowed drop of a mean."""
-    tail_max_drop: Share = 0.05
-    """Largest allowed drop of a tail."""
-    alpha: OpenShare = 0.05
-    """A drop counts only when its one-sided p-value is below this."""
-
-    @field_validator("alpha")
-    @classmethod
-    def _reachable(cls, alpha: float) -> float:
-        if alpha <= SMALLEST_P:
-            raise PydanticCustomError(
-                "alpha_unreachable",
-                "{alpha} can never be reached: the test's smallest p-value is 1/{draws} "
-                "(about {smallest}); give 0.0003 or more",
-                {
-                    "alpha": format_number(alpha),
-                    "draws": RESAMPLES + 1,
-                    "smallest": format_number(round(SMALLEST_P, 6)),
-                },
-            )
-        return alpha
-
-    power: Annotated[float, Strict(), Field(ge=0.5, lt=1.0, allow_inf_nan=False)] = 0.8
-    """The chance a comparison must have of catching a drop of max_drop; below it the
-    comparison is underpowered (gate.underpowered)."""
-    level: RuleLevel = "fail"
-    """What a significant drop yields."""
-
-
-class UnderpoweredRule(_Section):
-    """Comparisons with the baseline too small to detect the allowed drops."""
-
-    level: RuleLevel = "warn"
-    """What such a comparison yields. warn by default: the gate says it cannot tell, and a
-    team that needs to know sets fail."""
-
-
-class BehaviourRule(_Section):
-    """Runs that behave differently from the baseline's: tools called more or less often,
-    calls that appeared or vanished, significantly more steps per run."""
-
-    level: RuleLevel = "off"
-    """What a changed behaviour yields. off by default: it is always in the report, and a
-    changed path is no failure by itself."""
-
-
-class PassKRule(_Section):
-    """The pass^k floor."""
-
-    k: PositiveCount = 1
-    """How many trials of a task must all pass."""
-    min: Share = 0.0
-    """Lowest allowed pass^k."""
-    level: RuleLevel = "fail"
-    """What a lower pass^k yields."""
-
-
-class StepDriftRule(_Section):
-    """Growth of the mean step count against the baseline."""
-
-    max_relative_increase: Ratio = 0.25
-    """Largest allowed increase, as a fraction of the baseline (0.25 = 25%)."""
-    level: RuleLevel = "warn"
-    """What a larger increase yields."""
-
-
-class CostPerPassRule(_Section):
-    """Growth of the cost per passed run against the baseline."""
-
-    max_relative_increase: Ratio = 0.50
-    """Largest allowed increase, as a fraction of the baseline (0.50 = 50%)."""
-    level: RuleLevel = "warn"
-    """What a larger increase yields."""
-
-
-class InvalidRunsRule(_Section):
-    """Lines of the run file that cannot be read as run records."""
-
-    max: Count = 0
-    """How many may be skipped (and reported) before the input is refused."""
-
-
-class UnderspecifiedRule(_Section):
-    """Unjudged runs: their task states nothing to check beyond a final step."""
-
-    max_share: Share = 0.0
-    """Share of unjudged runs above which a finding is raised."""
-    level: RuleLevel = "fail"
-    """What a larger share yields. fail by default: a run that cannot be judged is not a
-    pass, and a gate that cannot judge must not pass."""
-
-
-class NeverPassedRule(_Section):
-    """Tasks that failed every one of their trials, which a pooled pass rate hides."""
-
-    min_trials: PositiveCount = 2
-    """Only tasks with at least this many trials count: one failed trial is not a pattern."""
-    level: RuleLevel = "warn"
-    """What such tasks yield."""
-
-
-class NewlyFailingRule(_Section):
-    """Tasks whose every baseline trial passed and every trial now fails."""
-
-    level: RuleLevel = "fail"
-    """What such a task yields when the flip beats chance (its Fisher p-value, corrected
-    over every shared task, below gate.regression.alpha); flips within chance are listed
-    as a warning."""
-
-
-class MustPassRule(_Section):
-    """Tasks marked ``must_pass: true``."""
-
-    level: RuleLevel = "fail"
-    """What a failed, unjudged or missing trial of such a task yields."""
-
-
-class InfrastructureRule(_Section):
-    """Runs that failed because what the agent ran on failed (error_kind: infrastructure)."""
-
-    max_share: Share = 0.05
-    """Share of such runs above which the gate cannot judge the agent."""
-    level: RuleLevel = "fail"
-    """What a larger share yields; below it, a warning names the count."""
-
-
-class CoverageRule(_Section):
-    """Golden tasks with no run: in the baseline, or in the --tasks file."""
-
-    max_missing: int | float = 0
-    """How many tasks may have no run: a count (0, 1, 2...) or a share below 1 (0.05)."""
-    level: RuleLevel = "fail"
-    """What more missing tasks yield. fail by default: the tasks a harness did not run are
-    often the ones that would have failed."""
-
-    @field_validator("max_missing", mode="before")
-    @classmethod
-    def _count_or_share(cls, value: object) -> object:
-        count = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-        share = isinstance(value, float) and 0.0 <= value < 1.0
-        if not (count or share):
-            raise PydanticCustomError(
-                "max_missing",
-                "expected a count of tasks (0, 1, 2...) or a share below 1 (0.05)",
-            )
-        return value
-
-    def allows(self, missing: int, expected: int) -> bool:
-        if isinstance(self.max_missing, int):
-            return missing <= self.max_missing
-        return expected > 0 and missing / expected <= self.max_missing
-
-
-class TaskDefinitionsRule(_Section):
-    """Runs sharing a task_id whose tasks differ (expected result, criteria, calls...)."""
-
-    level: RuleLevel = "warn"
-    """What such task ids yield."""
-
-
-class CohortValuesRule(_Section):
-    """Dimensions too wide to break down: an id or a free text used as a cohort key."""
-
-    max_values: PositiveCount = 200
-    """A dimension with more distinct values is not broken down into cohorts."""
-    max_length: PositiveCount = 200
-    """Nor is one with a value longer than this many characters."""
-    level: RuleLevel = "warn"
-    """What such a dimension yields. warn by default, as for cohorts too small to judge:
-    an id used as a cohort key makes cohorts of one run, which no rule could judge."""
-
-
-class GateSettings(_Section):
-    """The rules that decide whether the release passes."""
-
-    fail_on: FailOn = "red"
-    """Cohort status that fails the gate."""
-    min_cohort_size: PositiveCount = 10
-    """Cohorts with fewer runs are too small to judge."""
-    small_cohort: SmallCohortRule = Field(default_factory=SmallCohortRule)
-    """Rule for cohorts that are too small."""
-    tail: TailRule = Field(default_factory=TailRule)
-    """Rule for the gap between mean and tail."""
-    worst_cohort: WorstCohortRule = Field(default_factory=WorstCohortRule)
-    """Rule for the worst cohorts of a dimension."""
-    regression: RegressionRule = Field(default_factory=RegressionRule)
-    """Rule for drops against the baseline."""
-    underpowered: UnderpoweredRule = Field(default_factory=UnderpoweredRule)
-    """Rule for comparisons that cannot detect max_drop."""
-    behaviour: BehaviourRule = Field(default_factory=BehaviourRule)
-    """Rule for behaviour that changed against the baseline."""
-    pass_k: PassKRule = Field(default_factory=PassKRule)
-    """Rule for the pass^k floor."""
-    step_drift: StepDriftRule = Field(default_factory=StepDriftRule)
-    """Rule for step-count growth."""
-    cost_per_pass: CostPerPassRule = Field(default_factory=CostPerPassRule)
-    """Rule for cost-per-pass growth."""
-    invalid_runs: InvalidRunsRule = Field(default_factory=InvalidRunsRule)
-    """Rule for unreadable run records."""
-    underspecified: UnderspecifiedRule = Field(default_factory=UnderspecifiedRule)
-    """Rule for underspecified runs."""
-    never_passed: NeverPassedRule = Field(default_factory=NeverPassedRule)
-    """Rule for tasks that failed every trial."""
-    newly_failing: NewlyFailingRule = Field(default_factory=NewlyFailingRule)
-    """Rule for tasks that went from passing every trial to failing every trial."""
-    must_pass: MustPassRule = Field(default_factory=MustPassRule)
-    """Rule for must_pass tasks."""
-    coverage: CoverageRule = Field(default_factory=CoverageRule)
-    """Rule for golden tasks the runs did not cover."""
-    infrastructure: InfrastructureRule = Field(default_factory=InfrastructureRule)
-    """Rule for runs that failed for infrastructure reasons."""
-    cohort_values: CohortValuesRule = Field(default_factory=CohortValuesRule)
-    """Rule for dimensions with too many or too long values."""
-    task_definitions: TaskDefinitionsRule = Field(default_factory=TaskDefinitionsRule)
-    """Rule for task ids whose runs state different tasks."""
-
-
-class Config(_Section):
+class Config(Section):
     """Everything taskgate.yaml can set; every key is optional."""
 
     version: Annotated[int, Strict()] = 1
@@ -490,53 +201,3 @@ class Config(_Section):
         cls, thresholds: dict[ThresholdName, Threshold]
     ) -> dict[ThresholdName, Threshold]:
         return {**DEFAULT_THRESHOLDS, **thresholds}
-
-
-def default_config() -> Config:
-    """The config used when there is no config file."""
-    return Config()
-
-
-def resolve_config_path(explicit: Path | None, cwd: Path) -> Path | None:
-    """The config to load: the one given, else ./taskgate.yaml when it exists, else none."""
-    if explicit is not None:
-        return explicit
-    candidate = cwd / "taskgate.yaml"
-    return candidate if candidate.exists() else None
-
-
-def config_fingerprint(config: Config) -> str:
-    """Hash of the settings that change scores and pass/fail of runs (not the gate's rules)."""
-    scoring = config.model_dump(mode="json", include={"evaluators", "tools", "thresholds"})
-    # The pass-rate bands judge cohorts, never a run: baselines stay comparable across them.
-    scoring["thresholds"].pop(PASS_RATE, None)
-    canonical = json.dumps(scoring, sort_keys=True, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def starter_config_text() -> str:
-    """The commented starter config that ``taskgate init`` writes."""
-    return resources.files("taskgate.config").joinpath(TEMPLATE_NAME).read_text(encoding="utf-8")
-
-
-def load_config(path: Path) -> Config:
-    """Read and check a config file; raise ConfigError listing every problem found."""
-    from taskgate.config.yamldoc import read_yaml_mapping  # YAML is only needed with a config file
-
-    source = str(path)
-    document, data = read_yaml_mapping(path)
-    config: Config | None = None
-    try:
-        config = Config.model_validate(data)
-    except ValidationError as error:
-        document.add_validation_errors(
-            error.errors(), lambda details: describe_config_error(details, Config)
-        )
-    if config is None or document.problems:
-        problems = sorted(set(document.problems), key=_problem_order)
-        raise ConfigError(problems, headline=f"{source}: the config is not valid")
-    return config
-
-
-def _problem_order(problem: Problem) -> tuple[int, str, str]:
-    return (problem.line or 0, problem.field or "", problem.message)

@@ -1,5 +1,5 @@
 """The config's JSON Schema (`taskgate schema config`), each key described by the docstring
-written under it in taskgate.config.
+written under it in taskgate.config.model and taskgate.config.gate_settings.
 
 pydantic can read those docstrings itself, but it does so for every model when the module
 is imported, a tenth of a command's start-up; only this schema needs them.
@@ -12,7 +12,7 @@ import inspect
 from itertools import pairwise
 from typing import Any
 
-from taskgate.config import model as config
+from taskgate.config import gate_settings, model
 
 FieldDocs = dict[str, dict[str, str]]
 """Per model class, per field: the docstring under the field."""
@@ -38,8 +38,8 @@ def field_docs(source: str) -> FieldDocs:
 
 
 def config_schema() -> dict[str, Any]:
-    schema = config.Config.model_json_schema()
-    docs = field_docs(inspect.getsource(config))
+    schema = model.Config.model_json_schema()
+    docs = {**field_docs(inspect.getsource(model)), **field_docs(inspect.getsource(gate_settings))}
     for name, definition in [("Config", schema), *schema.get("$defs", {}).items()]:
         properties = definition.get("properties", {})
         for field, doc in docs.get(name, {}).items():

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from taskgate.config.model import Config, GateSettings
+from taskgate.config.gate_settings import GateSettings
+from taskgate.config.model import Config
 from taskgate.gate import cohort_rules, power_rules, regression_rules, report_rules, task_rules
 from taskgate.gate.evidence import Evidence
 from taskgate.model.names import RuleLevel

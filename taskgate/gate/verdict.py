@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from taskgate.config.model import Config, default_config
+from taskgate.config.load import default_config
+from taskgate.config.model import Config
 from taskgate.gate.checks import checks_made
 from taskgate.gate.evidence import Evidence
 from taskgate.gate.registry import RULES

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
-from taskgate.config.model import ArgumentMatch
+from taskgate.config.fields import ArgumentMatch
 from taskgate.model.record import ArgumentMode
 from taskgate.scoring import argument_modes
 from taskgate.scoring.matching import assign

@@ -7,7 +7,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from taskgate.config.model import ArgumentMatch, Config
+from taskgate.config.fields import ArgumentMatch
+from taskgate.config.model import Config
 from taskgate.errors import InputError, Problem
 from taskgate.model.record import RunRecord, Task
 from taskgate.model.report import RunResult

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from taskgate.config.model import ArgumentMatch
+from taskgate.config.fields import ArgumentMatch
 from taskgate.model.names import CallOrder
 from taskgate.scoring.arguments import (
     ArgumentComparison,

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from taskgate.config.model import ArgumentMatch, Config
+from taskgate.config.fields import ArgumentMatch
+from taskgate.config.model import Config
 from taskgate.model.names import CallOrder
 from taskgate.model.record import OutcomeMode, Task
 from taskgate.model.trajectory import ToolCall

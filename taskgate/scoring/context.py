@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from taskgate.config.model import ArgumentMatch, default_config
+from taskgate.config.fields import ArgumentMatch
+from taskgate.config.load import default_config
 from taskgate.model.names import CallOrder
 from taskgate.model.record import OutcomeMode
 from taskgate.scoring.calls import CallMatch, Credits, credit_matrix, match_calls

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from taskgate.aggregate.cohort_bounds import split_dimensions
 from taskgate.api import score
 from taskgate.cli import app
-from taskgate.config.model import CohortValuesRule, Config
+from taskgate.config.gate_settings import CohortValuesRule
+from taskgate.config.model import Config
 from taskgate.model.record import RunRecord
 from tests.conftest import make_result, write_jsonl
 

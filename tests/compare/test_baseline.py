@@ -18,7 +18,7 @@ from taskgate.compare.baseline import (
     load_report,
     metric_delta,
 )
-from taskgate.config.model import config_fingerprint, default_config
+from taskgate.config.load import config_fingerprint, default_config
 from taskgate.errors import BaselineError, Problem
 from taskgate.model.report import BaselineCohort, CohortRef, Dataset, Report, RunResult
 from taskgate.report.json import render_json

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from taskgate.api import score
 from taskgate.compare.coverage import coverage
-from taskgate.config.model import Config, default_config
+from taskgate.config.load import default_config
+from taskgate.config.model import Config
 from taskgate.errors import BaselineError, ConfigError
 from taskgate.gate.verdict import evaluate_gate
 from taskgate.model.report import CohortCoverage, Report
@@ -106,7 +107,7 @@ def test_missing_tasks_within_max_missing_are_a_warning_as_a_count_or_a_share(
 
 @pytest.mark.parametrize("value", [-1, 1.0, 1.5, True, "2", None])
 def test_max_missing_is_a_count_or_a_share_below_one(value: Any, tmp_path: Path) -> None:
-    from taskgate.config.model import load_config
+    from taskgate.config.load import load_config
 
     path = tmp_path / "taskgate.yaml"
     path.write_text(f"gate:\n  coverage:\n    max_missing: {orjson.dumps(value).decode()}\n")

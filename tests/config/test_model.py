@@ -8,14 +8,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.config.model import (
-    Threshold,
+from taskgate.config.load import (
     config_fingerprint,
     default_config,
     load_config,
     resolve_config_path,
     starter_config_text,
 )
+from taskgate.config.model import Threshold
 from taskgate.errors import ConfigError
 from taskgate.model.names import METRIC_NAMES, MetricName
 
@@ -634,7 +634,7 @@ def test_any_valid_threshold_loads_and_round_trips(
 
 
 def test_an_alpha_the_test_can_never_reach_is_refused(tmp_path: Path) -> None:
-    from taskgate.config import model as config
+    from taskgate.config import gate_settings as config
     from taskgate.stats import bootstrap
 
     assert config.RESAMPLES == bootstrap.RESAMPLES  # the one number, in two places

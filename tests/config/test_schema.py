@@ -4,7 +4,7 @@ import inspect
 
 from pydantic import BaseModel
 
-from taskgate.config import model as config
+from taskgate.config import fields, gate_settings, model
 from taskgate.config.schema import config_schema, field_docs
 
 SOURCE = '''
@@ -34,17 +34,22 @@ def test_the_docstring_under_each_annotated_field() -> None:
 
 
 def _models() -> list[type[BaseModel]]:
-    return [
-        value
-        for value in vars(config).values()
+    found = {
+        value: None
+        for module in (model, gate_settings)
+        for value in vars(module).values()
         if inspect.isclass(value)
-        and issubclass(value, config._Section)
-        and value is not config._Section
-    ]
+        and issubclass(value, fields.Section)
+        and value is not fields.Section
+    }
+    return list(found)
 
 
 def test_every_config_key_is_described() -> None:
-    docs = field_docs(inspect.getsource(config))
+    docs = {
+        **field_docs(inspect.getsource(model)),
+        **field_docs(inspect.getsource(gate_settings)),
+    }
     undocumented = [
         f"{model.__name__}.{name}"
         for model in _models()

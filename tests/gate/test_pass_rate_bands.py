@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taskgate.api import assemble
-from taskgate.config.model import Config, config_fingerprint, default_config
+from taskgate.config.load import config_fingerprint, default_config
+from taskgate.config.model import Config
 from taskgate.model.report import Dataset, Report, RunResult
 from tests.conftest import make_result
 

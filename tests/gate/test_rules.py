@@ -9,7 +9,8 @@ import pytest
 
 from taskgate.aggregate.cohorts import status_of, summarize_dimensions
 from taskgate.api import assemble
-from taskgate.config.model import Config, default_config
+from taskgate.config.load import default_config
+from taskgate.config.model import Config
 from taskgate.gate import cohort_rules, regression_rules, report_rules
 from taskgate.gate.verdict import evaluate_gate, rule_levels, verdict
 from taskgate.model.report import (

@@ -8,7 +8,8 @@ import importlib.util
 import sys
 from types import ModuleType
 
-from taskgate.config.model import Config, default_config
+from taskgate.config.load import default_config
+from taskgate.config.model import Config
 from tests.conftest import FIXTURES
 
 

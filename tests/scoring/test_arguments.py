@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.config.model import ArgumentMatch
+from taskgate.config.fields import ArgumentMatch
 from taskgate.errors import RecordError
 from taskgate.model.record import ArgumentMode
 from taskgate.scoring import argument_modes

@@ -6,7 +6,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from taskgate.cli import app
-from taskgate.config.model import default_config
+from taskgate.config.load import default_config
 from taskgate.scoring.breakdown import breaking_step, explain_run
 from tests.conftest import FIXTURES, make_context, write_jsonl
 

@@ -6,7 +6,7 @@ from typing import Any
 import orjson
 import pytest
 
-from taskgate.config.model import default_config
+from taskgate.config.load import default_config
 from taskgate.scoring.scorer import Scorer
 from tests.conftest import FIXTURES, make_record
 

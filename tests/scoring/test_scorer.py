@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from taskgate.config.model import default_config
+from taskgate.config.load import default_config
 from taskgate.read.runs import RunReader
 from taskgate.scoring.scorer import Scorer
 from tests.conftest import FIXTURES

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from taskgate.api import assemble, score
-from taskgate.config.model import default_config
+from taskgate.config.load import default_config
 from taskgate.errors import TaskgateError
 from taskgate.model.report import Dataset, Report, RunResult
 from taskgate.report import RENDERERS
@@ -400,7 +400,8 @@ def test_any_config_is_read_or_refused_cleanly(
 ) -> None:
     import yaml
 
-    from taskgate.config.model import Config, load_config
+    from taskgate.config.load import load_config
+    from taskgate.config.model import Config
     from taskgate.errors import ConfigError
 
     document: Any = value

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from taskgate.config.model import ArgumentMatch
+from taskgate.config.fields import ArgumentMatch
 from taskgate.model.names import CallOrder
 from taskgate.scoring.calls import CallMatch
 from taskgate.scoring.context import RunContext

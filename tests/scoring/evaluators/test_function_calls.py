@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from taskgate.config.model import ArgumentMatch
+from taskgate.config.fields import ArgumentMatch
 from taskgate.model.names import CallOrder
 from taskgate.scoring.arguments import ArgumentComparison, KeyComparison, folded_credit
 from taskgate.scoring.calls import compare_call, credit_matrix

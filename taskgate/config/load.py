@@ -1,0 +1,73 @@
+"""``load_config(path)``: taskgate.yaml, read safely, every problem listed; the defaults, the
+fingerprint of a config and the starter template.
+
+Reading the YAML (with the line of every key) is :mod:`taskgate.config.yamldoc`'s job; wording
+pydantic's errors for config keys is :mod:`taskgate.config.messages`'s."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+
+from pydantic import (
+    ValidationError,
+)
+
+from taskgate.config.messages import describe_config_error
+from taskgate.config.model import Config
+from taskgate.errors import ConfigError, Problem
+from taskgate.model.names import PASS_RATE
+
+TEMPLATE_NAME = "config_template.yaml"
+
+
+def default_config() -> Config:
+    """The config used when there is no config file."""
+    return Config()
+
+
+def resolve_config_path(explicit: Path | None, cwd: Path) -> Path | None:
+    """The config to load: the one given, else ./taskgate.yaml when it exists, else none."""
+    if explicit is not None:
+        return explicit
+    candidate = cwd / "taskgate.yaml"
+    return candidate if candidate.exists() else None
+
+
+def config_fingerprint(config: Config) -> str:
+    """Hash of the settings that change scores and pass/fail of runs (not the gate's rules)."""
+    scoring = config.model_dump(mode="json", include={"evaluators", "tools", "thresholds"})
+    # The pass-rate bands judge cohorts, never a run: baselines stay comparable across them.
+    scoring["thresholds"].pop(PASS_RATE, None)
+    canonical = json.dumps(scoring, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def starter_config_text() -> str:
+    """The commented starter config that ``taskgate init`` writes."""
+    return resources.files("taskgate.config").joinpath(TEMPLATE_NAME).read_text(encoding="utf-8")
+
+
+def load_config(path: Path) -> Config:
+    """Read and check a config file; raise ConfigError listing every problem found."""
+    from taskgate.config.yamldoc import read_yaml_mapping  # YAML is only needed with a config file
+
+    source = str(path)
+    document, data = read_yaml_mapping(path)
+    config: Config | None = None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as error:
+        document.add_validation_errors(
+            error.errors(), lambda details: describe_config_error(details, Config)
+        )
+    if config is None or document.problems:
+        problems = sorted(set(document.problems), key=_problem_order)
+        raise ConfigError(problems, headline=f"{source}: the config is not valid")
+    return config
+
+
+def _problem_order(problem: Problem) -> tuple[int, str, str]:
+    return (problem.line or 0, problem.field or "", problem.message)
