@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from taskgate.api import assemble  # noqa: E402
+from taskgate.api.pipeline import assemble  # noqa: E402
 from taskgate.config.model import Config  # noqa: E402
 from taskgate.model.report import Dataset, Report, RunResult  # noqa: E402
 from taskgate.scoring.file import score_file  # noqa: E402

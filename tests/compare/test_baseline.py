@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.api import assemble
+from taskgate.api.pipeline import assemble
 from taskgate.compare.baseline import (
     baseline_ref,
     check_fingerprint,

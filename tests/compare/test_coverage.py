@@ -261,7 +261,7 @@ def _result(task: str) -> Any:
 
 
 def _report(runs: list[Any]) -> Report:
-    from taskgate.api import assemble
+    from taskgate.api.pipeline import assemble
     from taskgate.model.report import Dataset
 
     data = Dataset(source="b", runs=len(runs), invalid=0, underspecified=0, sha256="x")
@@ -271,7 +271,7 @@ def _report(runs: list[Any]) -> Report:
 def test_the_coverage_rule_can_be_turned_off() -> None:
     config = Config.model_validate({"gate": {"coverage": {"level": "off"}}})
     base = _report([_result("t1"), _result("t2")])
-    from taskgate.api import assemble
+    from taskgate.api.pipeline import assemble
 
     report = assemble([_result("t1")], base.dataset, ["surface"], config, (base, "b"))
     assert [f.rule for f in evaluate_gate(report, config) if f.rule == "coverage"] == []

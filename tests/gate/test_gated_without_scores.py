@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from taskgate.api import assemble
+from taskgate.api.pipeline import assemble
 from taskgate.compare.baseline import check_shared_tasks, load_report
 from taskgate.config.model import Config
 from taskgate.errors import BaselineError

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskgate.api import assemble
+from taskgate.api.pipeline import assemble
 from taskgate.config.load import config_fingerprint, default_config
 from taskgate.config.model import Config
 from taskgate.model.report import Dataset, Report, RunResult

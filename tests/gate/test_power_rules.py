@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskgate.api import assemble
+from taskgate.api.pipeline import assemble
 from taskgate.config.model import Config
 from taskgate.model.report import Dataset, Report, RunResult
 from taskgate.stats.bootstrap import trials_by_task

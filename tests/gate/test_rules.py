@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from taskgate.aggregate.cohorts import status_of, summarize_dimensions
-from taskgate.api import assemble
+from taskgate.api.pipeline import assemble
 from taskgate.config.load import default_config
 from taskgate.config.model import Config
 from taskgate.gate import cohort_rules, regression_rules, report_rules

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taskgate.api import assemble, score
+from taskgate.api import score
+from taskgate.api.pipeline import assemble
 from taskgate.config.model import Config
 from taskgate.model.names import METRIC_NAMES
 from taskgate.model.report import Dataset, Report, RunResult

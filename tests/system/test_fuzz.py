@@ -22,7 +22,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from taskgate.api import assemble, score
+from taskgate.api import score
+from taskgate.api.pipeline import assemble
 from taskgate.config.load import default_config
 from taskgate.errors import TaskgateError
 from taskgate.model.report import Dataset, Report, RunResult
