@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
@@ -20,20 +20,12 @@ from taskgate.api.pipeline import (
     load_baseline,
     merged,
 )
-from taskgate.compare.baseline import (
-    check_fingerprint,
-    check_shared_tasks,
-    load_report,
-)
 from taskgate.config.load import config_fingerprint, default_config, load_config
 from taskgate.config.model import Config
 from taskgate.errors import InputError, Problem, TaskgateError
-from taskgate.importers.documents import refuse_documents
 from taskgate.model.record import Task
 from taskgate.model.report import Report
 from taskgate.read.runs import Progress, RunReader, load_tasks
-from taskgate.report import RENDERERS
-from taskgate.scoring.breakdown import Explanation, explain_run
 from taskgate.scoring.file import (
     ScoredRuns,
     collected,
@@ -41,6 +33,9 @@ from taskgate.scoring.file import (
     refuse_unjudgeable,
     score_file,
 )
+
+if TYPE_CHECKING:
+    from taskgate.scoring.breakdown import Explanation
 
 ConfigLike = Config | str | os.PathLike[str] | None
 """A Config, the path of a YAML config, or None for the built-in defaults."""
@@ -63,6 +58,8 @@ def _baseline(
 def _saved(
     baseline: Report | str | os.PathLike[str], config: Config, allow_config_change: bool
 ) -> tuple[Report, str]:
+    from taskgate.compare.baseline import check_fingerprint  # numpy: only with a baseline
+
     if isinstance(baseline, Report):
         source = "<baseline report>"
         check_fingerprint(baseline, config_fingerprint(config), source, allow_config_change)
@@ -107,6 +104,8 @@ def score(
     settings = _config(config)
     base = _baseline(baseline, settings, allow_config_change)
     task_map = _tasks(tasks)
+    from taskgate.importers.documents import refuse_documents  # other tools' files, named
+
     refuse_documents(str(runs))
     scored = score_file(str(runs), settings, task_map, progress, workers)
     return _gated([scored], settings, cohorts, base, task_map)
@@ -199,6 +198,8 @@ def _gated(
     refuse_unjudgeable(scored, config.gate.invalid_runs.max)
     dimensions = check_dimensions(cohorts or config.cohorts, scored.runs, scored.source)
     if base is not None:
+        from taskgate.compare.baseline import check_shared_tasks
+
         check_shared_tasks(base[0], scored.runs, base[1])
     return assemble(scored.runs, dataset_of(scored), dimensions, config, base, tasks)
 
@@ -212,6 +213,8 @@ def diff(
 ) -> Report:
     """Gate a saved candidate report against a saved baseline, without re-scoring
     (``taskgate diff``). Both may be paths or Reports; options are ``score``'s."""
+    from taskgate.compare.baseline import check_fingerprint, check_shared_tasks, load_report
+
     settings = _config(config)
     base = _saved(baseline, settings, allow_config_change)
     if isinstance(candidate, Report):
@@ -241,6 +244,8 @@ def explain(
 ) -> Explanation:
     """One run, step by step (``taskgate explain``): every component's score and reason,
     the checks, and the step where it went wrong."""
+    from taskgate.scoring.breakdown import explain_run
+
     return explain_run(str(runs), run_id, _config(config), _tasks(tasks))
 
 
@@ -252,4 +257,6 @@ def render(report: Report, fmt: Format) -> str:
     """The report in one of the ``-o`` formats, by name: json, jsonl, md, xml, html."""
     if fmt not in FORMATS:
         raise TaskgateError(f"unknown format {fmt!r}; give one of: {', '.join(FORMATS)}")
+    from taskgate.report import RENDERERS
+
     return RENDERERS[f".{fmt}"](report).decode("utf-8")

@@ -20,12 +20,6 @@ from taskgate.aggregate.cohorts import (
     summarize_dimensions,
 )
 from taskgate.aggregate.tasks import task_summaries
-from taskgate.compare.baseline import (
-    baseline_ref,
-    check_fingerprint,
-    compare_cohorts,
-    load_report,
-)
 from taskgate.compare.coverage import coverage
 from taskgate.config.load import config_fingerprint
 from taskgate.config.model import Config
@@ -79,6 +73,8 @@ def assemble(
         baseline=None,
     )
     if baseline is not None:
+        from taskgate.compare.baseline import baseline_ref, compare_cohorts  # numpy
+
         compared = compare_cohorts(cohorts, runs, baseline[0], gate.regression)
         summaries = replace(
             summaries,
@@ -103,6 +99,8 @@ def assemble(
 def load_baseline(
     path: str | os.PathLike[str], config: Config, allow_config_change: bool
 ) -> tuple[Report, str]:
+    from taskgate.compare.baseline import check_fingerprint, load_report  # numpy
+
     report = load_report(Path(path))
     check_fingerprint(report, config_fingerprint(config), str(path), allow_config_change)
     return report, str(path)
