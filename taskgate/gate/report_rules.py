@@ -102,11 +102,10 @@ def never_passed(report: Evidence, config: Config) -> Iterator[Finding]:
     rule = config.gate.never_passed
     if rule.level == "off":
         return
-    trials: dict[str, list[bool]] = {}
-    for run in report.runs:
-        if run.passed is not None:  # an unjudged trial neither passed nor failed
-            trials.setdefault(run.task_id, []).append(run.passed)
-    broken = sorted(t for t, ok in trials.items() if len(ok) >= rule.min_trials and not any(ok))
+    # A task's trials are its judged ones: an unjudged trial neither passed nor failed.
+    broken = sorted(
+        t.task_id for t in report.tasks if t.trials >= rule.min_trials and t.passed == 0
+    )
     if not broken:
         return
     shown = listed(broken, 8)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from taskgate.aggregate.cohorts import status_of, summarize_dimensions
+from taskgate.aggregate.tasks import task_summaries
 from taskgate.api.pipeline import assemble
 from taskgate.config.load import default_config
 from taskgate.config.model import Config
@@ -817,7 +818,9 @@ def trials(*outcomes: tuple[str, list[bool]]) -> list[RunResult]:
 
 
 def with_runs(runs: list[RunResult], baseline: BaselineRef | None = None) -> Report:
-    return report([cohort()], baseline).model_copy(update={"runs": runs})
+    """A report of these runs, with the per-task summaries the gate reads."""
+    update = {"runs": runs, "tasks": task_summaries(runs, None)}
+    return report([cohort()], baseline).model_copy(update=update)
 
 
 BROKEN = trials(
@@ -874,7 +877,8 @@ def test_evaluate_gate_puts_failures_first_then_keeps_rule_order() -> None:
         cohort("segment", "tiny", n=2),  # small_cohort warn
     ]
     gated = report(cohorts, dataset=dataset(runs=22, unjudged=1, unjudged_tasks=("t",)))
-    gated = gated.model_copy(update={"runs": trials(("a", [False, False]))})  # never_passed warn
+    never = trials(("a", [False, False]))  # never_passed warn
+    gated = gated.model_copy(update={"runs": never, "tasks": task_summaries(never, None)})
     findings = evaluate_gate(gated, DEFAULT)
     assert [(f.rule, f.level, f.cohort) for f in findings] == [
         ("cohort_status", "fail", "smb"),
