@@ -136,7 +136,9 @@ def init(
 def import_(
     fmt: Annotated[
         str,
-        typer.Argument(metavar="FORMAT", help="openai-messages, tau-bench, tau2 or otel."),
+        typer.Argument(
+            metavar="FORMAT", help="openai-messages, tau-bench, tau2, otel or langchain."
+        ),
     ],
     inputs: Annotated[
         list[str], typer.Argument(metavar="INPUT...", help="Files to convert (- for stdin).")

@@ -44,6 +44,8 @@ class Turn:
     """A tool message: the source's own error flag or text, when it has one."""
     agent: bool = True
     """False for turns of the other party (e.g. τ²'s user acting on their own device)."""
+    speaker: str | None = None
+    """An assistant turn: which agent said it, in a multi-agent run (its step's ``agent``)."""
     keep: dict[str, Any] = field(default_factory=dict)
     """Extra fields worth keeping with a message: a user turn with some (its own tool
     calls) is kept as a message too, without its text, which is its user step."""
@@ -117,6 +119,8 @@ def _add_step(talk: Conversation, turn: Turn) -> None:
     # Text said alongside tool calls is still said to the user, so it is a message, not a
     # thought: thoughts are never evidence, and τ-bench counts such text as said.
     step: dict[str, Any] = {}
+    if turn.speaker:
+        step["agent"] = turn.speaker
     if turn.content:
         step["message"] = turn.content
     if turn.calls:

@@ -15,6 +15,7 @@ NAMES = {
     "tau-bench": "a τ-bench results file",
     "tau2": "a τ²-bench simulation file",
     "otel": "an OpenTelemetry span export",
+    "langchain": "a LangChain / LangGraph messages JSONL file",
     RUNS: "a taskgate run file",
 }
 
@@ -54,11 +55,24 @@ def _classify_line(value: dict[str, Any]) -> str | None:
         return "otel"
     if "run_id" in value and "task_id" in value and "steps" in value:
         return RUNS
-    if isinstance(value.get("messages"), list):
-        return "openai-messages"
+    messages = value.get("messages")
+    if isinstance(messages, list):
+        return "langchain" if messages and looks_like_langchain(messages[0]) else "openai-messages"
     if "traj" in value:
         return "tau-bench"
     return None
+
+
+LANGCHAIN_TYPES = frozenset({"human", "ai", "tool", "function", "system", "chat", "AIMessageChunk"})
+"""The ``type`` of a LangChain message, in the shapes ``model_dump`` and ``messages_to_dict``
+write it."""
+
+
+def looks_like_langchain(message: Any) -> bool:
+    """A message in one of LangChain's shapes rather than the chat-completions one."""
+    if not isinstance(message, dict) or "role" in message:
+        return False
+    return message.get("lc") == 1 or message.get("type") in LANGCHAIN_TYPES
 
 
 def is_span(value: dict[str, Any]) -> bool:

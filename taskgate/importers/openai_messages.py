@@ -48,6 +48,7 @@ from taskgate.importers.common import (
     json_lines,
     text,
 )
+from taskgate.importers.detect import looks_like_langchain
 from taskgate.model.jsondepth import TOO_DEEP
 from taskgate.model.record import Task
 
@@ -62,24 +63,60 @@ _USAGE_NAMES = {
 
 
 def import_file(path: str, prefix: str) -> ImportResult:
-    result = collect(_items(path, prefix))
+    return import_lines(path, prefix, _check_first, _record)
+
+
+def import_lines(
+    path: str,
+    prefix: str,
+    check_first: Callable[[Any], None],
+    record: Callable[[Any, str, int], dict[str, Any]],
+) -> ImportResult:
+    """A JSONL file of one run per line, each made a record by ``record(line, prefix,
+    number)``; ``check_first`` raises NotThisFormat when the first line is not the format's."""
+    result = collect(_items(path, prefix, check_first, record))
     if not result.records and not result.problems:
         result.notes.append(f"{path}: the file holds no runs; nothing imported")
     return result
 
 
-def _items(path: str, prefix: str) -> Iterator[tuple[Where, Callable[[], dict[str, Any]]]]:
+def _items(
+    path: str,
+    prefix: str,
+    check_first: Callable[[Any], None],
+    record: Callable[[Any, str, int], dict[str, Any]],
+) -> Iterator[tuple[Where, Callable[[], dict[str, Any]]]]:
     first = True
     for number, line in json_lines(path):
         if first and isinstance(line, BadLine) and line.message == TOO_DEEP:
             raise InputError([Problem(path, number, None, line.message)])  # JSON, but too deep
-        if first and not (isinstance(line, dict) and "messages" in line):
-            raise NotThisFormat("its first line is not an object with a 'messages' list")
+        if first:
+            check_first(line)
         first = False
-        yield Where(path, number), partial(_record, line, prefix, number)
+        yield Where(path, number), partial(record, line, prefix, number)
+
+
+def _check_first(line: Any) -> None:
+    if not (isinstance(line, dict) and "messages" in line):
+        raise NotThisFormat("its first line is not an object with a 'messages' list")
+    if _langchain_messages(line):
+        raise NotThisFormat("its messages are LangChain messages (a 'type', not a 'role')")
+
+
+def _langchain_messages(line: dict[str, Any]) -> bool:
+    messages = as_list(line.get("messages"))
+    return bool(messages) and looks_like_langchain(messages[0])
 
 
 def _record(line: Any, prefix: str, number: int) -> dict[str, Any]:
+    messages = line_messages(line)
+    turns = [chat_turn(message, f"messages[{i}]") for i, message in enumerate(messages)]
+    replies = [m for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
+    return conversation_record(line, prefix, number, turns, summed_usage(replies))
+
+
+def line_messages(line: Any) -> list[Any]:
+    """The line's ``messages``; Unmappable when the line has none to read."""
     if isinstance(line, BadLine):
         raise Unmappable(None, line.message)
     if not isinstance(line, dict):
@@ -87,7 +124,14 @@ def _record(line: Any, prefix: str, number: int) -> dict[str, Any]:
     messages = line.get("messages")
     if not isinstance(messages, list) or not messages:
         raise Unmappable("messages", "no chat messages; give the run's messages as a list")
-    turns = [chat_turn(message, f"messages[{i}]") for i, message in enumerate(messages)]
+    return messages
+
+
+def conversation_record(
+    line: dict[str, Any], prefix: str, number: int, turns: list[Turn], usage: dict[str, Any]
+) -> dict[str, Any]:
+    """The run record of one line of a message-based format, given its messages as turns and
+    the usage they report (the line's own ``usage`` wins)."""
     record = {key: value for key, value in line.items() if key not in _NOT_KEPT}
     record["run_id"] = str(line.get("run_id") or f"{prefix}:{number}")
     record["task_id"] = str(line.get("task_id") or f"{prefix}-{number}")
@@ -96,8 +140,7 @@ def _record(line: Any, prefix: str, number: int) -> dict[str, Any]:
     record.update(steps=talk.steps, messages=talk.messages or None)
     if record.get("final_result") is None:
         record["final_result"] = final_text(talk)
-    replies = [m for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
-    record["usage"] = _usage(line.get("usage")) or summed_usage(replies)
+    record["usage"] = _usage(line.get("usage")) or usage
     task = _task(line, turns)
     if task:
         record["task"] = task

@@ -345,6 +345,13 @@ def test_the_output_help_names_every_format_there_is() -> None:
         assert all(f" {suffix}" in help_text for suffix in RENDERERS), (command, help_text)
 
 
+def test_the_import_help_names_every_import_format() -> None:
+    from taskgate.importers import FORMATS
+
+    help_text = " ".join(invoke("import", "--help").output.split())
+    assert [fmt for fmt in FORMATS if fmt not in help_text] == []
+
+
 def test_python_dash_m_runs_the_cli() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "taskgate", "--version"], capture_output=True, text=True, check=False

@@ -18,6 +18,7 @@ TAU2_ABORTED = SAMPLES / "tau2" / "airline-grok-3-aborted.json"
 OPENAI = SAMPLES / "openai" / "runs.jsonl"
 OTLP = SAMPLES / "otel" / "otlp-traces.json"
 SPANS = SAMPLES / "otel" / "spans.jsonl"
+LANGCHAIN = SAMPLES / "langchain" / "graph_states.jsonl"
 
 
 def jsonl(records: list[RunRecord]) -> bytes:

@@ -23,7 +23,7 @@ def scored(fmt: str, tmp_path: Path) -> Report:
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_every_imported_record_is_read_back_as_a_valid_run(fmt: str, tmp_path: Path) -> None:
     report = scored(fmt, tmp_path)
-    expected = {"openai-messages": 3, "tau-bench": 5, "tau2": 5, "otel": 3}[fmt]
+    expected = {"openai-messages": 3, "tau-bench": 5, "tau2": 5, "otel": 3, "langchain": 3}[fmt]
     assert (report.dataset.runs, report.dataset.invalid, report.dataset.skipped) == (
         expected,
         0,
@@ -72,3 +72,12 @@ def test_openai_messages_and_otel_runs_score(tmp_path: Path) -> None:
         ("lookup-9-t0", False, "loop_exhaustion"),
     ]
     assert [run.passed for run in scored("otel", tmp_path).runs] == [None, False, None]
+
+
+def test_langchain_runs_score_as_their_tasks_state(tmp_path: Path) -> None:
+    # The refund made in full passes; the other two runs' lines state no task: unjudged.
+    assert outcomes(scored("langchain", tmp_path)) == [
+        ("lc-refund-1", True, "passed"),
+        ("lc-refund-2", None, None),
+        ("lc-research-1", None, None),
+    ]
