@@ -137,7 +137,8 @@ def import_(
     fmt: Annotated[
         str,
         typer.Argument(
-            metavar="FORMAT", help="openai-messages, tau-bench, tau2, otel or langchain."
+            metavar="FORMAT",
+            help="openai-messages, tau-bench, tau2, otel, langchain or claude-agent.",
         ),
     ],
     inputs: Annotated[

@@ -46,6 +46,8 @@ class Turn:
     """False for turns of the other party (e.g. τ²'s user acting on their own device)."""
     speaker: str | None = None
     """An assistant turn: which agent said it, in a multi-agent run (its step's ``agent``)."""
+    thought: str | None = None
+    """An assistant turn: the reasoning the source shows (its step's ``thought``)."""
     keep: dict[str, Any] = field(default_factory=dict)
     """Extra fields worth keeping with a message: a user turn with some (its own tool
     calls) is kept as a message too, without its text, which is its user step."""
@@ -121,6 +123,8 @@ def _add_step(talk: Conversation, turn: Turn) -> None:
     step: dict[str, Any] = {}
     if turn.speaker:
         step["agent"] = turn.speaker
+    if turn.thought:
+        step["thought"] = turn.thought
     if turn.content:
         step["message"] = turn.content
     if turn.calls:

@@ -16,6 +16,7 @@ NAMES = {
     "tau2": "a τ²-bench simulation file",
     "otel": "an OpenTelemetry span export",
     "langchain": "a LangChain / LangGraph messages JSONL file",
+    "claude-agent": "a Claude Agent SDK / Claude Code stream-json file",
     RUNS: "a taskgate run file",
 }
 
@@ -55,6 +56,8 @@ def _classify_line(value: dict[str, Any]) -> str | None:
         return "otel"
     if "run_id" in value and "task_id" in value and "steps" in value:
         return RUNS
+    if value.get("type") in CLAUDE_TYPES and "session_id" in value:
+        return "claude-agent"
     messages = value.get("messages")
     if isinstance(messages, list):
         return "langchain" if messages and looks_like_langchain(messages[0]) else "openai-messages"
@@ -62,6 +65,9 @@ def _classify_line(value: dict[str, Any]) -> str | None:
         return "tau-bench"
     return None
 
+
+CLAUDE_TYPES = frozenset({"system", "assistant", "user", "result", "stream_event"})
+"""The ``type`` of a Claude Agent SDK / Claude Code stream-json message."""
 
 LANGCHAIN_TYPES = frozenset({"human", "ai", "tool", "function", "system", "chat", "AIMessageChunk"})
 """The ``type`` of a LangChain message, in the shapes ``model_dump`` and ``messages_to_dict``

@@ -45,7 +45,7 @@ def _what_it_is(source: str, line: Any, whole: bool) -> str | None:
     from taskgate.importers.detect import NAMES, RUNS, classify_value
 
     value = _whole(source) if whole else line
-    if value is None or (not whole and isinstance(value, dict) and "run_id" in value):
+    if value is None or (not whole and _record_like(value)):
         return None  # a run record, however wrong: the record's own problems say what
     if isinstance(value, dict) and "report_version" in value:
         return (
@@ -76,6 +76,14 @@ def _what_it_is(source: str, line: Any, whole: bool) -> str | None:
             f"e.g. jq -c '.[]' {source} > runs.jsonl"
         )
     return "this is one JSON document, not JSON lines: write one run record per line (JSONL)"
+
+
+def _record_like(value: Any) -> bool:
+    """A line with a run_id, unless it is a conversation with no steps: another tool's
+    messages (chat-completions, LangChain) with ids added, which would score as empty runs."""
+    if not isinstance(value, dict) or "run_id" not in value:
+        return False
+    return "steps" in value or not isinstance(value.get("messages"), list)
 
 
 def _whole(source: str) -> Any:

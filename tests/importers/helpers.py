@@ -19,6 +19,7 @@ OPENAI = SAMPLES / "openai" / "runs.jsonl"
 OTLP = SAMPLES / "otel" / "otlp-traces.json"
 SPANS = SAMPLES / "otel" / "spans.jsonl"
 LANGCHAIN = SAMPLES / "langchain" / "graph_states.jsonl"
+CLAUDE = SAMPLES / "claude-agent" / "refund-1182.jsonl"
 
 
 def jsonl(records: list[RunRecord]) -> bytes:
@@ -42,3 +43,28 @@ def write_json(path: Path, value: Any) -> str:
 def write_lines(path: Path, values: list[Any]) -> str:
     path.write_bytes(b"".join(orjson.dumps(value) + b"\n" for value in values))
     return str(path)
+
+
+def clean_import(fmt: str, path: Path) -> list[RunRecord]:
+    """The records of a sample that imports with no problem and nothing to note."""
+    from taskgate.importers import import_files
+
+    result = import_files(fmt, [str(path)])
+    assert (result.problems, result.notes) == ([], [])
+    return result.records
+
+
+def step_rows(run: RunRecord, thought: bool = False) -> list[tuple[Any, ...]]:
+    """Each step as (role, agent[, thought], message, calls, is_final); a call as (name,
+    arguments, result, error)."""
+    return [
+        (
+            step.role,
+            step.agent,
+            *((step.thought,) if thought else ()),
+            step.message,
+            [(c.name, c.arguments, c.result, c.error) for c in step.tool_calls],
+            step.is_final,
+        )
+        for step in run.steps
+    ]

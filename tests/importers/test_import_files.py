@@ -12,6 +12,7 @@ from taskgate.errors import InputError, Problem
 from taskgate.importers import FORMATS, detect_format, import_files, prefixes, record_json
 from taskgate.model.record import RunRecord
 from tests.importers.helpers import (
+    CLAUDE,
     LANGCHAIN,
     OPENAI,
     OTLP,
@@ -30,6 +31,7 @@ SAMPLE_OF = {
     "tau2": [TAU2_AIRLINE, TAU2_TELECOM, TAU2_ABORTED],
     "otel": [OTLP, SPANS],
     "langchain": [LANGCHAIN],
+    "claude-agent": [CLAUDE],
 }
 
 
@@ -40,7 +42,14 @@ def message_of(fmt: str, path: Path | str) -> str:
 
 
 def test_every_format_has_a_sample_and_nothing_else_is_registered() -> None:
-    assert list(FORMATS) == ["openai-messages", "tau-bench", "tau2", "otel", "langchain"]
+    assert list(FORMATS) == [
+        "openai-messages",
+        "tau-bench",
+        "tau2",
+        "otel",
+        "langchain",
+        "claude-agent",
+    ]
     assert set(SAMPLE_OF) == set(FORMATS)
 
 
@@ -79,7 +88,7 @@ def test_a_file_of_no_known_format_says_why_and_lists_the_formats(tmp_path: Path
     assert message_of("tau-bench", path) == (
         f"{path}: not a τ-bench results file: not valid JSON (unexpected character, expected a "
         "JSON value); check the file, or the format (one of: openai-messages, tau-bench, tau2, "
-        "otel, langchain)"
+        "otel, langchain, claude-agent)"
     )
     assert detect_format(str(path)) is None
 
@@ -93,7 +102,7 @@ def test_an_unknown_format_lists_the_known_ones() -> None:
             None,
             None,
             "unknown import format 'langsmith'; use one of: openai-messages, tau-bench, tau2, "
-            "otel, langchain",
+            "otel, langchain, claude-agent",
         )
     ]
 

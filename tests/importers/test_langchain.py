@@ -12,26 +12,21 @@ from hypothesis import strategies as st
 from taskgate.errors import InputError
 from taskgate.importers import detect_format, import_files
 from taskgate.model.record import RunRecord
-from tests.importers.helpers import LANGCHAIN, assert_round_trips, write_lines
+from tests.importers.helpers import (
+    LANGCHAIN,
+    assert_round_trips,
+    clean_import,
+    step_rows,
+    write_lines,
+)
 
 
 def runs() -> list[RunRecord]:
-    result = import_files("langchain", [str(LANGCHAIN)])
-    assert (result.problems, result.notes) == ([], [])
-    return result.records
+    return clean_import("langchain", LANGCHAIN)
 
 
 def steps(run: RunRecord) -> list[tuple[Any, ...]]:
-    return [
-        (
-            step.role,
-            step.agent,
-            step.message,
-            [(c.name, c.arguments, c.result, c.error) for c in step.tool_calls],
-            step.is_final,
-        )
-        for step in run.steps
-    ]
+    return step_rows(run)
 
 
 def test_a_graph_state_in_model_dump_shape_maps_exactly() -> None:

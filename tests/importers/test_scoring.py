@@ -23,7 +23,14 @@ def scored(fmt: str, tmp_path: Path) -> Report:
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_every_imported_record_is_read_back_as_a_valid_run(fmt: str, tmp_path: Path) -> None:
     report = scored(fmt, tmp_path)
-    expected = {"openai-messages": 3, "tau-bench": 5, "tau2": 5, "otel": 3, "langchain": 3}[fmt]
+    expected = {
+        "openai-messages": 3,
+        "tau-bench": 5,
+        "tau2": 5,
+        "otel": 3,
+        "langchain": 3,
+        "claude-agent": 3,
+    }[fmt]
     assert (report.dataset.runs, report.dataset.invalid, report.dataset.skipped) == (
         expected,
         0,
