@@ -138,7 +138,8 @@ def import_(
         str,
         typer.Argument(
             metavar="FORMAT",
-            help="openai-messages, tau-bench, tau2, otel, langchain or claude-agent.",
+            help="openai-messages, tau-bench, tau2, otel, langchain, claude-agent or "
+            "openai-agents.",
         ),
     ],
     inputs: Annotated[

@@ -13,7 +13,15 @@ from typing import Any
 import orjson
 
 from taskgate.errors import InputError, Problem
-from taskgate.importers import claude_agent, langchain, openai_messages, otel, tau2, tau_bench
+from taskgate.importers import (
+    claude_agent,
+    langchain,
+    openai_agents,
+    openai_messages,
+    otel,
+    tau2,
+    tau_bench,
+)
 from taskgate.importers.common import Importer, ImportResult, NotThisFormat
 from taskgate.importers.detect import RUNS, classify, wrong_format
 from taskgate.model.record import RunRecord
@@ -26,6 +34,7 @@ FORMATS: dict[str, Importer] = {
     "otel": otel.import_file,
     "langchain": langchain.import_file,
     "claude-agent": claude_agent.import_file,
+    "openai-agents": openai_agents.import_file,
 }
 
 __all__ = [

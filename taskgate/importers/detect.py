@@ -17,6 +17,7 @@ NAMES = {
     "otel": "an OpenTelemetry span export",
     "langchain": "a LangChain / LangGraph messages JSONL file",
     "claude-agent": "a Claude Agent SDK / Claude Code stream-json file",
+    "openai-agents": "an OpenAI Agents SDK / Responses API items JSONL file",
     RUNS: "a taskgate run file",
 }
 
@@ -58,6 +59,10 @@ def _classify_line(value: dict[str, Any]) -> str | None:
         return RUNS
     if value.get("type") in CLAUDE_TYPES and "session_id" in value:
         return "claude-agent"
+    if isinstance(value.get("items"), list) or (
+        isinstance(value.get("input"), list) and isinstance(value.get("output"), list)
+    ):
+        return "openai-agents"
     messages = value.get("messages")
     if isinstance(messages, list):
         return "langchain" if messages and looks_like_langchain(messages[0]) else "openai-messages"

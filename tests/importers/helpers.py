@@ -20,6 +20,7 @@ OTLP = SAMPLES / "otel" / "otlp-traces.json"
 SPANS = SAMPLES / "otel" / "spans.jsonl"
 LANGCHAIN = SAMPLES / "langchain" / "graph_states.jsonl"
 CLAUDE = SAMPLES / "claude-agent" / "refund-1182.jsonl"
+AGENTS = SAMPLES / "openai-agents" / "runs.jsonl"
 
 
 def jsonl(records: list[RunRecord]) -> bytes:

@@ -12,6 +12,7 @@ from taskgate.errors import InputError, Problem
 from taskgate.importers import FORMATS, detect_format, import_files, prefixes, record_json
 from taskgate.model.record import RunRecord
 from tests.importers.helpers import (
+    AGENTS,
     CLAUDE,
     LANGCHAIN,
     OPENAI,
@@ -32,6 +33,7 @@ SAMPLE_OF = {
     "otel": [OTLP, SPANS],
     "langchain": [LANGCHAIN],
     "claude-agent": [CLAUDE],
+    "openai-agents": [AGENTS],
 }
 
 
@@ -49,6 +51,7 @@ def test_every_format_has_a_sample_and_nothing_else_is_registered() -> None:
         "otel",
         "langchain",
         "claude-agent",
+        "openai-agents",
     ]
     assert set(SAMPLE_OF) == set(FORMATS)
 
@@ -88,7 +91,7 @@ def test_a_file_of_no_known_format_says_why_and_lists_the_formats(tmp_path: Path
     assert message_of("tau-bench", path) == (
         f"{path}: not a τ-bench results file: not valid JSON (unexpected character, expected a "
         "JSON value); check the file, or the format (one of: openai-messages, tau-bench, tau2, "
-        "otel, langchain, claude-agent)"
+        "otel, langchain, claude-agent, openai-agents)"
     )
     assert detect_format(str(path)) is None
 
@@ -102,7 +105,7 @@ def test_an_unknown_format_lists_the_known_ones() -> None:
             None,
             None,
             "unknown import format 'langsmith'; use one of: openai-messages, tau-bench, tau2, "
-            "otel, langchain, claude-agent",
+            "otel, langchain, claude-agent, openai-agents",
         )
     ]
 

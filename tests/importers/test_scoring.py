@@ -30,6 +30,7 @@ def test_every_imported_record_is_read_back_as_a_valid_run(fmt: str, tmp_path: P
         "otel": 3,
         "langchain": 3,
         "claude-agent": 3,
+        "openai-agents": 2,
     }[fmt]
     assert (report.dataset.runs, report.dataset.invalid, report.dataset.skipped) == (
         expected,
