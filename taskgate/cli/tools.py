@@ -138,8 +138,8 @@ def import_(
         str,
         typer.Argument(
             metavar="FORMAT",
-            help="openai-messages, tau-bench, tau2, otel, langchain, claude-agent or "
-            "openai-agents.",
+            help="openai-messages, tau-bench, tau2, otel, langchain, claude-agent, "
+            "openai-agents or atif.",
         ),
     ],
     inputs: Annotated[

@@ -14,6 +14,7 @@ import orjson
 
 from taskgate.errors import InputError, Problem
 from taskgate.importers import (
+    atif,
     claude_agent,
     langchain,
     openai_agents,
@@ -35,6 +36,7 @@ FORMATS: dict[str, Importer] = {
     "langchain": langchain.import_file,
     "claude-agent": claude_agent.import_file,
     "openai-agents": openai_agents.import_file,
+    "atif": atif.import_file,
 }
 
 __all__ = [

@@ -18,6 +18,7 @@ NAMES = {
     "langchain": "a LangChain / LangGraph messages JSONL file",
     "claude-agent": "a Claude Agent SDK / Claude Code stream-json file",
     "openai-agents": "an OpenAI Agents SDK / Responses API items JSONL file",
+    "atif": "an ATIF trajectory file",
     RUNS: "a taskgate run file",
 }
 
@@ -38,6 +39,8 @@ def classify(path: str) -> str | None:
 
 def classify_value(value: Any) -> str | None:
     """The format one JSON value (a whole file, or one line of it) looks like, or None."""
+    if is_atif(value) or (isinstance(value, list) and value and is_atif(value[0])):
+        return "atif"
     if isinstance(value, dict):
         if "resourceSpans" in value:
             return "otel"
@@ -55,6 +58,8 @@ def classify_value(value: Any) -> str | None:
 def _classify_line(value: dict[str, Any]) -> str | None:
     if "resourceSpans" in value or is_span(value):
         return "otel"
+    if is_atif(value):
+        return "atif"
     if "run_id" in value and "task_id" in value and "steps" in value:
         return RUNS
     if value.get("type") in CLAUDE_TYPES and "session_id" in value:
@@ -84,6 +89,17 @@ def looks_like_langchain(message: Any) -> bool:
     if not isinstance(message, dict) or "role" in message:
         return False
     return message.get("lc") == 1 or message.get("type") in LANGCHAIN_TYPES
+
+
+def is_atif(value: Any) -> bool:
+    """An ATIF trajectory: a schema_version naming ATIF, or a session's agent and steps (and
+    no run_id, which would make it a run record)."""
+    if not isinstance(value, dict):
+        return False
+    version = value.get("schema_version")
+    if isinstance(version, str) and version.upper().startswith("ATIF"):
+        return True
+    return {"session_id", "agent", "steps"} <= value.keys() and "run_id" not in value
 
 
 def is_span(value: dict[str, Any]) -> bool:

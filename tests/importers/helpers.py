@@ -21,6 +21,7 @@ SPANS = SAMPLES / "otel" / "spans.jsonl"
 LANGCHAIN = SAMPLES / "langchain" / "graph_states.jsonl"
 CLAUDE = SAMPLES / "claude-agent" / "refund-1182.jsonl"
 AGENTS = SAMPLES / "openai-agents" / "runs.jsonl"
+ATIF = SAMPLES / "atif" / "trajectory.json"
 
 
 def jsonl(records: list[RunRecord]) -> bytes:

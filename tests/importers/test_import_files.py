@@ -13,6 +13,7 @@ from taskgate.importers import FORMATS, detect_format, import_files, prefixes, r
 from taskgate.model.record import RunRecord
 from tests.importers.helpers import (
     AGENTS,
+    ATIF,
     CLAUDE,
     LANGCHAIN,
     OPENAI,
@@ -34,6 +35,7 @@ SAMPLE_OF = {
     "langchain": [LANGCHAIN],
     "claude-agent": [CLAUDE],
     "openai-agents": [AGENTS],
+    "atif": [ATIF],
 }
 
 
@@ -52,6 +54,7 @@ def test_every_format_has_a_sample_and_nothing_else_is_registered() -> None:
         "langchain",
         "claude-agent",
         "openai-agents",
+        "atif",
     ]
     assert set(SAMPLE_OF) == set(FORMATS)
 
@@ -91,7 +94,7 @@ def test_a_file_of_no_known_format_says_why_and_lists_the_formats(tmp_path: Path
     assert message_of("tau-bench", path) == (
         f"{path}: not a τ-bench results file: not valid JSON (unexpected character, expected a "
         "JSON value); check the file, or the format (one of: openai-messages, tau-bench, tau2, "
-        "otel, langchain, claude-agent, openai-agents)"
+        "otel, langchain, claude-agent, openai-agents, atif)"
     )
     assert detect_format(str(path)) is None
 
@@ -105,7 +108,7 @@ def test_an_unknown_format_lists_the_known_ones() -> None:
             None,
             None,
             "unknown import format 'langsmith'; use one of: openai-messages, tau-bench, tau2, "
-            "otel, langchain, claude-agent, openai-agents",
+            "otel, langchain, claude-agent, openai-agents, atif",
         )
     ]
 

@@ -31,6 +31,7 @@ def test_every_imported_record_is_read_back_as_a_valid_run(fmt: str, tmp_path: P
         "langchain": 3,
         "claude-agent": 3,
         "openai-agents": 2,
+        "atif": 1,
     }[fmt]
     assert (report.dataset.runs, report.dataset.invalid, report.dataset.skipped) == (
         expected,
