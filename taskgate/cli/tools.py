@@ -139,7 +139,7 @@ def import_(
         typer.Argument(
             metavar="FORMAT",
             help="openai-messages, tau-bench, tau2, otel, langchain, claude-agent, "
-            "openai-agents or atif.",
+            "openai-agents, atif, or adk-evalset (a tasks file).",
         ),
     ],
     inputs: Annotated[
@@ -159,26 +159,17 @@ def import_(
         ),
     ] = False,
 ) -> None:
-    """Convert other tools' trajectory files into run records."""
+    """Convert other tools' trajectory files into run records (or eval sets into tasks)."""
 
     def action() -> int:
-        from taskgate.errors import InputError
-        from taskgate.importers import import_files, write_records
+        from taskgate.importers import TASK_FORMATS, import_files, write_records
         from taskgate.output import refuse_overwriting_inputs
 
         refuse_overwriting_inputs([output], list(inputs))
+        if fmt in TASK_FORMATS:
+            return _import_tasks(fmt, inputs, output, cohort, keep_going)
         result = import_files(fmt, inputs, _cohort_pairs(cohort or []))
-        errors = make_console(stderr=True)
-        for note in result.notes:
-            errors.print(f"note: {note}", markup=False)
-        if result.problems and not keep_going:
-            headline = (
-                f"{len(result.problems)} record(s) could not be converted; nothing was written. "
-                "Fix them, or pass --keep-going to write the other runs"
-            )
-            raise InputError(result.problems, headline=headline)
-        for problem in result.problems:
-            errors.print(f"warning: skipped {problem}", markup=False)
+        _say_problems(result.notes, result.problems, keep_going, "record(s)", "runs")
         write_records(output, result.records)
         count = len(result.records)
         make_console().print(
@@ -189,6 +180,47 @@ def import_(
         return 0
 
     guarded(action)
+
+
+def _say_problems(
+    notes: list[str], problems: list[Any], keep_going: bool, what: str, kept: str
+) -> None:
+    """Print the notes; refuse the import when something could not be converted, unless
+    ``--keep-going``, which prints each as a warning."""
+    from taskgate.errors import InputError
+
+    errors = make_console(stderr=True)
+    for note in notes:
+        errors.print(f"note: {note}", markup=False)
+    if problems and not keep_going:
+        headline = (
+            f"{len(problems)} {what} could not be converted; nothing was written. "
+            f"Fix them, or pass --keep-going to write the other {kept}"
+        )
+        raise InputError(problems, headline=headline)
+    for problem in problems:
+        errors.print(f"warning: skipped {problem}", markup=False)
+
+
+def _import_tasks(
+    fmt: str, inputs: list[str], output: Path, cohort: list[str] | None, keep_going: bool
+) -> int:
+    from taskgate.errors import InputError, Problem
+    from taskgate.importers import import_task_files, write_tasks
+
+    if cohort:
+        message = f"{fmt} holds tasks, not runs, so there is no cohort to add; drop --cohort"
+        raise InputError([Problem("--cohort", None, None, message)])
+    found = import_task_files(fmt, inputs)
+    _say_problems(found.notes, found.problems, keep_going, "eval case(s)", "tasks")
+    write_tasks(output, found.tasks)
+    count = len(found.tasks)
+    make_console().print(
+        f"wrote {count} task{'s' if count != 1 else ''} to {output}; score runs against them "
+        f"with: taskgate score RUNS --tasks {output}",
+        markup=False,
+    )
+    return 0
 
 
 def _cohort_pairs(pairs: list[str]) -> dict[str, str]:

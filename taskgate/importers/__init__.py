@@ -14,6 +14,7 @@ import orjson
 
 from taskgate.errors import InputError, Problem
 from taskgate.importers import (
+    adk_evalset,
     atif,
     claude_agent,
     langchain,
@@ -39,15 +40,23 @@ FORMATS: dict[str, Importer] = {
     "atif": atif.import_file,
 }
 
+TASK_FORMATS = {
+    "adk-evalset": adk_evalset.import_tasks,
+}
+"""Formats that hold golden expectations, not runs: they import as a tasks file."""
+
 __all__ = [
     "FORMATS",
+    "TASK_FORMATS",
     "ImportResult",
     "Importer",
     "detect_format",
     "dump_records",
     "import_files",
+    "import_task_files",
     "record_json",
     "write_records",
+    "write_tasks",
 ]
 
 
@@ -102,9 +111,37 @@ def _without_suffix(path: str) -> str:
     return path.replace("\\", "/")
 
 
+def import_task_files(fmt: str, inputs: Sequence[str]) -> adk_evalset.TaskImport:
+    """Import every input of the tasks format ``fmt``, in order; a task id given twice is a
+    problem of the second."""
+    found = adk_evalset.TaskImport([])
+    seen: dict[str, str] = {}
+    for path in inputs:
+        try:
+            part = TASK_FORMATS[fmt](path)
+        except NotThisFormat as exc:
+            raise wrong_format(path, fmt, str(exc)) from None
+        for task in part.tasks:
+            task_id = task["task_id"]
+            if task_id in seen:
+                message = f"task_id {task_id!r} is already in {seen[task_id]}; make ids unique"
+                found.problems.append(Problem(path, None, "task_id", message))
+                continue
+            seen[task_id] = path
+            found.tasks.append(task)
+        found.problems += part.problems
+        found.notes += part.notes
+    return found
+
+
+def write_tasks(path: Path, tasks: Sequence[Mapping[str, Any]]) -> None:
+    """Write a tasks file atomically: one ``{"task_id", task fields}`` object a line."""
+    write_atomic(path, b"".join(orjson.dumps(dict(task)) + b"\n" for task in tasks))
+
+
 def _importer(fmt: str) -> Importer:
     if fmt not in FORMATS:
-        known = ", ".join(FORMATS)
+        known = ", ".join([*FORMATS, *TASK_FORMATS])
         message = f"unknown import format {fmt!r}; use one of: {known}"
         if fmt == RUNS:
             message += " (run files need no import: taskgate score FILE)"

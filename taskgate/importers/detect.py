@@ -19,6 +19,7 @@ NAMES = {
     "claude-agent": "a Claude Agent SDK / Claude Code stream-json file",
     "openai-agents": "an OpenAI Agents SDK / Responses API items JSONL file",
     "atif": "an ATIF trajectory file",
+    "adk-evalset": "a Google ADK eval set (golden tasks, not runs)",
     RUNS: "a taskgate run file",
 }
 
@@ -46,6 +47,8 @@ def classify_value(value: Any) -> str | None:
             return "otel"
         if "simulations" in value or ("tasks" in value and "info" in value):
             return "tau2"
+        if isinstance(value.get("eval_cases"), list):
+            return "adk-evalset"
         return _classify_line(value)
     if isinstance(value, list) and value and isinstance(value[0], dict):
         first = value[0]

@@ -58,6 +58,12 @@ def _what_it_is(source: str, line: Any, whole: bool) -> str | None:
             f"each line looks like one run of {NAMES[kind]}, not a taskgate run record; "
             f"taskgate import {kind} reads the benchmark's own results file (one JSON document)"
         )
+    if kind == "adk-evalset":
+        return (
+            f"this is {NAMES[kind]}: convert it to a tasks file, then score runs against it: "
+            f"taskgate import adk-evalset {source} -o tasks.jsonl; "
+            "taskgate score RUNS --tasks tasks.jsonl"
+        )
     if kind is not None and kind != RUNS:
         return (
             f"this is {NAMES[kind]}, not taskgate run records; convert it first: "

@@ -22,6 +22,7 @@ LANGCHAIN = SAMPLES / "langchain" / "graph_states.jsonl"
 CLAUDE = SAMPLES / "claude-agent" / "refund-1182.jsonl"
 AGENTS = SAMPLES / "openai-agents" / "runs.jsonl"
 ATIF = SAMPLES / "atif" / "trajectory.json"
+EVALSET = SAMPLES / "adk-evalset" / "billing.evalset.json"
 
 
 def jsonl(records: list[RunRecord]) -> bytes:

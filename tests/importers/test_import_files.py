@@ -94,7 +94,7 @@ def test_a_file_of_no_known_format_says_why_and_lists_the_formats(tmp_path: Path
     assert message_of("tau-bench", path) == (
         f"{path}: not a τ-bench results file: not valid JSON (unexpected character, expected a "
         "JSON value); check the file, or the format (one of: openai-messages, tau-bench, tau2, "
-        "otel, langchain, claude-agent, openai-agents, atif)"
+        "otel, langchain, claude-agent, openai-agents, atif, adk-evalset)"
     )
     assert detect_format(str(path)) is None
 
@@ -108,7 +108,7 @@ def test_an_unknown_format_lists_the_known_ones() -> None:
             None,
             None,
             "unknown import format 'langsmith'; use one of: openai-messages, tau-bench, tau2, "
-            "otel, langchain, claude-agent, openai-agents, atif",
+            "otel, langchain, claude-agent, openai-agents, atif, adk-evalset",
         )
     ]
 
