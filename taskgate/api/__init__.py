@@ -68,7 +68,15 @@ def _saved(
 
 
 def _tasks(tasks: str | os.PathLike[str] | None) -> dict[str, Task] | None:
-    return load_tasks(str(tasks)) if tasks is not None else None
+    return load_task_file(str(tasks)) if tasks is not None else None
+
+
+def load_task_file(path: str) -> dict[str, Task]:
+    """A tasks file's tasks by id; an eval set still to convert is named as such."""
+    from taskgate.importers.documents import refuse_task_documents
+
+    refuse_task_documents(path)
+    return load_tasks(path)
 
 
 def score(

@@ -40,11 +40,11 @@ def explain(
     def action() -> int:
         import orjson
 
-        from taskgate.read.runs import load_tasks
+        from taskgate.api import load_task_file
         from taskgate.report.explain import render_explanation
         from taskgate.scoring.breakdown import explain_run
 
-        task_map = load_tasks(str(tasks)) if tasks else None
+        task_map = load_task_file(str(tasks)) if tasks else None
         explanation = explain_run(runs, run_id, load_config_option(config), task_map)
         if format is ExplainFormat.json:
             data = orjson.dumps(explanation.to_json(), option=orjson.OPT_INDENT_2)
@@ -60,10 +60,11 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
     """Check records and config; list every problem with file:line. No scoring."""
 
     def action() -> int:
+        from taskgate.api import load_task_file
         from taskgate.errors import InputError, Problem
         from taskgate.importers.documents import refuse_documents
         from taskgate.model.record import task_digest
-        from taskgate.read.runs import RunReader, load_tasks
+        from taskgate.read.runs import RunReader
         from taskgate.scoring.record_warnings import (
             definition_warnings,
             file_warnings,
@@ -73,7 +74,7 @@ def validate(runs: RunsArgument, config: ConfigOption = None, tasks: TasksOption
 
         load_config_option(config)
         refuse_documents(runs)
-        task_map = load_tasks(str(tasks)) if tasks else None
+        task_map = load_task_file(str(tasks)) if tasks else None
         reader = RunReader(runs, task_map)
         records, warnings = [], []
         unjudged: dict[str, int] = {}

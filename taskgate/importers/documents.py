@@ -33,6 +33,26 @@ def refuse_documents(source: str) -> None:
         raise InputError([Problem(source, None, None, message)])
 
 
+def refuse_task_documents(source: str) -> None:
+    """Raise InputError when a tasks file (``--tasks``) is an eval set still to convert."""
+    from taskgate.importers.detect import NAMES, classify_value
+
+    if source == STDIN or not os.path.isfile(source):
+        return
+    first = _first_line(source)
+    if first is None or not first.startswith(b"{"):
+        return
+    value = _line(first)
+    if not (isinstance(value, dict) and "task_id" in value):
+        value = _whole(source)
+    if classify_value(value) == "adk-evalset":
+        message = (
+            f"this is {NAMES['adk-evalset']}, not a tasks file; convert it first: "
+            f"taskgate import adk-evalset {source} -o tasks.jsonl"
+        )
+        raise InputError([Problem(source, None, None, message)])
+
+
 def _first_line(source: str) -> bytes | None:
     for _, raw in iter_lines(source):
         if raw.strip():

@@ -113,3 +113,19 @@ def test_a_cohort_is_refused_and_the_file_is_named_where_runs_are_expected(
         f"then score runs against it: taskgate import adk-evalset {EVALSET} -o tasks.jsonl; "
         "taskgate score RUNS --tasks tasks.jsonl"
     )
+
+
+def test_an_eval_set_given_as_the_tasks_file_is_named(tmp_path: Path) -> None:
+    runs = tmp_path / "runs.jsonl"
+    runs.write_bytes(orjson.dumps(run("refund-1182", [], "Done.")) + b"\n")
+    advice = (
+        f"{EVALSET}: this is a Google ADK eval set (golden tasks, not runs), not a tasks file; "
+        f"convert it first: taskgate import adk-evalset {EVALSET} -o tasks.jsonl"
+    )
+    with pytest.raises(InputError) as caught:
+        taskgate.score(runs, tasks=EVALSET)
+    assert [str(p) for p in caught.value.problems] == [advice]
+    for command in ("validate", "score"):
+        result = CliRunner().invoke(app, [command, str(runs), "--tasks", str(EVALSET)])
+        assert result.exit_code == 2
+        assert " ".join(result.output.split()).startswith(f"error: {advice}")
