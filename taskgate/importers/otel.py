@@ -1,4 +1,5 @@
-"""``otel``: OpenTelemetry traces with OpenInference attributes, one run per trace.
+"""``otel``: OpenTelemetry traces, one run per trace: OpenInference attributes, and the GenAI
+conventions and OpenLLMetry dialect read as them (:mod:`taskgate.importers.otel_genai`).
 
 Supported conventions (OpenInference semantic conventions):
 
@@ -39,6 +40,7 @@ from taskgate.importers.common import (
     total_cost,
 )
 from taskgate.importers.detect import is_span
+from taskgate.importers.otel_genai import content_missing
 from taskgate.importers.otel_spans import Span, SpanReader
 from taskgate.importers.otel_steps import (
     prompt_messages,
@@ -115,6 +117,14 @@ def _record(spans: list[Span], root: Span, prefix: str, trace_id: str) -> dict[s
             "instrument the agent with OpenInference",
         )
     llms = [span for span in spans if span.kind == "LLM"]
+    tools = [span for span in spans if span.kind == "TOOL"]
+    if llms and all(content_missing(span.attributes) for span in llms) and not tools:
+        raise Unmappable(
+            None,
+            "the trace's model calls carry no messages: GenAI instrumentation records them only "
+            "when content capture is on (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true); "
+            "nothing to score",
+        )
     ended = root.error is None and steps[-1].is_reply
     mapped = [each for step in steps for each in step.as_steps()]
     if ended:

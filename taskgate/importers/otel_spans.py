@@ -21,6 +21,7 @@ from typing import Any
 
 from taskgate.errors import Problem
 from taskgate.importers.common import BadLine, as_dict, as_list
+from taskgate.importers.otel_genai import as_openinference, failed, speaks_genai
 
 _ISO = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?$")
 _ERROR_CODES = (2, "2", "ERROR", "STATUS_CODE_ERROR", "StatusCode.ERROR")
@@ -76,8 +77,11 @@ class SpanReader:
     def add(self, span: Span | str, line: int | None, where: str | None) -> None:
         if isinstance(span, str):
             self.problems.append(Problem(self.source, line, where, span))
-        else:
-            self.spans.append(replace(span, order=len(self.spans), line=line))
+            return
+        if speaks_genai(span.attributes):  # read as the OpenInference names they map to
+            error = span.error if span.error is not None else failed(span.attributes)
+            span = replace(span, attributes=as_openinference(span.attributes), error=error)
+        self.spans.append(replace(span, order=len(self.spans), line=line))
 
 
 def _otlp_span(raw: dict[str, Any], resource: dict[str, Any]) -> Span | str:
