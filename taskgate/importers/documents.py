@@ -106,10 +106,14 @@ def _what_it_is(source: str, line: Any, whole: bool) -> str | None:
 
 def _record_like(value: Any) -> bool:
     """A line with a run_id, unless it is a conversation with no steps: another tool's
-    messages (chat-completions, LangChain) with ids added, which would score as empty runs."""
+    messages or items (chat-completions, LangChain, Responses) with ids added, which would
+    score as empty runs."""
     if not isinstance(value, dict) or "run_id" not in value:
         return False
-    return "steps" in value or not isinstance(value.get("messages"), list)
+    if "steps" in value:
+        return True
+    lists = [isinstance(value.get(key), list) for key in ("messages", "items", "input", "output")]
+    return not (lists[0] or lists[1] or (lists[2] and lists[3]))
 
 
 def _whole(source: str) -> Any:

@@ -118,3 +118,14 @@ def test_the_format_is_named_when_given_elsewhere() -> None:
         f"it looks like an OpenAI chat-messages JSONL file; "
         f"use: taskgate import openai-messages {OPENAI} -o OUT.jsonl"
     )
+
+
+def test_a_file_of_runs_items_given_to_score_names_the_importer() -> None:
+    import taskgate
+
+    with pytest.raises(InputError) as caught:
+        taskgate.score(AGENTS)
+    assert str(caught.value.problems[0]) == (
+        f"{AGENTS}: this is an OpenAI Agents SDK / Responses API items JSONL file, not taskgate "
+        f"run records; convert it first: taskgate import openai-agents {AGENTS} -o runs.jsonl"
+    )
