@@ -52,6 +52,8 @@ def classify_value(value: Any) -> str | None:
         return _classify_line(value)
     if isinstance(value, list) and value and isinstance(value[0], dict):
         first = value[0]
+        if first.get("object") in ("trace", "trace.span"):
+            return "openai-agents"
         if "traj" in first:
             return "tau-bench"
         return "otel" if is_span(first) else None
@@ -59,6 +61,8 @@ def classify_value(value: Any) -> str | None:
 
 
 def _classify_line(value: dict[str, Any]) -> str | None:
+    if value.get("object") in ("trace", "trace.span"):
+        return "openai-agents"  # the Agents SDK's trace export
     if "resourceSpans" in value or is_span(value):
         return "otel"
     if is_atif(value):

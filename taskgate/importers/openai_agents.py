@@ -20,15 +20,24 @@ Tokens come from the line's ``usage`` (``input_tokens``, ``output_tokens``).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
+from taskgate.errors import InputError, Problem
+from taskgate.importers.agents_trace import is_trace_object, trace_record, traces, without_content
 from taskgate.importers.chat import Call, Turn, call_id
 from taskgate.importers.common import (
+    BadLine,
     ImportResult,
     NotThisFormat,
     Unmappable,
+    Where,
     as_dict,
     as_list,
+    collect,
+    first_json_line,
+    json_lines,
+    load_json,
     text,
 )
 from taskgate.importers.openai_messages import conversation_record, import_lines
@@ -38,7 +47,47 @@ _AGENT_ITEMS = frozenset({"function_call", "reasoning"})
 
 
 def import_file(path: str, prefix: str) -> ImportResult:
-    return import_lines(path, prefix, _check_first, _record)
+    exported = _trace_objects(path)
+    if exported is None:
+        return import_lines(path, prefix, _check_first, _record)
+    found = traces(exported)
+    items = (
+        (Where(path, None, f"traces[{trace.trace_id}]"), partial(trace_record, trace, prefix))
+        for trace in found
+    )
+    result = collect(items)
+    result.notes.extend(
+        [
+            f"{path}: trace {trace.trace_id} records its model calls as response spans, which hold "
+            "no messages: its steps have no text; write the run's items (to_input_list) for them"
+            for trace in found
+            if without_content(trace)
+        ]
+    )
+    if not found:
+        result.notes.append(f"{path}: the file holds no traces; nothing imported")
+    return result
+
+
+def _trace_objects(path: str) -> list[dict[str, Any]] | None:
+    """The trace export's objects, when the file is one (a JSON list, or one a line)."""
+    first = first_json_line(path)
+    if is_trace_object(first):
+        values = []
+        for number, value in json_lines(path):
+            if isinstance(value, BadLine):
+                raise InputError([Problem(path, number, None, value.message)])
+            values.append(value)
+        return [v for v in values if is_trace_object(v)]
+    if first is not None:
+        return None
+    try:
+        whole = load_json(path)
+    except NotThisFormat:
+        return None
+    if isinstance(whole, list) and whole and is_trace_object(whole[0]):
+        return [v for v in whole if is_trace_object(v)]
+    return None
 
 
 def run_items(line: Any) -> list[Any] | None:

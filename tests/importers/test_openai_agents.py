@@ -129,3 +129,72 @@ def test_a_file_of_runs_items_given_to_score_names_the_importer() -> None:
         f"{AGENTS}: this is an OpenAI Agents SDK / Responses API items JSONL file, not taskgate "
         f"run records; convert it first: taskgate import openai-agents {AGENTS} -o runs.jsonl"
     )
+
+
+TRACE = AGENTS.parent / "trace-export.jsonl"
+
+
+def test_the_sdks_trace_export_maps_agents_handoffs_and_calls() -> None:
+    [run] = clean_import("openai-agents", TRACE)
+    assert (run.task_id, run.trial, run.cohort) == (
+        "refund-1182",
+        0,
+        {"workflow": "Customer service"},
+    )
+    refund = {"order_id": "1182", "amount": 20.5}
+    assert [
+        (
+            s.role,
+            s.agent,
+            s.handoff,
+            s.message,
+            [(c.name, c.arguments, c.result) for c in s.tool_calls],
+        )
+        for s in run.steps
+    ] == [
+        ("user", None, None, "Refund order 1182.", []),
+        ("agent", "Triage agent", None, None, [("transfer_to_billing_agent", {}, None)]),
+        ("agent", "Triage agent", {"from": "Triage agent", "to": "Billing agent"}, None, []),
+        # The function span fills the call the model call before it planned: one call, not two.
+        ("agent", "Billing agent", None, None, [("issue_refund", refund, "refunded 20.5")]),
+        ("agent", "Billing agent", None, "Refund of $20.50 issued for order 1182.", []),
+    ]
+    assert [s.is_final for s in run.steps] == [False, False, False, False, True]
+    assert (run.usage.input_tokens, run.usage.output_tokens) == (60, 9)
+    assert_round_trips([run])
+
+
+def test_a_trace_of_response_spans_only_is_said_to_hold_no_text(tmp_path: Path) -> None:
+    trace = {"object": "trace", "id": "t1", "workflow_name": "w"}
+    spans = [
+        {
+            "object": "trace.span",
+            "id": "a",
+            "trace_id": "t1",
+            "span_data": {"type": "agent", "name": "A"},
+        },
+        {
+            "object": "trace.span",
+            "id": "r",
+            "trace_id": "t1",
+            "parent_id": "a",
+            "span_data": {"type": "response", "response_id": "resp_1"},
+        },
+        {
+            "object": "trace.span",
+            "id": "f",
+            "trace_id": "t1",
+            "parent_id": "a",
+            "span_data": {"type": "function", "name": "lookup", "input": "{}", "output": "x"},
+        },
+    ]
+    path = write_lines(tmp_path / "trace.jsonl", [trace, *spans])
+    result = import_files("openai-agents", [path])
+    assert [[(c.name, c.result) for c in s.tool_calls] for s in result.records[0].steps] == [
+        [("lookup", "x")]
+    ]
+    assert result.notes == [
+        f"{path}: trace t1 records its model calls as response spans, which hold no messages: "
+        "its steps have no text; write the run's items (to_input_list) for them"
+    ]
+    assert detect_format(path) == "openai-agents"
