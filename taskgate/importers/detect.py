@@ -63,6 +63,8 @@ def classify_value(value: Any) -> str | None:
 def _classify_line(value: dict[str, Any]) -> str | None:
     if value.get("object") in ("trace", "trace.span"):
         return "openai-agents"  # the Agents SDK's trace export
+    if "run_type" in value and ("inputs" in value or "outputs" in value):
+        return "langchain"  # a LangSmith run
     if "resourceSpans" in value or is_span(value):
         return "otel"
     if is_atif(value):

@@ -21,15 +21,22 @@ with ``Error:``; ``system`` messages are kept as ``messages``. Tokens are summed
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
+from taskgate.errors import InputError, Problem
 from taskgate.importers.chat import Call, Turn, call_id
 from taskgate.importers.common import (
+    BadLine,
     ImportResult,
     NotThisFormat,
     Unmappable,
+    Where,
     as_dict,
     as_list,
+    collect,
+    first_json_line,
+    json_lines,
     text,
 )
 from taskgate.importers.detect import LANGCHAIN_TYPES, looks_like_langchain
@@ -63,7 +70,49 @@ _CHAT_ROLES = {"user": "user", "assistant": "assistant", "system": "system", "to
 
 
 def import_file(path: str, prefix: str) -> ImportResult:
+    first = first_json_line(path)
+    if isinstance(first, dict) and "run_type" in first:
+        return _import_run_trees(path, prefix)
     return import_lines(path, prefix, _check_first, _record)
+
+
+def _import_run_trees(path: str, prefix: str) -> ImportResult:
+    """LangSmith runs, one a line: each root run (no ``parent_run_id``) is a run, read from
+    the messages its outputs (else its inputs) hold, as a LangGraph graph's state has them."""
+    roots = []
+    for number, value in json_lines(path):
+        if isinstance(value, BadLine):
+            raise InputError([Problem(path, number, None, value.message)])
+        if isinstance(value, dict) and value.get("parent_run_id") is None:
+            roots.append((number, value))
+    items = (
+        (Where(path, number), partial(_root_record, root, prefix, number)) for number, root in roots
+    )
+    result = collect(items)
+    if not roots:
+        result.notes.append(f"{path}: the file holds no root runs; nothing imported")
+    return result
+
+
+def _root_record(root: dict[str, Any], prefix: str, number: int) -> dict[str, Any]:
+    outputs, inputs = as_dict(root.get("outputs")), as_dict(root.get("inputs"))
+    messages = as_list(outputs.get("messages")) or as_list(inputs.get("messages"))
+    if not messages:
+        raise Unmappable(
+            "outputs.messages",
+            "the root run holds no messages; trace the graph so its state (messages) is the "
+            "root run's output",
+        )
+    metadata = as_dict(as_dict(root.get("extra")).get("metadata"))
+    line: dict[str, Any] = {
+        "run_id": str(root.get("id") or f"{prefix}:{number}"),
+        "task_id": str(metadata.get("task_id") or f"{prefix}-{number}"),
+        "messages": messages,
+        "status": "error" if root.get("error") else "completed",
+    }
+    if isinstance(metadata.get("trial"), int):
+        line["trial"] = metadata["trial"]
+    return _record(line, prefix, number)
 
 
 def _check_first(line: Any) -> None:

@@ -195,3 +195,38 @@ def test_a_langchain_file_given_as_openai_messages_is_named() -> None:
         f"LangGraph messages JSONL file; use: taskgate import langchain {LANGCHAIN} -o OUT.jsonl"
     )
     assert detect_format(str(LANGCHAIN)) == "langchain"
+
+
+LANGSMITH = LANGCHAIN.parent / "langsmith-runs.jsonl"
+
+
+def test_a_langsmith_root_run_is_read_from_the_graphs_state() -> None:
+    [run] = clean_import("langchain", LANGSMITH)
+    assert (run.run_id, run.task_id, run.trial) == (
+        "1f0529c8-196c-6c5b-84a2-604f11dc8e42",
+        "capital-fr",
+        1,
+    )
+    assert steps(run) == [
+        ("user", None, "What is the capital of France?", [], False),
+        (
+            "agent",
+            None,
+            None,
+            [("search", {"query": "capital of France"}, "Paris is the capital of France.", None)],
+            False,
+        ),
+        ("agent", None, "The capital of France is Paris.", [], True),
+    ]
+    assert (run.usage.input_tokens, run.usage.output_tokens) == (130, 20)
+    assert detect_format(str(LANGSMITH)) == "langchain"
+
+
+def test_a_root_run_without_messages_is_listed(tmp_path: Path) -> None:
+    root = {"id": "r1", "run_type": "chain", "parent_run_id": None, "inputs": {}, "outputs": {}}
+    path = write_lines(tmp_path / "runs.jsonl", [root])
+    result = import_files("langchain", [path])
+    assert [str(p) for p in result.problems] == [
+        f"{path}:1: outputs.messages: the root run holds no messages; trace the graph so its "
+        "state (messages) is the root run's output"
+    ]
