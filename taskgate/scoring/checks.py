@@ -171,12 +171,35 @@ def _ending(ctx: RunFacts) -> list[Check]:
     ]
     if ctx.final_step_reached:
         checks.append(Check("final_step", True, "Final step reached"))
+        checks += _final_agent(ctx)
     elif ctx.has_final_step:
         checks.append(Check("final_step", False, "Step budget exhausted before the final step"))
     else:
         budget = " (step budget exhausted)" if ctx.budget_exhausted else ""
         checks.append(Check("final_step", False, f"No final step{budget}"))
     return checks
+
+
+def _final_agent(ctx: RunFacts) -> list[Check]:
+    """In a multi-agent run that says who holds it at the end, that agent took the final step:
+    a sub-agent saying it is done while the agent in control never finished is no finish."""
+    known, holder = ctx.control
+    if not known:
+        return []
+    if ctx.final_agent == holder:
+        return [Check("final_agent", True, "Final step taken by the agent in control")]
+    return [
+        Check(
+            "final_agent",
+            False,
+            f"Final step taken by {_agent_name(ctx.final_agent)}, not by "
+            f"{_agent_name(holder)}, which holds the run",
+        )
+    ]
+
+
+def _agent_name(agent: str | None) -> str:
+    return "the top-level agent" if agent is None else repr(agent)
 
 
 def _outcome_check(ctx: RunFacts, outcome: OutcomeCheck, settings: CheckSettings) -> Check:
@@ -337,10 +360,11 @@ def _counted(name: str, count: int) -> str:
 _LABELS = {
     "status": ("completed", "completed"),
     "final_step": ("final step", "final steps"),
+    "final_agent": ("final step by the agent in control", "final steps by the agent in control"),
     "outcome": ("outcome", "outcomes"),
     "criterion": ("criterion", "criteria"),
     "expected_call": ("expected call", "expected calls"),
     "required_tool": ("required tool", "required tools"),
     "write": ("no unaccounted write", "no unaccounted write"),
 }
-_SINGLE = {"status", "final_step", "outcome", "write"}
+_SINGLE = {"status", "final_step", "final_agent", "outcome", "write"}

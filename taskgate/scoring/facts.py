@@ -112,6 +112,27 @@ class RunFacts:
             budget is not None and len(self.agent_steps) > budget
         )
 
+    @cached_property
+    def control(self) -> tuple[bool, str | None]:
+        """Whether the run says which agent holds it at its end, and which: the last handoff's
+        receiver when it hands off; the unnamed top-level agent when named steps are only a
+        sub-agent's it delegated to. (bool, agent); (False, None) when it does not say."""
+        steps = self.agent_steps
+        handoffs = [step.handoff for step in steps if step.handoff]
+        if handoffs:
+            receiver = handoffs[-1].get("to")
+            return True, receiver if isinstance(receiver, str) else None
+        named = any(step.agent for step in steps)
+        if named and steps and steps[0].agent is None:
+            return True, None
+        return False, None
+
+    @cached_property
+    def final_agent(self) -> str | None:
+        """The agent that took the final step (None: the unnamed top-level agent)."""
+        final = [step for step in self.agent_steps if step.is_final]
+        return final[-1].agent if final else None
+
     @property
     def final_step_reached(self) -> bool:
         return self.has_final_step and not self.budget_exhausted

@@ -106,6 +106,7 @@ def failure_shape(
     checks: tuple[tuple[str, Callable[[], bool]], ...] = (
         ("passed", lambda: passed),
         ("infrastructure", lambda: ctx.record.error_kind == "infrastructure"),
+        ("abandoned_handoff", lambda: failed_check == "final_agent"),
         ("tool_misuse", lambda: misused_tools(ctx) or failed_check in UNACCOUNTED),
         ("loop_exhaustion", lambda: _ran_out(ctx)),
         ("early_stop", lambda: _faulted(ctx, criteria)),

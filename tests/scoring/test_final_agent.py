@@ -1,0 +1,82 @@
+"""Multi-agent runs: the agent holding the run at its end must take the final step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from taskgate.config.load import default_config
+from taskgate.scoring.scorer import Scorer
+from tests.conftest import make_context, make_record
+
+TASK = {"expected_result": "Refund issued"}
+
+
+def step(agent: str | None, message: str | None = None, **fields: Any) -> dict[str, Any]:
+    made: dict[str, Any] = {"agent": agent} if agent else {}
+    if message:
+        made["message"] = message
+    return {**made, **fields}
+
+
+def failed(steps: list[dict[str, Any]]) -> list[str]:
+    checks = make_context(task=TASK, steps=steps).checks
+    return [c.message for c in checks.checks if not c.holds]
+
+
+def held(steps: list[dict[str, Any]]) -> list[str]:
+    checks = make_context(task=TASK, steps=steps).checks
+    return [c.name for c in checks.checks if c.holds]
+
+
+DELEGATED = [
+    step(None, tool_calls=[{"name": "Task", "arguments": {"subagent_type": "billing"}}]),
+    step("billing", "Refund issued"),
+]
+
+
+def test_a_sub_agent_that_finishes_for_an_orchestrator_that_never_did_fails() -> None:
+    final = [*DELEGATED[:-1], step("billing", "Refund issued", is_final=True)]
+    assert failed(final) == [
+        "Final step taken by 'billing', not by the top-level agent, which holds the run"
+    ]
+    finished = [*DELEGATED, step(None, "Refund issued", is_final=True)]
+    assert failed(finished) == []
+    assert "final_agent" in held(finished)
+
+
+def test_after_a_handoff_the_receiver_holds_the_run() -> None:
+    handoff = step("triage", handoff={"from": "triage", "to": "billing"})
+    by_receiver = [
+        step("triage", "One moment"),
+        handoff,
+        step("billing", "Refund issued", is_final=True),
+    ]
+    assert failed(by_receiver) == []
+    by_sender = [
+        step("triage", "One moment"),
+        handoff,
+        step("triage", "Refund issued", is_final=True),
+    ]
+    assert failed(by_sender) == [
+        "Final step taken by 'triage', not by 'billing', which holds the run"
+    ]
+
+
+def test_a_run_that_does_not_say_who_holds_it_is_not_judged_so() -> None:
+    # Named agents from the first step and no handoff: a swarm whose transfers were not
+    # recorded, or a supervisor; which agent should finish cannot be told.
+    swarm = [step("triage", "One moment"), step("billing", "Refund issued", is_final=True)]
+    assert failed(swarm) == []
+    assert "final_agent" not in held(swarm)
+    single = [step(None, "Refund issued", is_final=True)]
+    assert "final_agent" not in held(single)
+
+
+def test_the_failure_shape_is_abandoned_handoff() -> None:
+    steps = [*DELEGATED[:-1], step("billing", "Refund issued", is_final=True)]
+    result = Scorer(default_config()).score(make_record(task=TASK, steps=steps)).result
+    assert (result.passed, result.failed_check, result.failure_shape) == (
+        False,
+        "final_agent",
+        "abandoned_handoff",
+    )
