@@ -18,6 +18,7 @@ from pydantic import (
     Discriminator,
     Field,
     Strict,
+    StringConstraints,
     Tag,
     ValidationInfo,
     field_validator,
@@ -207,6 +208,9 @@ class Task(BaseModel):
     one that no expected call accounts for fails the run."""
     must_pass: bool = False
     """Any failed (or unjudged) trial of this task fails the gate."""
+    expected_handoffs: list[Annotated[str, StringConstraints(min_length=1)]] | None = None
+    """The agents the run must hand off to (a multi-agent run's handoff steps' ``to``),
+    under the call order: in order for ``strict``, none beyond these for ``subset``."""
 
     @field_validator("expected_result")
     @classmethod

@@ -131,6 +131,7 @@ def judge(
     matched = _full_matching(ctx, settings, credits)
     checks += _call_checks(ctx, settings, matched, credits)
     checks += _tool_checks(ctx)
+    checks += _handoff_checks(ctx, settings)
     writes = write_patterns(ctx.task, settings.write_tools)
     if writes:
         checks.append(_write_check(ctx, writes, {made for _, made in matched}))
@@ -146,6 +147,7 @@ def states_a_goal(task: Task, has_outcome: bool) -> bool:
         or any(not call.optional for call in task.expected_calls)
         or task.required_tools
         or task.write_tools
+        or task.expected_handoffs
     )
 
 
@@ -282,6 +284,53 @@ def _why_missing(ctx: RunFacts, index: int, credits: dict[int, float]) -> str:
     return f"Expected call {want.name}{turn} not made with the expected arguments"
 
 
+def _handoff_checks(ctx: RunFacts, settings: CheckSettings) -> list[Check]:
+    """The task's expected handoffs against the run's handoff steps, under the call order."""
+    expected = ctx.task.expected_handoffs or []
+    made = [step.handoff.get("to") for step in ctx.agent_steps if step.handoff]
+    order = ctx.task.call_order or settings.order
+    if not expected:
+        return []
+    if order == "subset":
+        return [
+            Check("extra_handoff", False, f"Unexpected handoff to {to!r}", str(to))
+            for to in made
+            if to not in expected
+        ]
+    found = _in_order(expected, made) if order == "strict" else _each(expected, made)
+    return [
+        Check(
+            "expected_handoff",
+            held,
+            f"Expected handoff to {to!r} {'made' if held else 'not made'}"
+            + ("" if held or order != "strict" or to not in made else " in order"),
+            to,
+        )
+        for to, held in zip(expected, found, strict=True)
+    ]
+
+
+def _in_order(expected: list[str], made: list[Any]) -> list[bool]:
+    """Each expected name found after the one before it (a subsequence of ``made``)."""
+    found, start = [], 0
+    for name in expected:
+        index = next((i for i in range(start, len(made)) if made[i] == name), None)
+        found.append(index is not None)
+        start = start if index is None else index + 1
+    return found
+
+
+def _each(expected: list[str], made: list[Any]) -> list[bool]:
+    """Each expected name matched to a handoff of its own, in any order."""
+    left = list(made)
+    found = []
+    for name in expected:
+        found.append(name in left)
+        if name in left:
+            left.remove(name)
+    return found
+
+
 def _tool_checks(ctx: RunFacts) -> list[Check]:
     task, calls = ctx.task, ctx.calls
     working = {call.name for call in calls if not call.failed}
@@ -364,6 +413,7 @@ _LABELS = {
     "outcome": ("outcome", "outcomes"),
     "criterion": ("criterion", "criteria"),
     "expected_call": ("expected call", "expected calls"),
+    "expected_handoff": ("expected handoff", "expected handoffs"),
     "required_tool": ("required tool", "required tools"),
     "write": ("no unaccounted write", "no unaccounted write"),
 }

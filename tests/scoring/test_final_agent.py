@@ -80,3 +80,48 @@ def test_the_failure_shape_is_abandoned_handoff() -> None:
         "final_agent",
         "abandoned_handoff",
     )
+
+
+def handoffs(*receivers: str) -> list[dict[str, Any]]:
+    made = [step("triage", handoff={"from": "triage", "to": to}) for to in receivers]
+    return [*made, step(receivers[-1], "Refund issued", is_final=True)]
+
+
+def expected(order: str, *names: str) -> dict[str, Any]:
+    return {**TASK, "expected_handoffs": list(names), "call_order": order}
+
+
+def checked(task: dict[str, Any], steps: list[dict[str, Any]]) -> list[tuple[str, bool, str]]:
+    checks = make_context(task=task, steps=steps).checks.checks
+    return [(c.name, c.holds, c.message) for c in checks if "handoff" in c.name]
+
+
+def test_expected_handoffs_are_checked_under_the_call_order() -> None:
+    run = handoffs("billing", "refunds")
+    assert checked(expected("strict", "billing", "refunds"), run) == [
+        ("expected_handoff", True, "Expected handoff to 'billing' made"),
+        ("expected_handoff", True, "Expected handoff to 'refunds' made"),
+    ]
+    assert checked(expected("strict", "refunds", "billing"), run) == [
+        ("expected_handoff", True, "Expected handoff to 'refunds' made"),
+        ("expected_handoff", False, "Expected handoff to 'billing' not made in order"),
+    ]
+    assert checked(expected("unordered", "refunds", "billing"), run) == [
+        ("expected_handoff", True, "Expected handoff to 'refunds' made"),
+        ("expected_handoff", True, "Expected handoff to 'billing' made"),
+    ]
+    assert checked(expected("superset", "billing", "billing"), run) == [
+        ("expected_handoff", True, "Expected handoff to 'billing' made"),
+        ("expected_handoff", False, "Expected handoff to 'billing' not made"),
+    ]
+    assert checked(expected("subset", "billing"), run) == [
+        ("extra_handoff", False, "Unexpected handoff to 'refunds'"),
+    ]
+
+
+def test_a_task_stating_only_handoffs_is_judged_on_them() -> None:
+    task = {"expected_handoffs": ["billing"]}
+    made = make_context(task=task, steps=handoffs("billing")).checks
+    assert (made.judged, made.passed) == (True, True)
+    missed = make_context(task=task, steps=handoffs("refunds")).checks
+    assert (missed.passed, missed.reason) == (False, "Expected handoff to 'billing' not made.")

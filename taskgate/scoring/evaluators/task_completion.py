@@ -74,9 +74,9 @@ def _criteria(ctx: RunContext, settings: CheckSettings, checks: RunChecks) -> li
     if ctx.task.success_criteria:
         return ctx.criteria_for(settings.keyword_share)
     stated = [
-        CriterionResult(f"call {check.subject}", check.holds)
+        CriterionResult(f"{_STATED[check.name]} {check.subject}", check.holds)
         for check in checks.checks
-        if check.name in ("expected_call", "extra_call")
+        if check.name in _STATED
     ]
     stated += [
         CriterionResult("no unaccounted write", check.holds)
@@ -84,6 +84,15 @@ def _criteria(ctx: RunContext, settings: CheckSettings, checks: RunChecks) -> li
         if check.name == "write"
     ]
     return stated
+
+
+_STATED = {
+    "expected_call": "call",
+    "extra_call": "call",
+    "expected_handoff": "handoff",
+    "extra_handoff": "handoff",
+}
+"""The checks that stand for criteria when a task states none: what they are called."""
 
 
 def _final_step_reason(ctx: RunContext) -> str:
