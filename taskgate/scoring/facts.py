@@ -17,6 +17,10 @@ from taskgate.scoring.outcome import FoldedObject, canonical
 from taskgate.scoring.text import KeywordIndex, text_of, tokens
 
 _NO_TASK = Task()
+HANDLED_BY = "handled_by"
+"""The derived cohort key of runs that name their agents."""
+TOP_LEVEL = "(top-level)"
+"""The ``handled_by`` value of the unnamed top-level agent."""
 
 
 @dataclass
@@ -126,6 +130,18 @@ class RunFacts:
         if named and steps and steps[0].agent is None:
             return True, None
         return False, None
+
+    @cached_property
+    def handled_by(self) -> str | None:
+        """For a run that names its agents, the one it ended with: the agent holding it at
+        the end when the run says, else the agent of its last step (TOP_LEVEL when unnamed).
+        None for a run that names no agent."""
+        steps = self.agent_steps
+        if not any(step.agent or step.handoff for step in steps):
+            return None
+        known, holder = self.control
+        agent = holder if known else steps[-1].agent
+        return TOP_LEVEL if agent is None else agent
 
     @cached_property
     def final_agent(self) -> str | None:

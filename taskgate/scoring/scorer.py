@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from taskgate.scoring.evaluators.step_efficiency import step_efficiency
 from taskgate.scoring.evaluators.task_completion import task_completion
 from taskgate.scoring.evaluators.tool_selection import tool_selection
 from taskgate.scoring.evaluators.trajectory_score import trajectory_score
+from taskgate.scoring.facts import HANDLED_BY
 from taskgate.scoring.failure import diagnosis, failure_shape
 
 COMPLETION: MetricName = "task_completion"
@@ -69,6 +71,14 @@ def shared_cohort(cohort: dict[str, str]) -> dict[str, str]:
     return shared
 
 
+def _with_handler(cohort: dict[str, str], handled_by: str | None) -> dict[str, str]:
+    """The record's cohort, with the agent a multi-agent run ended with as ``handled_by``
+    (derived, so a key the record sets itself wins)."""
+    if handled_by is None or HANDLED_BY in cohort:
+        return cohort
+    return {**cohort, HANDLED_BY: unicodedata.normalize("NFC", handled_by)}
+
+
 class Scorer:
     """Scores one record at a time with the configured panel; keeps no state between runs."""
 
@@ -94,7 +104,7 @@ class Scorer:
             run_id=record.run_id,
             task_id=record.task_id,
             trial=record.trial,
-            cohort=shared_cohort(record.cohort),
+            cohort=shared_cohort(_with_handler(record.cohort, ctx.handled_by)),
             scores={name: score.value for name, score in scores.items()},
             passed=passed,
             failure_shape=None

@@ -125,3 +125,23 @@ def test_a_task_stating_only_handoffs_is_judged_on_them() -> None:
     assert (made.judged, made.passed) == (True, True)
     missed = make_context(task=task, steps=handoffs("refunds")).checks
     assert (missed.passed, missed.reason) == (False, "Expected handoff to 'billing' not made.")
+
+
+def handled_by(steps: list[dict[str, Any]], cohort: dict[str, str] | None = None) -> str | None:
+    record = make_record(task=TASK, steps=steps, cohort=cohort or {})
+    return Scorer(default_config()).score(record).result.cohort.get("handled_by")
+
+
+def test_a_multi_agent_run_is_in_the_cohort_of_the_agent_it_ended_with() -> None:
+    assert handled_by(handoffs("billing", "refunds")) == "refunds"
+    # A handoff names who holds the run even when someone else spoke last.
+    assert handled_by([*handoffs("billing")[:-1], step("triage", "Done")]) == "billing"
+    assert handled_by([*DELEGATED, step(None, "Refund issued", is_final=True)]) == "(top-level)"
+    swarm = [step("triage", "One moment"), step("billing", "Refund issued", is_final=True)]
+    assert handled_by(swarm) == "billing"
+
+
+def test_a_run_naming_no_agent_gets_no_handled_by_and_the_record_s_own_key_wins() -> None:
+    assert handled_by([step(None, "Refund issued", is_final=True)]) is None
+    mine = handled_by(handoffs("billing"), cohort={"handled_by": "queue-7"})
+    assert mine == "queue-7"
