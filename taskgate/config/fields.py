@@ -17,7 +17,12 @@ from pydantic_core import PydanticCustomError
 from taskgate.config.messages import format_number
 
 TrajectoryPart = Literal[
-    "task_completion", "goal_progress", "tool_selection", "function_calls", "step_efficiency"
+    "task_completion",
+    "goal_progress",
+    "tool_selection",
+    "function_calls",
+    "step_efficiency",
+    "grounding",
 ]
 FailOn = Literal["red", "yellow"]
 ArgumentMatch = Literal["exact", "subset", "superset", "ignore"]

@@ -21,6 +21,7 @@ from taskgate.errors import ConfigError, Problem
 from taskgate.model.names import PASS_RATE
 
 TEMPLATE_NAME = "config_template.yaml"
+_LATER_SECTIONS = {"grounding": {"required": False}}
 
 
 def default_config() -> Config:
@@ -41,6 +42,11 @@ def config_fingerprint(config: Config) -> str:
     scoring = config.model_dump(mode="json", include={"evaluators", "tools", "thresholds"})
     # The pass-rate bands judge cohorts, never a run: baselines stay comparable across them.
     scoring["thresholds"].pop(PASS_RATE, None)
+    # Sections added after the first release count only when set, so a baseline scored
+    # before they existed keeps its fingerprint under the defaults.
+    for name, default in _LATER_SECTIONS.items():
+        if scoring["evaluators"].get(name) == default:
+            del scoring["evaluators"][name]
     canonical = json.dumps(scoring, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

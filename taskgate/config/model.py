@@ -99,6 +99,15 @@ class FunctionCallSettings(Section):
     """How arguments are compared: exact, subset or superset of the expected ones, or ignored."""
 
 
+class GroundingSettings(Section):
+    """Settings of the grounding evaluator."""
+
+    required: Annotated[bool, Strict()] = False
+    """A run passes only when every fact its result states (numbers, amounts, dates, times,
+    ids, codes) was seen in its tool results, observations or user messages, or derived from
+    numbers it saw. Off by default: the score is reported and the gate can band it."""
+
+
 class EvaluatorSettings(Section):
     """Settings of the evaluators that change scores."""
 
@@ -108,6 +117,8 @@ class EvaluatorSettings(Section):
     """Settings of trajectory_score."""
     function_calls: FunctionCallSettings = Field(default_factory=FunctionCallSettings)
     """Settings of function_calls."""
+    grounding: GroundingSettings = Field(default_factory=GroundingSettings)
+    """Settings of grounding."""
 
 
 ToolPattern = Annotated[str, Strict(), StringConstraints(min_length=1)]

@@ -10,6 +10,7 @@ MetricName = Literal[
     "tool_selection",
     "function_calls",
     "step_efficiency",
+    "grounding",
     "trajectory_score",
 ]
 METRIC_NAMES: tuple[str, ...] = get_args(MetricName)

@@ -96,6 +96,8 @@ class CheckSettings:
     outcome_tolerance: float | None
     write_tools: tuple[str, ...]
     """The config's write tools (names or globs); a task's write_tools add to them."""
+    grounding_required: bool = False
+    """A run passes only when every fact its result states is backed by what it saw."""
 
 
 def check_settings(config: Config) -> CheckSettings:
@@ -109,6 +111,7 @@ def check_settings(config: Config) -> CheckSettings:
         outcome_match=completion.outcome_match,
         outcome_tolerance=completion.outcome_tolerance,
         write_tools=config.tools.write,
+        grounding_required=config.evaluators.grounding.required,
     )
 
 
@@ -128,6 +131,8 @@ def judge(
         Check("criterion", r.met, f"Criterion {r.name} {'met' if r.met else 'not met'}")
         for r in criteria
     ]
+    if settings.grounding_required:
+        checks += _grounded_check(ctx)
     matched = _full_matching(ctx, settings, credits)
     checks += _call_checks(ctx, settings, matched, credits)
     checks += _tool_checks(ctx)
@@ -284,6 +289,18 @@ def _why_missing(ctx: RunFacts, index: int, credits: dict[int, float]) -> str:
     return f"Expected call {want.name}{turn} not made with the expected arguments"
 
 
+def _grounded_check(ctx: RunFacts) -> list[Check]:
+    """With grounding required: every fact the result states was seen or derived."""
+    facts = ctx.grounding
+    if not facts.stated:
+        return []
+    if facts.ungrounded:
+        shown = ", ".join(facts.ungrounded[:5])
+        more = f" and {len(facts.ungrounded) - 5} more" if len(facts.ungrounded) > 5 else ""
+        return [Check("grounded", False, f"Result states facts the run never saw: {shown}{more}")]
+    return [Check("grounded", True, "Facts the result states backed by what the run saw")]
+
+
 def _handoff_checks(ctx: RunFacts, settings: CheckSettings) -> list[Check]:
     """The task's expected handoffs against the run's handoff steps, under the call order."""
     expected = ctx.task.expected_handoffs or []
@@ -416,5 +433,6 @@ _LABELS = {
     "expected_handoff": ("expected handoff", "expected handoffs"),
     "required_tool": ("required tool", "required tools"),
     "write": ("no unaccounted write", "no unaccounted write"),
+    "grounded": ("grounded result", "grounded results"),
 }
-_SINGLE = {"status", "final_step", "final_agent", "outcome", "write"}
+_SINGLE = {"status", "final_step", "final_agent", "outcome", "write", "grounded"}

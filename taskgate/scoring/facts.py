@@ -13,6 +13,7 @@ from typing import Any
 
 from taskgate.model.record import RunRecord, Task
 from taskgate.model.trajectory import Step, ToolCall
+from taskgate.scoring.grounding import Grounding, ground
 from taskgate.scoring.outcome import FoldedObject, canonical
 from taskgate.scoring.text import KeywordIndex, text_of, tokens
 
@@ -196,6 +197,25 @@ class RunFacts:
         return KeywordIndex(texts)
 
 
+    @cached_property
+    def grounding(self) -> Grounding:
+        """The facts the final result states, against what the run saw."""
+        return ground(self.result_text, seen_texts(self.record, self._observed), self.asked)
+
+    @cached_property
+    def asked(self) -> bool:
+        """The run records what it was asked: a user message, or the task's description."""
+        record = self.record
+        if any(step.is_user and step.message for step in record.steps):
+            return True
+        if record.task is not None and record.task.description:
+            return True
+        given = (record.model_extra or {}).get("messages")
+        return isinstance(given, list) and any(
+            isinstance(message, dict) and message.get("role") == "user" for message in given
+        )
+
+
 class _Observed:
     """What the agent saw (observations and tool results), read once when first asked for;
     the evidence shares it without holding the run's facts."""
@@ -221,6 +241,23 @@ def _evidence_texts(
     texts += [step.message for step in record.steps if step.message and not step.is_user]
     texts += [f"{call.name} {text_of(call.arguments)}" for call in calls]
     yield "\n".join(text for text in texts if text)
+
+
+def seen_texts(record: RunRecord, observed: _Observed | None = None) -> Iterator[str]:
+    """What the run was told: tool results and errors, observations, the user's messages,
+    the task's description and the messages it was given (a system prompt), never the
+    agent's own words; read only when the result states a fact."""
+    if observed is None:
+        observed = _Observed(record, RunFacts(record).calls)
+    yield from observed.texts
+    yield from (text_of(call.error) for call in observed.calls if call.failed)
+    yield from (step.message for step in record.steps if step.is_user and step.message)
+    if record.task is not None and record.task.description:
+        yield record.task.description
+    given = (record.model_extra or {}).get("messages")
+    for message in given if isinstance(given, list) else ():
+        if not (isinstance(message, dict) and message.get("role") == "assistant"):
+            yield text_of(message.get("content") if isinstance(message, dict) else message)
 
 
 def _canonical(call: ToolCall) -> Any:

@@ -5,6 +5,8 @@ A fixed decision procedure, checked in this order; the first that holds wins:
 1. ``passed`` — the run passed.
    ``infrastructure`` — it errored or timed out with ``error_kind: infrastructure``: what the
    agent ran on failed (model API, network, harness), not the agent. Still a failure.
+   ``abandoned_handoff`` — its first failed check is ``final_agent``: the agent holding the
+   run at its end never took the final step (a sub-agent's "done" is not the run's).
 2. ``tool_misuse`` — it called a forbidden tool, or one outside ``available_tools``, or its
    first failed check is a write or a call that no expected call accounts for.
 3. ``loop_exhaustion`` — it has no final step within its budget and it ran out: budget exceeded,
@@ -15,10 +17,12 @@ A fixed decision procedure, checked in this order; the first that holds wins:
    is not required was called in its place.
 6. ``early_stop`` — it finished giving up: no result, or a result that says it could not do the
    task (sorry, unable, cannot, unfortunately…), with criteria unmet.
-7. ``wrong_task_drift`` — it finished confidently with a result, but the result misses the
+7. ``hallucinated_result`` — it finished with a result stating facts (numbers, amounts,
+   dates, times, ids, codes) the run never saw, or its first failed check is ``grounded``.
+8. ``wrong_task_drift`` — it finished confidently with a result, but the result misses the
    expected one (outcome below 0.5) and the criteria are not all met.
-8. ``early_stop`` — it finished in fewer steps than ``optimal_steps`` with criteria unmet.
-9. ``other`` — anything else (e.g. a near miss just below the green threshold).
+9. ``early_stop`` — it finished in fewer steps than ``optimal_steps`` with criteria unmet.
+10. ``other`` — anything else (e.g. a near miss just below the green threshold).
 """
 
 from __future__ import annotations
@@ -94,6 +98,11 @@ def _drifted(ctx: RunContext, outcome: float | None, criteria: float | None) -> 
     return (outcome is None or outcome < MISS) and (criteria is None or criteria < 1.0)
 
 
+def _invented(ctx: RunContext) -> bool:
+    """It finished with a result stating facts the run never saw."""
+    return ctx.final_step_reached and bool(ctx.grounding.ungrounded)
+
+
 UNACCOUNTED = frozenset({"write", "extra_call"})
 """First failed checks that are a misuse of tools: a state change nobody asked for."""
 
@@ -112,6 +121,7 @@ def failure_shape(
         ("early_stop", lambda: _faulted(ctx, criteria)),
         ("tool_misuse", lambda: _wrong_tool(ctx)),
         ("early_stop", lambda: _gave_up(ctx, criteria)),
+        ("hallucinated_result", lambda: failed_check == "grounded" or _invented(ctx)),
         ("wrong_task_drift", lambda: _drifted(ctx, outcome, criteria)),
         ("early_stop", lambda: _short(ctx, criteria)),
     )

@@ -17,6 +17,7 @@ from taskgate.scoring.context import RunContext
 from taskgate.scoring.evaluators.base import Evaluator, Score
 from taskgate.scoring.evaluators.function_calls import function_calls
 from taskgate.scoring.evaluators.goal_progress import goal_progress
+from taskgate.scoring.evaluators.grounding import grounding
 from taskgate.scoring.evaluators.step_efficiency import step_efficiency
 from taskgate.scoring.evaluators.task_completion import task_completion
 from taskgate.scoring.evaluators.tool_selection import tool_selection
@@ -39,6 +40,7 @@ def build_evaluators(config: Config) -> dict[str, Evaluator]:
         "tool_selection": tool_selection(),
         "function_calls": function_calls(calls.order, calls.arguments),
         "step_efficiency": step_efficiency(),
+        "grounding": grounding(),
     }
 
 

@@ -93,6 +93,7 @@ def test_score_fails_on_a_red_cohort_and_writes_the_report(tmp_path: Path) -> No
             "tool_selection": None,
             "function_calls": None,
             "step_efficiency": 1.0,
+            "grounding": None,  # its result states no number, date, time, id or code
             "trajectory_score": 1.0,
         },
     )

@@ -270,7 +270,9 @@ def test_a_baseline_of_another_config_is_refused_unless_allowed(baseline: Report
 
 
 def test_the_baseline_side_is_filled_from_the_same_cohort(compared: dict[Any, Any]) -> None:
-    both = dict.fromkeys(["goal_progress", "tool_selection", "function_calls", "step_efficiency"])
+    both = dict.fromkeys(
+        ["goal_progress", "tool_selection", "function_calls", "step_efficiency", "grounding"]
+    )
     # Baseline all: scores 1, 1, 0.5, 0; steps 4, 4, 6, 4; $0.40 over 2 passes.
     assert compared["all", "all"].baseline == BaselineCohort(
         n=4,

@@ -568,6 +568,9 @@ def test_the_fingerprint_is_stable(tmp_path: Path) -> None:
         fingerprint_of(tmp_path, "thresholds:\n  trajectory_score: {yellow: 0.5, green: 0.70}\n")
         == default
     )
+    # A baseline scored before grounding existed keeps its fingerprint under the defaults.
+    assert fingerprint_of(tmp_path, "evaluators:\n  grounding: {required: false}\n") == default
+    assert default == "sha256:1de3771fffd760835bf67fb519d955fe92ad837275422a83c82457a8eaad982a"
 
 
 @pytest.mark.parametrize(
@@ -578,6 +581,7 @@ def test_the_fingerprint_is_stable(tmp_path: Path) -> None:
         "evaluators:\n  trajectory_score: {weights: {task_completion: 1}}\n",
         "thresholds:\n  task_completion: {green: 0.8, yellow: 0.5}\n",
         "thresholds:\n  goal_progress: {green: 0.8, yellow: 0.5}\n",
+        "evaluators:\n  grounding: {required: true}\n",
     ],
 )
 def test_the_fingerprint_follows_scoring_settings(tmp_path: Path, content: str) -> None:

@@ -49,3 +49,13 @@ def test_the_contract_1_rule_passes_runs_that_failed() -> None:
         "τ-bench gpt-4o airline": 116,
         "τ²-bench grok-3 airline + telecom": 42,
     }
+
+
+def test_requiring_grounding_fails_one_rewarded_run_of_these() -> None:
+    # benchmarks/grounding.py: these agents rarely invent facts; a rewarded τ-bench total
+    # over several cancellations cannot be traced to two or three of the run's numbers.
+    config = Config.model_validate({"evaluators": {"grounding": {"required": True}}})
+    assert measured(config) == {
+        "τ-bench gpt-4o airline": (200, 84, 83, 0, 0.985, 0.993432),
+        "τ²-bench grok-3 airline + telecom": (62, 34, 34, 0, 0.968, 0.959559),
+    }

@@ -50,6 +50,7 @@ def test_explain_json_is_for_machines() -> None:
         "tool_selection",
         "function_calls",
         "step_efficiency",
+        "grounding",
         "trajectory_score",
     }
     assert len(data["steps"]) == 30
