@@ -19,6 +19,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
+import regex
+
 FactKind = Literal["number", "date", "time", "code"]
 Reading = tuple[int, int, FactKind, frozenset[object]]
 
@@ -59,8 +61,9 @@ _NUMBER = re.compile(
     r"(?<![\w.,])([$€£¥])?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![.,]?\d)(\s?(?:%|percent\b))?"
 )
 # A digit run, with any thousands groups and decimals: one pass reads both 1,234.5 and, for a
-# list such as [1,234], its digit runs
-_ANY_NUMBER = re.compile(r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?")
+# list such as [1,234], its digit runs. Compiled by `regex`, whose scan over a run's text is
+# nearly twice as fast as `re`'s for this pattern (benchmarks/speed.py).
+_ANY_NUMBER = regex.compile(r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?")
 _DIGIT, _LETTER = re.compile(r"\d"), re.compile(r"[^\W\d_]")
 # 5kg, 20GB, 2x, 1st, 24-hour: a number counting something, not a code
 _COUNTED = re.compile(r"\d+(?:\.\d+)?-?[^\W\d_]+")
@@ -206,7 +209,11 @@ class Seen:
             spelled.discard(grouped)
             if len(runs[0]) <= 3:  # 1234,567 is two numbers, not one
                 spelled.add("".join(runs))
-        return frozenset(map(canonical, spelled))
+        # Most digit runs are already canonical: no leading zero, no decimals.
+        return frozenset(
+            digits if digits[0] != "0" and "." not in digits else canonical(digits)
+            for digits in spelled
+        )
 
     @cached_property
     def numbers(self) -> set[Decimal]:
