@@ -299,12 +299,14 @@ def plan(
         from taskgate.compare.baseline import load_report
         from taskgate.compare.plan import check_plan_options, plan, render_plan
 
-        rule = load_config_option(config).gate.regression
+        settings_of = load_config_option(config)
+        rule = settings_of.gate.regression
         settings = check_plan_options(
             drop if drop is not None else rule.max_drop,
             power if power is not None else rule.power,
             alpha if alpha is not None else rule.alpha,
             metric or rule.metrics[0],
+            [plugin.name for plugin in settings_of.evaluators.plugins],
         )
         result = plan(load_report(baseline), *settings, source=str(baseline))
         if format is PlanFormat.json:

@@ -158,9 +158,10 @@ def plan(
 
 
 def check_plan_options(
-    drop: float, power: float, alpha: float, metric: str
+    drop: float, power: float, alpha: float, metric: str, plugins: Sequence[str] = ()
 ) -> tuple[str, float, float, float]:
-    """(metric, drop, alpha, power), or a usage error naming the option and what it takes."""
+    """(metric, drop, alpha, power), or a usage error naming the option and what it takes;
+    ``plugins``: the config's plugin metrics, which may be planned for too."""
     problems = []
     if not 0.001 <= drop <= 1:
         problems.append(f"--drop {drop:g}: give a drop of the mean from 0.001 to 1, such as 0.03")
@@ -172,10 +173,9 @@ def check_plan_options(
         problems.append(
             f"--alpha {alpha:g}: give a one-sided level between 0 and 0.5, such as 0.05"
         )
-    if metric not in METRIC_NAMES:
-        problems.append(
-            f"--metric {metric!r}: not a metric; choose one of {', '.join(METRIC_NAMES)}"
-        )
+    metrics = [*METRIC_NAMES[:-1], *plugins, METRIC_NAMES[-1]]
+    if metric not in metrics:
+        problems.append(f"--metric {metric!r}: not a metric; choose one of {', '.join(metrics)}")
     if problems:
         raise TaskgateError("; ".join(problems))
     return metric, drop, alpha, power

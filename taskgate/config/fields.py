@@ -6,15 +6,18 @@ import math
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     Strict,
     StringConstraints,
+    ValidationInfo,
 )
 from pydantic_core import PydanticCustomError
 
-from taskgate.config.messages import format_number
+from taskgate.config.messages import format_number, unknown_name
+from taskgate.model.names import METRIC_NAMES, THRESHOLD_NAMES
 
 TrajectoryPart = Literal[
     "task_completion",
@@ -39,6 +42,32 @@ Ratio = Annotated[float, Strict(), Field(ge=0.0, allow_inf_nan=False)]
 Count = Annotated[int, Strict(), Field(ge=0)]
 PositiveCount = Annotated[int, Strict(), Field(ge=1)]
 CohortName = Annotated[str, Strict(), StringConstraints(min_length=1)]
+
+
+PLUGIN_NAMES = "plugin_names"
+"""The validation context's key for the names of the config's plugins, read before the rest
+is validated so that thresholds and regression rules can name a plugin's metric."""
+
+
+def _named(what: Literal["metric", "threshold"]) -> AfterValidator:
+    """A metric's name: a built-in one, or a plugin's when the context names the plugins;
+    without a context (a config built in Python) Config checks the names once it has them."""
+    built_in = METRIC_NAMES if what == "metric" else THRESHOLD_NAMES
+
+    def check(name: str, info: ValidationInfo) -> str:
+        plugins = (info.context or {}).get(PLUGIN_NAMES)
+        if name in built_in or plugins is None or name in plugins:
+            return name
+        choices = [*METRIC_NAMES[:-1], *plugins, *built_in[len(METRIC_NAMES) - 1 :]]
+        raise PydanticCustomError("unknown_name", unknown_name(what, name, choices))
+
+    return AfterValidator(check)
+
+
+MetricKey = Annotated[str, Strict(), _named("metric")]
+"""A metric: a built-in one or a plugin's."""
+ThresholdKey = Annotated[str, Strict(), _named("threshold")]
+"""A metric, or pass_rate."""
 
 
 def check_weights(weights: list[float]) -> None:

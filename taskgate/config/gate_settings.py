@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from taskgate.config.fields import (
     Count,
     FailOn,
+    MetricKey,
     OpenShare,
     PositiveCount,
     Ratio,
@@ -21,7 +22,7 @@ from taskgate.config.fields import (
     Share,
 )
 from taskgate.config.messages import format_number
-from taskgate.model.names import MetricName, RuleLevel
+from taskgate.model.names import RuleLevel
 
 # The comparison's resamples (bootstrap.RESAMPLES, kept here so that reading a config does
 # not import numpy) and so the smallest p-value its permutation test can give.
@@ -59,8 +60,8 @@ class WorstCohortRule(Section):
 class RegressionRule(Section):
     """Drops against the baseline."""
 
-    metrics: tuple[MetricName, ...] = ("task_completion", "trajectory_score")
-    """Metrics compared with the baseline."""
+    metrics: tuple[MetricKey, ...] = ("task_completion", "trajectory_score")
+    """Metrics compared with the baseline: built-in ones or plugins'."""
     max_drop: Share = 0.03
     """Largest allowed drop of a mean."""
     tail_max_drop: Share = 0.05

@@ -14,14 +14,16 @@ from pathlib import Path
 from pydantic import (
     ValidationError,
 )
+from pydantic_core import ErrorDetails
 
+from taskgate.config.fields import PLUGIN_NAMES
 from taskgate.config.messages import describe_config_error
-from taskgate.config.model import Config
+from taskgate.config.model import Config, is_plugin_name
 from taskgate.errors import ConfigError, Problem
 from taskgate.model.names import PASS_RATE
 
 TEMPLATE_NAME = "config_template.yaml"
-_LATER_SECTIONS = {"grounding": {"required": False}}
+_LATER_SECTIONS: dict[str, object] = {"grounding": {"required": False}, "plugins": []}
 
 
 def default_config() -> Config:
@@ -47,6 +49,13 @@ def config_fingerprint(config: Config) -> str:
     for name, default in _LATER_SECTIONS.items():
         if scoring["evaluators"].get(name) == default:
             del scoring["evaluators"][name]
+    if config.evaluators.plugins:  # what a plugin computes is its code's: its version counts
+        from taskgate.config.plugins import load_plugin
+
+        for entry, spec in zip(
+            scoring["evaluators"]["plugins"], config.evaluators.plugins, strict=True
+        ):
+            entry["version"] = load_plugin(spec).version
     canonical = json.dumps(scoring, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -64,15 +73,49 @@ def load_config(path: Path) -> Config:
     document, data = read_yaml_mapping(path)
     config: Config | None = None
     try:
-        config = Config.model_validate(data)
+        config = Config.model_validate(data, context={PLUGIN_NAMES: _plugin_names(data)})
     except ValidationError as error:
         document.add_validation_errors(
             error.errors(), lambda details: describe_config_error(details, Config)
         )
+    if config is not None and not document.problems:
+        plugins = _unloadable_plugins(config, path.parent)
+        document.add_validation_errors(plugins, lambda details: details["msg"])
     if config is None or document.problems:
         problems = sorted(set(document.problems), key=_problem_order)
         raise ConfigError(problems, headline=f"{source}: the config is not valid")
     return config
+
+
+def _plugin_names(data: dict[str, object]) -> list[str]:
+    """The names the file gives its plugins, read before validation so that thresholds and
+    regression rules may name them."""
+    evaluators = data.get("evaluators")
+    plugins = evaluators.get("plugins") if isinstance(evaluators, dict) else None
+    if not isinstance(plugins, list):
+        return []
+    names = [plugin.get("name") for plugin in plugins if isinstance(plugin, dict)]
+    usable = [name for name in names if isinstance(name, str) and is_plugin_name(name)]
+    return list(dict.fromkeys(usable))
+
+
+def _unloadable_plugins(config: Config, near: Path) -> list[ErrorDetails]:
+    """A problem for each plugin whose callable cannot be found, at its key."""
+    if not config.evaluators.plugins:
+        return []
+    from taskgate.config.plugins import PluginError, load_plugin
+
+    problems: list[ErrorDetails] = []
+    for index, spec in enumerate(config.evaluators.plugins):
+        try:
+            load_plugin(spec, near.resolve())
+        except PluginError as error:
+            key = "function" if spec.function is not None else "name"
+            loc = ("evaluators", "plugins", index, key)
+            problems.append(
+                ErrorDetails(type="plugin", loc=loc, msg=error.message, input=spec.function)
+            )
+    return problems
 
 
 def _problem_order(problem: Problem) -> tuple[int, str, str]:

@@ -71,6 +71,11 @@ def _not_a_choice(value: object, choices: list[str]) -> str:
     return f"{message}; did you mean '{close[0]}'?" if close else message
 
 
+def unknown_name(what: str, name: str, choices: list[str]) -> str:
+    """``unknown metric 'x'; expected one of: ...``, with the closest choice."""
+    return _unknown(f"{what} '{name}'", name, choices)
+
+
 def _unknown(what: str, name: str, choices: list[str]) -> str:
     message = f"unknown {what}; expected one of: {', '.join(choices)}"
     close = difflib.get_close_matches(name, choices, n=1)

@@ -4,7 +4,8 @@ job; the gate's sections are :mod:`taskgate.config.gate_settings`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 from pydantic import (
     Field,
@@ -18,17 +19,19 @@ from pydantic_core import PydanticCustomError
 
 from taskgate.config.fields import (
     SUPPORTED_VERSIONS,
+    WEIGHT_TOLERANCE,
     ArgumentMatch,
     CohortName,
     PassRule,
     Section,
     Share,
+    ThresholdKey,
     TrajectoryPart,
     check_weights,
 )
 from taskgate.config.gate_settings import GateSettings
 from taskgate.config.messages import format_number
-from taskgate.model.names import CallOrder, ThresholdName
+from taskgate.model.names import METRIC_NAMES, THRESHOLD_NAMES, CallOrder
 from taskgate.model.record import RESERVED_COHORT_KEYS, OutcomeMode
 
 
@@ -108,6 +111,61 @@ class GroundingSettings(Section):
     numbers it saw. Off by default: the score is reported and the gate can band it."""
 
 
+_PLUGIN_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_FUNCTION = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+def is_plugin_name(name: str) -> bool:
+    """Lower-case letters, digits and underscores, starting with a letter; not a built-in
+    metric's name."""
+    return bool(_PLUGIN_NAME.fullmatch(name)) and name not in THRESHOLD_NAMES
+
+
+class PluginSettings(Section):
+    """A custom evaluator: a Python callable that scores each run, as a metric of its own."""
+
+    name: Annotated[str, Strict()]
+    """The metric's name in scores, reports, thresholds and regression rules: lower-case
+    letters, digits and underscores, not a built-in metric's name."""
+    function: Annotated[str, Strict()] | None = None
+    """The callable, as module:function (the module importable, or next to the config
+    file); null means the entry point of this name in the taskgate.evaluators group."""
+    weight: Share = 0.0
+    """The metric's share of trajectory_score; the built-in weights keep the rest in their
+    proportions. 0 (the default) leaves trajectory_score as it is."""
+    settings: dict[str, Any] = Field(default_factory=dict)
+    """Passed to the callable with each run, as they are written here."""
+
+    @field_validator("name")
+    @classmethod
+    def _a_name(cls, name: str) -> str:
+        if not _PLUGIN_NAME.fullmatch(name):
+            raise PydanticCustomError(
+                "plugin_name",
+                "'{name}' is not a plugin name: use lower-case letters, digits and "
+                "underscores, starting with a letter (at most 64)",
+                {"name": name},
+            )
+        if name in THRESHOLD_NAMES:
+            raise PydanticCustomError(
+                "plugin_name",
+                "'{name}' is a built-in metric; give the plugin a name of its own",
+                {"name": name},
+            )
+        return name
+
+    @field_validator("function")
+    @classmethod
+    def _a_callable(cls, function: str | None) -> str | None:
+        if function is not None and not _FUNCTION.fullmatch(function):
+            raise PydanticCustomError(
+                "plugin_function",
+                "'{function}' is not module:function; write it as my_package.checks:score",
+                {"function": function},
+            )
+        return function
+
+
 class EvaluatorSettings(Section):
     """Settings of the evaluators that change scores."""
 
@@ -119,6 +177,29 @@ class EvaluatorSettings(Section):
     """Settings of function_calls."""
     grounding: GroundingSettings = Field(default_factory=GroundingSettings)
     """Settings of grounding."""
+    plugins: tuple[PluginSettings, ...] = ()
+    """Custom evaluators, each a metric of its own (see docs/plugins.md)."""
+
+    @field_validator("plugins")
+    @classmethod
+    def _distinct(cls, plugins: tuple[PluginSettings, ...]) -> tuple[PluginSettings, ...]:
+        names = [plugin.name for plugin in plugins]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise PydanticCustomError(
+                "plugin_twice",
+                "plugin names must differ; {names} given more than once",
+                {"names": ", ".join(f"'{name}'" for name in twice)},
+            )
+        total = sum(plugin.weight for plugin in plugins)
+        if total > 1 + WEIGHT_TOLERANCE:
+            raise PydanticCustomError(
+                "plugin_weights",
+                "the plugins' weights sum to {total}; together they may have at most all of "
+                "trajectory_score (1)",
+                {"total": format_number(total)},
+            )
+        return plugins
 
 
 ToolPattern = Annotated[str, Strict(), StringConstraints(min_length=1)]
@@ -153,7 +234,7 @@ class Threshold(Section):
         return yellow
 
 
-DEFAULT_THRESHOLDS: dict[ThresholdName, Threshold] = {
+DEFAULT_THRESHOLDS: dict[str, Threshold] = {
     "task_completion": Threshold(green=0.70, yellow=0.50),
     "trajectory_score": Threshold(green=0.70, yellow=0.50),
     # Red below 30%: fewer than one run in three did everything its task asks.
@@ -186,7 +267,7 @@ class Config(Section):
     """Evaluator settings."""
     tools: ToolSettings = Field(default_factory=ToolSettings)
     """What every task's tools are known to do."""
-    thresholds: dict[ThresholdName, Threshold] = Field(
+    thresholds: dict[ThresholdKey, Threshold] = Field(
         default_factory=lambda: dict(DEFAULT_THRESHOLDS)
     )
     """Green and yellow thresholds per metric mean, and for pass_rate (the share of judged
@@ -208,7 +289,23 @@ class Config(Section):
 
     @field_validator("thresholds")
     @classmethod
-    def _keep_defaults(
-        cls, thresholds: dict[ThresholdName, Threshold]
-    ) -> dict[ThresholdName, Threshold]:
+    def _keep_defaults(cls, thresholds: dict[str, Threshold]) -> dict[str, Threshold]:
         return {**DEFAULT_THRESHOLDS, **thresholds}
+
+    @model_validator(mode="after")
+    def _metrics_known(self) -> Config:
+        """A config built in Python names only metrics that exist (a file's are checked
+        where they are written, with their lines)."""
+        known = {*THRESHOLD_NAMES, *(plugin.name for plugin in self.evaluators.plugins)}
+        named = [*self.thresholds, *self.gate.regression.metrics]
+        unknown = sorted({name for name in named if name not in known})
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_name",
+                "unknown metric {names}; metrics are {choices} and the plugins' names",
+                {
+                    "names": ", ".join(f"'{name}'" for name in unknown),
+                    "choices": ", ".join(METRIC_NAMES),
+                },
+            )
+        return self

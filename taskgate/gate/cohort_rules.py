@@ -25,7 +25,7 @@ def cohort_status(cohorts: Sequence[CohortSummary], config: Config) -> Iterator[
         yield from _pass_status(cohort, config, failing)
         for metric, summary in cohort.metrics.items():
             if summary.status in failing and summary.mean is not None:
-                bands = config.thresholds[metric]  # type: ignore[index]
+                bands = config.thresholds[metric]
                 limit = bands.yellow if summary.status == "red" else bands.green
                 yield finding(
                     "cohort_status",

@@ -196,7 +196,6 @@ class RunFacts:
         texts = _evidence_texts(self.result_text, self._observed, self.record, self.calls)
         return KeywordIndex(texts)
 
-
     @cached_property
     def grounding(self) -> Grounding:
         """The facts the final result states, against what the run saw."""

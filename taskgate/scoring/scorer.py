@@ -18,6 +18,7 @@ from taskgate.scoring.evaluators.base import Evaluator, Score
 from taskgate.scoring.evaluators.function_calls import function_calls
 from taskgate.scoring.evaluators.goal_progress import goal_progress
 from taskgate.scoring.evaluators.grounding import grounding
+from taskgate.scoring.evaluators.plugin import plugin_evaluator
 from taskgate.scoring.evaluators.step_efficiency import step_efficiency
 from taskgate.scoring.evaluators.task_completion import task_completion
 from taskgate.scoring.evaluators.tool_selection import tool_selection
@@ -41,7 +42,19 @@ def build_evaluators(config: Config) -> dict[str, Evaluator]:
         "function_calls": function_calls(calls.order, calls.arguments),
         "step_efficiency": step_efficiency(),
         "grounding": grounding(),
+        **{plugin.name: plugin_evaluator(plugin) for plugin in settings.plugins},
     }
+
+
+def blend_weights(config: Config) -> dict[str, float]:
+    """trajectory_score's weights: the plugins' own, the built-in ones sharing the rest."""
+    plugins = {plugin.name: plugin.weight for plugin in config.evaluators.plugins if plugin.weight}
+    rest = 1.0 - math.fsum(plugins.values())
+    weights = config.evaluators.trajectory_score.weights
+    built_in = {str(name): weight for name, weight in weights.items()}
+    if not plugins:
+        return built_in
+    return {**{name: weight * rest for name, weight in built_in.items()}, **plugins}
 
 
 def metric_names(config: Config) -> list[str]:
@@ -86,7 +99,7 @@ class Scorer:
 
     def __init__(self, config: Config) -> None:
         self.evaluators = build_evaluators(config)
-        self.blend = trajectory_score(config.evaluators.trajectory_score.weights)
+        self.blend = trajectory_score(blend_weights(config))
         self.green = config.thresholds[COMPLETION].green
         self.settings = check_settings(config)
         self.by_score = config.evaluators.task_completion.pass_rule == "score"
