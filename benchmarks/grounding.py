@@ -81,11 +81,14 @@ def chance(records: list[RunRecord]) -> tuple[int, int, int]:
     return tried, two, three
 
 
-def agreement(records_file: Path, config: Config) -> tuple[float, float, float | None]:
+def agreement(
+    records_file: Path, config: Config, metric: str = "grounding"
+) -> tuple[float, float, float | None]:
+    """The pass rate, the accuracy of passed and the AUROC of ``metric``, against the labels."""
     labels = score(records_file, config=config).labels
     assert labels is not None
     passed = labels.passed_and_succeeded + labels.passed_but_failed
-    return passed / labels.runs, labels.accuracy or 0.0, labels.auroc.get("grounding")
+    return passed / labels.runs, labels.accuracy or 0.0, labels.auroc.get(metric)
 
 
 def main() -> None:

@@ -183,5 +183,6 @@ def dataset_of(scored: ScoredRuns) -> Dataset:
         unjudged=sum(run.passed is None for run in runs),
         unjudged_tasks=sorted({r.task_id for r in runs if r.passed is None}),
         infrastructure=sum(r.error_kind == "infrastructure" for r in runs),
+        judged=sum(r.judged is not None for r in runs),
         sha256=scored.sha256,
     )

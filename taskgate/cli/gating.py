@@ -64,6 +64,14 @@ def score(
             "over 8 MB).",
         ),
     ] = None,
+    no_judge: Annotated[
+        bool,
+        typer.Option(
+            "--no-judge",
+            help="Score with the rules alone, though the config sets a judge (its cache "
+            "unread, the config fingerprint as without one).",
+        ),
+    ] = False,
 ) -> None:
     """Score every run, aggregate per cohort, apply the gate; exit 1 when it fails."""
 
@@ -72,6 +80,8 @@ def score(
 
         _check_outputs(output, [runs, tasks, baseline, config])
         settings = load_config_option(config)
+        if no_judge:
+            settings = settings.model_copy(update={"judge": None})
         with _progress(runs, quiet) as progress:
             report = score_runs(
                 runs,

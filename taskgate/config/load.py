@@ -56,6 +56,14 @@ def config_fingerprint(config: Config) -> str:
             scoring["evaluators"]["plugins"], config.evaluators.plugins, strict=True
         ):
             entry["version"] = load_plugin(spec).version
+    judge = config.judge
+    if judge is not None:  # its verdicts decide checks: who judges, and what, counts
+        scoring["judge"] = {
+            "name": judge.label,
+            "model_family": judge.model_family,
+            "ask_when": judge.ask_when.model_dump(mode="json"),
+            "criteria": judge.criteria,
+        }
     canonical = json.dumps(scoring, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

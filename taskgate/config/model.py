@@ -5,7 +5,7 @@ job; the gate's sections are :mod:`taskgate.config.gate_settings`."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
@@ -242,6 +242,78 @@ DEFAULT_THRESHOLDS: dict[str, Threshold] = {
 }
 
 
+Band = tuple[Share, Share]
+
+
+def _band(band: tuple[float, float]) -> tuple[float, float]:
+    if band[0] >= band[1]:
+        raise PydanticCustomError(
+            "band",
+            "the band's low end {low} must be below its high end {high}",
+            {"low": format_number(band[0]), "high": format_number(band[1])},
+        )
+    return band
+
+
+class AskWhen(Section):
+    """Which runs the judge is asked about: those whose deterministic result is ambiguous."""
+
+    outcome_between: Band = (0.4, 0.9)
+    """An outcome score (1 equal, 0.9 matched under the task's mode, less a graded
+    similarity) from the first number up to, not including, the second."""
+    phrase_between: Band = (0.25, 1.0)
+    """A phrase criterion's share of keywords found, from the first number up to, not
+    including, the second: found in part."""
+
+    _low_below_high = field_validator("outcome_between", "phrase_between")(_band)
+
+
+class JudgeSettings(Section):
+    """A command the user supplies to judge ambiguous outcomes and phrase criteria."""
+
+    command: Annotated[str, Strict(), StringConstraints(min_length=1)]
+    """Run without a shell, split as a shell splits words: one JSON request on standard
+    input, one JSON verdict on standard output."""
+    model_family: Annotated[str, Strict(), StringConstraints(min_length=1)]
+    """The family of the model the command asks (anthropic, openai, google...); it must
+    differ from the agent's: a model judging its own family inflates scores."""
+    agent_family: Annotated[str, Strict(), StringConstraints(min_length=1)] | None = None
+    """The agent's model family; null means each run's cohort.model_family."""
+    name: Annotated[str, Strict(), StringConstraints(min_length=1)] | None = None
+    """The judge's name in the cache and the reports; null means model_family and command."""
+    ask_when: AskWhen = Field(default_factory=AskWhen)
+    """Which outcomes and criteria are ambiguous enough to ask about."""
+    criteria: Literal["phrase", "none"] = "phrase"
+    """phrase: phrase criteria are asked about too; none: only outcomes."""
+    cache: Annotated[str, Strict(), StringConstraints(min_length=1)] = ".taskgate/judge.jsonl"
+    """Verdicts by a hash of what was judged and the judge's name (relative paths from the
+    working directory); commit it and reruns ask nothing."""
+    timeout_s: Annotated[float, Strict(), Field(gt=0.0, le=3600.0)] = 60.0
+    """Seconds one request may take before the judge is stopped."""
+    parallel: Annotated[int, Strict(), Field(ge=1, le=64)] = 4
+    """Requests at once."""
+
+    @model_validator(mode="after")
+    def _another_family(self) -> JudgeSettings:
+        if self.agent_family is not None and same_family(self.agent_family, self.model_family):
+            raise PydanticCustomError(
+                "same_family",
+                "the judge's model_family '{family}' is the agent's (agent_family): a model "
+                "judging its own family inflates scores; use a judge of another family",
+                {"family": self.model_family},
+            )
+        return self
+
+    @property
+    def label(self) -> str:
+        """The judge's name: as given, else its family and command."""
+        return self.name or f"{self.model_family}: {self.command}"
+
+
+def same_family(one: str, other: str) -> bool:
+    return one.strip().casefold() == other.strip().casefold()
+
+
 class Config(Section):
     """Everything taskgate.yaml can set; every key is optional."""
 
@@ -274,6 +346,8 @@ class Config(Section):
     runs that passed); names left out keep their defaults."""
     gate: GateSettings = Field(default_factory=GateSettings)
     """Gate rules."""
+    judge: JudgeSettings | None = None
+    """An opt-in judge for ambiguous outcomes and phrase criteria; null: deterministic."""
 
     @field_validator("version")
     @classmethod

@@ -20,6 +20,22 @@ _FROZEN = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
 UnitScore = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
+class JudgedCheck(BaseModel):
+    """A check the judge decided instead of the rules (``judge`` in the config)."""
+
+    model_config = _FROZEN
+
+    check: str
+    """outcome or criterion."""
+    subject: str | None = None
+    """The criterion, as reasons name it; null for the outcome."""
+    verdict: bool
+    score: UnitScore | None = None
+    reason: str
+    judge: str
+    """The judge's name."""
+
+
 class RunResult(BaseModel):
     """One run, scored. Kept for every run: small, no trajectory."""
 
@@ -60,6 +76,10 @@ class RunResult(BaseModel):
     """The task is must_pass: any failed trial fails the gate."""
     tools: dict[str, int] | None = None
     """Calls per tool name; null in reports written before taskgate counted them."""
+    judged: tuple[JudgedCheck, ...] | None = Field(
+        default=None, exclude_if=lambda value: value is None
+    )
+    """The checks a judge decided; absent when none was."""
     task_digest: str | None = Field(default=None, exclude=True)
     """A hash of the run's task definition, to find trials of one task_id whose tasks
     differ; not written to reports."""
@@ -304,6 +324,8 @@ class Dataset(BaseModel):
     infrastructure: int = 0
     """Runs that failed for infrastructure reasons (error_kind): failures, in every
     denominator, counted apart."""
+    judged: int = Field(default=0, exclude_if=lambda value: value == 0)
+    """Runs with a check a judge decided (runs[].judged); absent without a judge."""
     sha256: str
 
 

@@ -101,6 +101,8 @@ def _headline(report: Report) -> str:
     warns = _plural(len(report.verdict.findings) - fails, "warning")
     unjudged = report.dataset.unjudged
     tail = f" · {unjudged} unjudged" if unjudged else ""
+    if report.dataset.judged:
+        tail += f" · {report.dataset.judged} decided in part by a judge"
     return f"{lead} · {warns} · {_plural(report.dataset.runs, 'run')} scored{tail}"
 
 

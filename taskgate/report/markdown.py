@@ -139,6 +139,8 @@ def verdict_lines(report: Report) -> list[str]:
         facts.append(f"**{report.dataset.invalid}** invalid lines skipped")
     if report.dataset.unjudged:  # never read as passes: said out loud next to the count
         facts.append(f"**{report.dataset.unjudged}** unjudged (nothing to check)")
+    if report.dataset.judged:  # the rules did not decide these alone
+        facts.append(f"**{report.dataset.judged}** decided in part by a judge")
     if report.dataset.infrastructure:  # failures, but of what the agent ran on
         facts.append(f"**{report.dataset.infrastructure}** infrastructure failures")
     if report.baseline is not None:

@@ -153,6 +153,8 @@ def verdict_line(report: Report) -> Text:
     )
     if report.dataset.unjudged:
         text.append(f", {report.dataset.unjudged} unjudged")
+    if report.dataset.judged:
+        text.append(f", {report.dataset.judged} decided in part by a judge")
     if report.dataset.infrastructure:
         text.append(f", {report.dataset.infrastructure} infrastructure failures")
     return text

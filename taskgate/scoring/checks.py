@@ -128,7 +128,7 @@ def judge(
     if outcome is not None:
         checks.append(_outcome_check(ctx, outcome, settings))
     checks += [
-        Check("criterion", r.met, f"Criterion {r.name} {'met' if r.met else 'not met'}")
+        Check("criterion", r.met, f"Criterion {r.name} {'met' if r.met else 'not met'}{_by(r)}")
         for r in criteria
     ]
     if settings.grounding_required:
@@ -141,6 +141,10 @@ def judge(
     if writes:
         checks.append(_write_check(ctx, writes, {made for _, made in matched}))
     return RunChecks(tuple(checks), states_a_goal(ctx.task, outcome is not None))
+
+
+def _by(criterion: CriterionResult) -> str:
+    return f" ({criterion.judged_by})" if criterion.judged_by else ""
 
 
 def states_a_goal(task: Task, has_outcome: bool) -> bool:

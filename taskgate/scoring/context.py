@@ -15,6 +15,7 @@ from taskgate.config.fields import ArgumentMatch
 from taskgate.config.load import default_config
 from taskgate.model.names import CallOrder
 from taskgate.model.record import OutcomeMode
+from taskgate.model.report import JudgedCheck
 from taskgate.scoring.calls import CallMatch, Credits, credit_matrix, match_calls
 from taskgate.scoring.checks import (
     CheckSettings,
@@ -25,6 +26,7 @@ from taskgate.scoring.checks import (
 )
 from taskgate.scoring.criteria import CriterionResult, evaluate_criteria
 from taskgate.scoring.facts import RunFacts
+from taskgate.scoring.judging import Judging
 from taskgate.scoring.outcome_modes import OutcomeCheck
 
 DEFAULT_SETTINGS = check_settings(default_config())
@@ -33,15 +35,35 @@ DEFAULT_SETTINGS = check_settings(default_config())
 @dataclass(frozen=True)
 class RunContext(RunFacts):
     settings: CheckSettings = DEFAULT_SETTINGS
+    judging: Judging | None = None
+    """The judge, for the outcome and criteria the rules find ambiguous; None: the rules."""
 
     @cached_property
+    def _criteria(self) -> tuple[list[CriterionResult], list[JudgedCheck]]:
+        results = evaluate_criteria(self, self.settings.keyword_share)
+        return (results, []) if self.judging is None else self.judging.criteria(self, results)
+
+    @cached_property
+    def _outcome(self) -> tuple[OutcomeCheck | None, JudgedCheck | None]:
+        check = judge_outcome(self, self.settings.outcome_match, self.settings.outcome_tolerance)
+        if check is None or self.judging is None:
+            return check, None
+        return self.judging.outcome(self, check)
+
+    @property
     def criteria(self) -> list[CriterionResult]:
-        return evaluate_criteria(self, self.settings.keyword_share)
+        return self._criteria[0]
 
-    @cached_property
+    @property
     def outcome(self) -> OutcomeCheck | None:
         """The outcome under the task's mode; None when the task states no expected result."""
-        return judge_outcome(self, self.settings.outcome_match, self.settings.outcome_tolerance)
+        return self._outcome[0]
+
+    @property
+    def judged(self) -> tuple[JudgedCheck, ...]:
+        """The checks the judge decided: the outcome first, then criteria in order."""
+        outcome = self._outcome[1]
+        return (*(() if outcome is None else (outcome,)), *self._criteria[1])
 
     @cached_property
     def credits(self) -> Credits:

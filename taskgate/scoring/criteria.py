@@ -26,6 +26,8 @@ REGEX_RUN_BUDGET_S = 2.0
 class CriterionResult:
     name: str
     met: bool
+    judged_by: str | None = None
+    """The judge that decided it, and why; None: the rules did."""
 
 
 def criterion_name(criterion: str | Criterion) -> str:
@@ -54,11 +56,18 @@ def evaluate_criteria(ctx: RunFacts, keyword_share: float) -> list[CriterionResu
     ]
 
 
+def phrase_share(ctx: RunFacts, phrase: str) -> float | None:
+    """The share of a phrase criterion's keywords found in the evidence; None without any."""
+    wanted = keywords(phrase)
+    if not wanted:
+        return None
+    return sum(1 for word in wanted if word in ctx.evidence) / len(wanted)
+
+
 def is_met(ctx: RunFacts, criterion: str | Criterion, keyword_share: float, where: str) -> bool:
     if isinstance(criterion, str):
-        wanted = keywords(criterion)
-        found = sum(1 for word in wanted if word in ctx.evidence)
-        return bool(wanted) and found / len(wanted) >= keyword_share
+        share = phrase_share(ctx, criterion)
+        return share is not None and share >= keyword_share
     value = criterion.check_value(criterion.check)
     if criterion.check == "not":
         return not is_met(ctx, value, keyword_share, where)

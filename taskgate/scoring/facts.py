@@ -196,6 +196,11 @@ class RunFacts:
         texts = _evidence_texts(self.result_text, self._observed, self.record, self.calls)
         return KeywordIndex(texts)
 
+    @property
+    def observed_texts(self) -> tuple[str, ...]:
+        """What the agent saw: observations and tool results, in order."""
+        return self._observed.texts
+
     @cached_property
     def grounding(self) -> Grounding:
         """The facts the final result states, against what the run saw."""

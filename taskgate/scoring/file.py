@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
-from taskgate.config.model import Config
+from taskgate.config.model import Config, JudgeSettings
 from taskgate.errors import InputError, Problem, RecordError
 from taskgate.model.record import Task
 from taskgate.model.report import RunResult
 from taskgate.parallel import map_in_order
 from taskgate.read.runs import Progress, RunReader, read_record
+from taskgate.scoring.judge_command import answer_problems, ask, load_cache, save_cache
+from taskgate.scoring.judging import Judging
 from taskgate.scoring.scorer import Scorer, shared_cohort
 
 BATCH_LINES = 64
@@ -65,8 +67,59 @@ def score_file(
     ``workers`` processes parse and score (None: one per core for a large file); the
     result is the same whatever their number.
     """
+    if config.judge is not None:
+        return _judged(source, config, config.judge, tasks, progress, workers)
     reader = RunReader(source, tasks, progress=progress)
     scored = collected(reader, list(iter_scored(reader, config, worker_count(source, workers))))
+    refuse_unjudgeable(scored, config.gate.invalid_runs.max)
+    return scored
+
+
+def _judged(
+    source: str,
+    config: Config,
+    judge: JudgeSettings,
+    tasks: dict[str, Task] | None,
+    progress: Progress | None,
+    workers: int | None,
+) -> ScoredRuns:
+    """Scored with the judge: a first pass, in this process, finds the questions the cache
+    does not answer; when there are any, the judge is asked, the cache written, and the
+    runs scored again with every verdict (by workers: they all have the verdicts)."""
+    known = load_cache(judge)
+    first = Judging(judge, known)
+    reader = RunReader(source, tasks, progress=progress)
+    scored = collected(reader, list(iter_scored(reader, config, 1, judging=first)))
+    refuse_unjudgeable(scored, config.gate.invalid_runs.max)  # before asking anything
+    if first.pending:
+        if source == "-":
+            raise InputError(
+                [
+                    Problem(
+                        source,
+                        None,
+                        "judge",
+                        f"{len(first.pending)} question(s) for the judge are not in its cache, "
+                        "and standard input cannot be read a second time to score with the "
+                        "answers; give the runs as a file, or use --no-judge",
+                    )
+                ]
+            )
+        answers = ask(judge, list(first.pending.values()))
+        save_cache(judge, known, answers)
+        problems = answer_problems(judge, answers)
+        if problems:
+            asked = len(answers)
+            headline = (
+                f"the judge did not answer {len(problems)} of {asked} question(s); the "
+                f"verdicts it gave are cached in {judge.cache}; fix the command and run again"
+            )
+            raise InputError(problems, headline=headline)
+        verdicts = {**known, **{a.question.key: a.verdict for a in answers if a.verdict}}
+        reader = RunReader(source, tasks)
+        count = worker_count(source, workers)
+        second = Judging(judge, verdicts, asking=False)
+        scored = collected(reader, list(iter_scored(reader, config, count, judging=second)))
     refuse_unjudgeable(scored, config.gate.invalid_runs.max)
     return scored
 
@@ -109,8 +162,14 @@ class LineOutcome:
 class LineScorer:
     """Reads and scores lines of one source: the per-process state of a worker."""
 
-    def __init__(self, config: Config, tasks: dict[str, Task] | None, source: str) -> None:
-        self.scorer, self.tasks, self.source = Scorer(config), tasks, source
+    def __init__(
+        self,
+        config: Config,
+        tasks: dict[str, Task] | None,
+        source: str,
+        judging: Judging | None = None,
+    ) -> None:
+        self.scorer, self.tasks, self.source = Scorer(config, judging), tasks, source
 
     def outcome(self, line: int, raw: bytes) -> LineOutcome:
         record, problems = read_record(self.source, line, raw, self.tasks)
@@ -127,9 +186,9 @@ class LineScorer:
 
 
 def _batch_scorer(
-    config: Config, tasks: dict[str, Task] | None, source: str
+    config: Config, tasks: dict[str, Task] | None, source: str, judging: Judging | None
 ) -> Callable[[Lines], list[LineOutcome]]:
-    return LineScorer(config, tasks, source).batch
+    return LineScorer(config, tasks, source, judging).batch
 
 
 _LOST = (
@@ -143,10 +202,11 @@ def iter_scored(
     config: Config,
     workers: int = 1,
     lines: Iterable[tuple[int, bytes]] | None = None,
+    judging: Judging | None = None,
 ) -> Iterator[RunResult]:
     """Score every line the reader reads (or ``lines``, given); problems go to the reader,
-    results come out in line order."""
-    start = partial(_batch_scorer, config, reader.tasks, reader.source)
+    results come out in line order. ``judging``: the judge's verdicts (see Scorer)."""
+    start = partial(_batch_scorer, config, reader.tasks, reader.source, judging)
     numbered = reader.lines() if lines is None else lines
     for outcomes in map_in_order(start, batches(numbered), workers, lost=_LOST):
         for outcome in outcomes:

@@ -146,6 +146,16 @@ def outcome_match(expected: Any, result: Any) -> float:
     return graded(expected, result)
 
 
+def outcome_score(expected: Any, result: Any, holds: bool) -> float:
+    """1.0 equal, 0.9 matched under the task's mode (``holds``), else a graded similarity
+    below both."""
+    if canonical(expected) == canonical(result):
+        return EXACT
+    if holds:
+        return CONTAINED
+    return 0.0 if is_empty(result) else graded(expected, result)
+
+
 def graded(expected: Any, result: Any) -> float:
     """Keyword recall and fuzzy similarity; numbers are facts and weigh extra."""
     want_text, got_text = text_of(expected), text_of(result)

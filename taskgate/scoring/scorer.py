@@ -25,6 +25,8 @@ from taskgate.scoring.evaluators.tool_selection import tool_selection
 from taskgate.scoring.evaluators.trajectory_score import trajectory_score
 from taskgate.scoring.facts import HANDLED_BY
 from taskgate.scoring.failure import diagnosis, failure_shape
+from taskgate.scoring.judge_command import load_cache
+from taskgate.scoring.judging import Judging
 
 COMPLETION: MetricName = "task_completion"
 TRAJECTORY: MetricName = "trajectory_score"
@@ -97,7 +99,12 @@ def _with_handler(cohort: dict[str, str], handled_by: str | None) -> dict[str, s
 class Scorer:
     """Scores one record at a time with the configured panel; keeps no state between runs."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, judging: Judging | None = None) -> None:
+        """``judging``: the judge's verdicts; by default, with a judge configured, the
+        cached ones (a question not in the cache is then a problem, never left to chance)."""
+        if judging is None and config.judge is not None:
+            judging = Judging(config.judge, load_cache(config.judge), asking=False)
+        self.judging = judging
         self.evaluators = build_evaluators(config)
         self.blend = trajectory_score(blend_weights(config))
         self.green = config.thresholds[COMPLETION].green
@@ -105,7 +112,7 @@ class Scorer:
         self.by_score = config.evaluators.task_completion.pass_rule == "score"
 
     def score(self, record: RunRecord) -> ScoredRun:
-        ctx = RunContext(record, self.settings)
+        ctx = RunContext(record, self.settings, self.judging)
         scores = {name: evaluate(ctx) for name, evaluate in self.evaluators.items()}
         scores[TRAJECTORY] = self.blend({name: score.value for name, score in scores.items()})
         completion = scores[COMPLETION]
@@ -143,6 +150,7 @@ class Scorer:
             must_pass=record.task is not None and record.task.must_pass,
             tools=dict(Counter(call.name for call in ctx.calls)),
             task_digest=task_digest(record.task),
+            judged=ctx.judged or None,
         )
         return ScoredRun(ctx, scores, result, checks)
 

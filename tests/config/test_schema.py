@@ -57,8 +57,9 @@ def test_every_config_key_is_described() -> None:
         if not docs.get(model.__name__, {}).get(name)
     ]
     assert undocumented == []
-    # 21, and the rules underpowered, behaviour, newly_failing and must_pass; plugins
-    assert len(_models()) == 29
+    # 21, and the rules underpowered, behaviour, newly_failing and must_pass; plugins; the
+    # judge and its ask_when
+    assert len(_models()) == 31
 
 
 def test_the_schema_carries_the_descriptions() -> None:
@@ -77,5 +78,5 @@ def test_the_schema_carries_the_descriptions() -> None:
         for prop in definition.get("properties", {}).values()
     ]
     # 63, and gate.regression.power, each new rule's level and its section in GateSettings,
-    # evaluators.plugins and a plugin's four keys
-    assert len(described) == 85 and all(described)
+    # evaluators.plugins and a plugin's four keys, judge, its nine keys and ask_when's two
+    assert len(described) == 97 and all(described)

@@ -19,7 +19,7 @@ from taskgate.scoring.checks import CheckSettings, RunChecks
 from taskgate.scoring.context import RunContext
 from taskgate.scoring.criteria import CriterionResult
 from taskgate.scoring.evaluators.base import Evaluator, Score, weighted
-from taskgate.scoring.outcome import CONTAINED, EXACT, canonical, graded, is_empty
+from taskgate.scoring.outcome import CONTAINED, is_empty, outcome_score
 from taskgate.scoring.outcome_modes import OutcomeCheck
 from taskgate.scoring.text import FUZZY_CHARS, text_of
 
@@ -61,12 +61,7 @@ def task_completion(weights: Mapping[str, float], settings: CheckSettings) -> Ev
 
 def outcome_value(ctx: RunContext, check: OutcomeCheck) -> float:
     """1.0 equal, 0.9 matched under the task's mode, else a graded similarity below both."""
-    expected = ctx.task.expected_result
-    if canonical(expected) == canonical(ctx.result):
-        return EXACT
-    if check.holds:
-        return CONTAINED
-    return 0.0 if is_empty(ctx.result) else graded(expected, ctx.result)
+    return outcome_score(ctx.task.expected_result, ctx.result, check.holds)
 
 
 def _criteria(ctx: RunContext, settings: CheckSettings, checks: RunChecks) -> list[CriterionResult]:
