@@ -115,6 +115,8 @@ def ask(settings: JudgeSettings, questions: Sequence[Question]) -> list[Answer]:
         raise InputError(
             [Problem("judge.command", None, None, f"cannot split the command: {error}")]
         ) from None
+    if not command:
+        raise InputError([Problem("judge.command", None, None, "names no program; give one")])
     with ThreadPoolExecutor(max_workers=settings.parallel) as pool:
         return list(pool.map(lambda q: _ask_one(settings, command, q), questions))
 

@@ -28,7 +28,6 @@ from taskgate.model.report import JudgedCheck
 from taskgate.scoring.criteria import CriterionResult, phrase_share
 from taskgate.scoring.outcome import outcome_score
 from taskgate.scoring.outcome_modes import OutcomeCheck
-from taskgate.scoring.text import text_of
 
 if TYPE_CHECKING:
     from taskgate.scoring.facts import RunFacts
@@ -175,7 +174,7 @@ def _request(
         "task_id": record.task_id,
         "task": {"description": task.description},
         "expected": task.expected_result,
-        "result": record.final_result if record.final_result is not None else text_of(None),
+        "result": ctx.result,  # as the rules read it: else the final step's message
         "criterion": criterion,
         "rule_score": round(value, 6),
         "evidence": evidence,
