@@ -101,6 +101,16 @@ class RecordError(TaskgateError):
         self.field = field
 
 
+class EvaluatorError(RecordError):
+    """A record the configured evaluators cannot score through no fault of its own: a
+    plugin that raises or returns a bad value, a judge of the agent's own model family, a
+    verdict missing from the judge's cache.
+
+    Never counted among the invalid lines ``gate.invalid_runs.max`` lets through: skipping
+    the run could pass the gate on the runs that are left. The file is refused (exit 2).
+    """
+
+
 _PATH_PROBLEMS = {
     errno.ENOENT: "file not found; check the path",
     errno.EACCES: "permission denied; make the file readable",

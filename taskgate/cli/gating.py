@@ -18,11 +18,13 @@ from taskgate.cli.options import (
     BaselineOption,
     ConfigOption,
     NoColorOption,
+    NoJudgeOption,
     OutputOption,
     QuietOption,
     RunsArgument,
     TasksOption,
     load_config_option,
+    without_judge,
 )
 
 if TYPE_CHECKING:
@@ -64,14 +66,7 @@ def score(
             "over 8 MB).",
         ),
     ] = None,
-    no_judge: Annotated[
-        bool,
-        typer.Option(
-            "--no-judge",
-            help="Score with the rules alone, though the config sets a judge (its cache "
-            "unread, the config fingerprint as without one).",
-        ),
-    ] = False,
+    no_judge: NoJudgeOption = False,
 ) -> None:
     """Score every run, aggregate per cohort, apply the gate; exit 1 when it fails."""
 
@@ -79,9 +74,7 @@ def score(
         from taskgate.api import score as score_runs
 
         _check_outputs(output, [runs, tasks, baseline, config])
-        settings = load_config_option(config)
-        if no_judge:
-            settings = settings.model_copy(update={"judge": None})
+        settings = without_judge(load_config_option(config), no_judge)
         with _progress(runs, quiet) as progress:
             report = score_runs(
                 runs,

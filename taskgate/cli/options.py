@@ -47,6 +47,14 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the
 NoColorOption = Annotated[
     bool, typer.Option("--no-color", help="No colour (also: NO_COLOR set, or not a terminal).")
 ]
+NoJudgeOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-judge",
+        help="Score with the rules alone, though the config sets a judge (its cache "
+        "unread, the config fingerprint as without one).",
+    ),
+]
 RunsArgument = Annotated[
     str,
     typer.Argument(metavar="RUNS", help="Run records: a .jsonl or .jsonl.gz file, or - for stdin."),
@@ -59,3 +67,8 @@ def load_config_option(path: Path | None) -> Config:
     # Relative to ".", so messages name ./taskgate.yaml as the user knows it.
     resolved = resolve_config_path(path, Path("."))
     return load_config(resolved) if resolved is not None else default_config()
+
+
+def without_judge(config: Config, no_judge: bool) -> Config:
+    """The config as ``--no-judge`` leaves it: the rules alone decide."""
+    return config.model_copy(update={"judge": None}) if no_judge else config

@@ -14,9 +14,11 @@ from taskgate.cli.boundary import guarded, make_console
 from taskgate.cli.options import (
     ConfigOption,
     NoColorOption,
+    NoJudgeOption,
     RunsArgument,
     TasksOption,
     load_config_option,
+    without_judge,
 )
 
 
@@ -34,6 +36,7 @@ def explain(
         ExplainFormat, typer.Option("--format", help="text for people, json for machines.")
     ] = ExplainFormat.text,
     no_color: NoColorOption = False,
+    no_judge: NoJudgeOption = False,
 ) -> None:
     """One run, step by step: every component, why it scored so, where it broke."""
 
@@ -45,7 +48,8 @@ def explain(
         from taskgate.scoring.breakdown import explain_run
 
         task_map = load_task_file(str(tasks)) if tasks else None
-        explanation = explain_run(runs, run_id, load_config_option(config), task_map)
+        settings = without_judge(load_config_option(config), no_judge)
+        explanation = explain_run(runs, run_id, settings, task_map)
         if format is ExplainFormat.json:
             data = orjson.dumps(explanation.to_json(), option=orjson.OPT_INDENT_2)
             sys.stdout.write(data.decode() + "\n")

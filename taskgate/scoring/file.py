@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from taskgate.config.model import Config, JudgeSettings
-from taskgate.errors import InputError, Problem, RecordError
+from taskgate.errors import MAX_KEPT_PROBLEMS, EvaluatorError, InputError, Problem, RecordError
 from taskgate.model.record import Task
 from taskgate.model.report import RunResult
 from taskgate.parallel import map_in_order
@@ -157,6 +157,9 @@ class LineOutcome:
     """What stopped the line being read as a run record (JSON, fields, an unknown task)."""
     scoring_problem: Problem | None = None
     """What stopped a record that was read from being scored (a runaway regular expression)."""
+    evaluator_problem: Problem | None = None
+    """What stopped the configured evaluators scoring a valid record (a broken plugin, a
+    judge of the agent's family): it refuses the file, never counted as an invalid line."""
 
 
 class LineScorer:
@@ -177,6 +180,9 @@ class LineScorer:
             return LineOutcome(line, record.run_id if record else None, None, problems)
         try:
             return LineOutcome(line, record.run_id, self.scorer.score(record).result, [])
+        except EvaluatorError as exc:
+            problem = Problem(self.source, line, exc.field, exc.message)
+            return LineOutcome(line, record.run_id, None, [], evaluator_problem=problem)
         except RecordError as exc:
             problem = Problem(self.source, line, exc.field, exc.message)
             return LineOutcome(line, record.run_id, None, [], problem)
@@ -205,17 +211,35 @@ def iter_scored(
     judging: Judging | None = None,
 ) -> Iterator[RunResult]:
     """Score every line the reader reads (or ``lines``, given); problems go to the reader,
-    results come out in line order. ``judging``: the judge's verdicts (see Scorer)."""
+    results come out in line order. ``judging``: the judge's verdicts (see Scorer).
+
+    Raises InputError, once every line is read, when the evaluators could not score some
+    valid record (see EvaluatorError): a gate that skipped those runs could pass on the rest.
+    """
     start = partial(_batch_scorer, config, reader.tasks, reader.source, judging)
     numbered = reader.lines() if lines is None else lines
+    unscored: list[Problem] = []
+    count = 0
     for outcomes in map_in_order(start, batches(numbered), workers, lost=_LOST):
         for outcome in outcomes:
+            if outcome.evaluator_problem is not None:
+                count += 1
+                if len(unscored) < MAX_KEPT_PROBLEMS:
+                    unscored.append(outcome.evaluator_problem)
+                continue
             # A duplicate is rejected as one, whatever scoring it would have found.
             problems = outcome.problems
             if not problems and outcome.scoring_problem is not None:
                 problems = [outcome.scoring_problem]
             if reader.accept(outcome.line, outcome.run_id, problems) and outcome.result:
                 yield _shared(outcome.result)
+    if unscored:
+        headline = (
+            f"{reader.source}: the evaluators could not score {count} run(s), so nothing was "
+            "judged (gate.invalid_runs.max does not skip these: the gate could pass on the "
+            "runs left); fix what each line says and run again"
+        )
+        raise InputError(unscored, headline=headline, unkept=count - len(unscored))
 
 
 def _shared(result: RunResult) -> RunResult:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from taskgate.config.model import JudgeSettings, same_family
-from taskgate.errors import RecordError
+from taskgate.errors import EvaluatorError
 from taskgate.model.report import JudgedCheck
 from taskgate.scoring.criteria import CriterionResult, phrase_share
 from taskgate.scoring.outcome import outcome_score
@@ -116,7 +116,7 @@ class Judging:
         key = question_key(self.settings.label, request)
         verdict = self.verdicts.get(key)
         if verdict is None and not self.asking:
-            raise RecordError(
+            raise EvaluatorError(
                 "judge",
                 f"run {record.run_id!r}, {what}: the judge has no cached verdict for it; "
                 "score the runs with taskgate score to ask, or use --no-judge",
@@ -129,13 +129,13 @@ class Judging:
         settings, record = self.settings, ctx.record
         agent = settings.agent_family or record.cohort.get("model_family")
         if agent is None:
-            raise RecordError(
+            raise EvaluatorError(
                 "cohort.model_family",
                 f"run {record.run_id!r}, {what}: would be judged, but the agent's model family "
                 "is unknown; set cohort.model_family in the runs, or judge.agent_family",
             )
         if same_family(agent, settings.model_family):
-            raise RecordError(
+            raise EvaluatorError(
                 "cohort.model_family",
                 f"run {record.run_id!r}: the agent's model family {agent!r} is the judge's "
                 f"({settings.model_family!r}); a model judging its own family inflates "

@@ -159,6 +159,29 @@ def test_a_rerun_asks_nothing_and_gives_the_same_bytes(tmp_path: Path) -> None:
     assert first.output == second.output
 
 
+def test_explain_uses_cached_verdicts_asks_nothing_and_can_leave_the_judge_out(
+    tmp_path: Path,
+) -> None:
+    source = str(runs(tmp_path))
+    settings = str(config(tmp_path, "right"))
+    explain = ["explain", source, "reworded-0", "-c", settings, "--format", "json"]
+    uncached = runner.invoke(app, explain)
+    assert uncached.exit_code == 2
+    assert uncached.output == (
+        "error: run 'reworded-0', outcome: the judge has no cached verdict for it; score the "
+        "runs with taskgate score to ask, or use --no-judge\n"
+    )
+    rules = runner.invoke(app, [*explain, "--no-judge"])
+    assert rules.exit_code == 0, rules.output
+    assert orjson.loads(rules.output)["run"]["passed"] is False
+    score(tmp_path, "-c", settings)
+    asked = len(calls(tmp_path))
+    judged = runner.invoke(app, explain)
+    assert judged.exit_code == 0, judged.output
+    assert orjson.loads(judged.output)["run"]["passed"] is True
+    assert len(calls(tmp_path)) == asked
+
+
 def test_the_same_question_from_many_runs_is_asked_once(tmp_path: Path) -> None:
     runs(tmp_path, copies=5)
     result, report = score(tmp_path, "-c", str(config(tmp_path, "right")), "--workers", "2")
@@ -269,6 +292,29 @@ def test_the_agents_family_must_be_known_and_not_the_judges(
     assert result.exit_code == 2
     where = f"{tmp_path / 'runs.jsonl'}:2: cohort.model_family: "
     assert where + message in result.output
+    assert calls(tmp_path) == []
+
+
+@pytest.mark.parametrize("family", ["anthropic", None])
+def test_runs_the_judge_may_not_judge_are_never_skipped_as_invalid_lines(
+    tmp_path: Path, family: str | None
+) -> None:
+    # Skipped, the two runs that would be asked would leave the gate to pass on the rest.
+    runs(tmp_path, family=family)
+    path = config(tmp_path, "right")
+    settings = orjson.loads(path.read_bytes())
+    path.write_bytes(orjson.dumps({**settings, "gate": {"invalid_runs": {"max": 2}}}))
+    result, report = score(tmp_path, "-c", str(path))
+    assert result.exit_code == 2, result.output
+    assert report is None
+    source = tmp_path / "runs.jsonl"
+    assert result.output.startswith(
+        f"error: {source}: the evaluators could not score 2 run(s), so nothing was judged"
+    )
+    assert [line.split(": ")[0] for line in result.output.splitlines()[1:]] == [
+        f"{source}:2",
+        f"{source}:3",
+    ]
     assert calls(tmp_path) == []
 
 

@@ -8,8 +8,8 @@ its ``settings`` (read-only), and returns
 - or either of those with a reason: ``(0.5, "two of four links dead")``.
 
 Anything else is the plugin's bug, said with the run it happened on: a plugin that raises or
-returns anything else stops that run's line with a problem (exit 2), never a traceback and
-never a silent 0.
+returns anything else is an :class:`EvaluatorError` naming the run: the file is refused
+(exit 2) whatever ``gate.invalid_runs.max`` allows, never a traceback and never a silent 0.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from taskgate.config.model import PluginSettings
 from taskgate.config.plugins import load_plugin, quoted
-from taskgate.errors import RecordError
+from taskgate.errors import EvaluatorError
 from taskgate.scoring.context import RunContext
 from taskgate.scoring.evaluators.base import Evaluator, Score
 
@@ -37,14 +37,14 @@ def plugin_evaluator(spec: PluginSettings, near: Path | None = None) -> Evaluato
             answer = plugin.function(record, settings)
         # sys.exit() in a plugin would end taskgate with its code, perhaps 0: a silent pass
         except (Exception, SystemExit) as error:  # the plugin's bug, said with the run
-            raise RecordError(
+            raise EvaluatorError(
                 field,
                 f"plugin {plugin.name!r} ({plugin.origin}) raised {type(error).__name__} on "
                 f"run {record.run_id!r}: {quoted(error)}; fix the plugin, or remove it",
             ) from None
         value, reason = _read_answer(answer)
         if isinstance(value, str):
-            raise RecordError(
+            raise EvaluatorError(
                 field,
                 f"plugin {plugin.name!r} ({plugin.origin}) returned {value} for run "
                 f"{record.run_id!r}; return a score from 0 to 1, None, or (score, reason)",

@@ -14,10 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from taskgate.api import score_records, score_runs
 from taskgate.cli import app
 from taskgate.config import plugins as plugin_loading
 from taskgate.config.model import Config
-from taskgate.errors import RecordError
+from taskgate.errors import EvaluatorError, InputError
 from taskgate.scoring.scorer import Scorer
 from tests.conftest import make_record, write_jsonl
 
@@ -42,6 +43,12 @@ def boom(run, settings):
 
 def leave(run, settings):
     raise SystemExit(0)
+
+
+def picky(run, settings):
+    if run.run_id in settings["fail_on"]:
+        raise ValueError("cannot read this one")
+    return 1.0
 '''
 
 
@@ -103,7 +110,7 @@ SUFFIX = " for run 'r-1'; return a score from 0 to 1, None, or (score, reason)"
     ],
 )
 def test_a_bad_answer_names_the_plugin_and_the_run(answer: object, what: str, checks: Any) -> None:
-    with pytest.raises(RecordError) as caught:
+    with pytest.raises(EvaluatorError) as caught:
         scored(answer, checks)
     assert caught.value.field == "evaluators.plugins.custom"
     assert caught.value.message == PREFIX + what + SUFFIX
@@ -115,7 +122,7 @@ def test_any_number_from_0_to_1_is_the_score_and_nothing_else_is(value: float) -
     if 0.0 <= value <= 1.0:
         assert scored(value, module)[0] == value
     else:
-        with pytest.raises(RecordError):
+        with pytest.raises(EvaluatorError):
             scored(value, module)
 
 
@@ -130,7 +137,7 @@ def test_any_number_from_0_to_1_is_the_score_and_nothing_else_is(value: float) -
 def test_a_plugin_that_raises_or_exits_is_named_with_the_run(
     function: str, what: str, checks: Any
 ) -> None:
-    with pytest.raises(RecordError) as caught:
+    with pytest.raises(EvaluatorError) as caught:
         Scorer(config(function)).score(make_record(run_id="r-9"))
     assert caught.value.message == (
         f"plugin 'custom' (test_plugin_checks:{function}) {what}; fix the plugin, or remove it"
@@ -233,6 +240,66 @@ def test_a_broken_plugin_exits_2_naming_each_run(tmp_path: Path) -> None:
             f"raised KeyError on run '{run_id}': 'missing'; fix the plugin, or remove it"
         ) in result.output
     assert "Traceback" not in result.output
+
+
+def picky_config(tmp_path: Path, allowed: int) -> Path:
+    path = tmp_path / "taskgate.yaml"
+    path.write_text(
+        "evaluators:\n  plugins:\n"
+        '    - {name: picky, function: "test_plugin_checks:picky", settings: {fail_on: [r-2]}}\n'
+        f"gate:\n  invalid_runs: {{max: {allowed}}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def failing_runs(tmp_path: Path) -> Path:
+    """Three runs, r-2 the only one whose result is wrong."""
+    records = [
+        {
+            "run_id": f"r-{i}",
+            "task_id": f"t-{i}",
+            "task": {"expected_result": "done"},
+            "steps": [{"message": result, "is_final": True}],
+            "final_result": result,
+        }
+        for i, result in enumerate(["done", "done", "nothing yet"])
+    ]
+    return write_jsonl(tmp_path / "runs.jsonl", records)
+
+
+PICKY = (
+    "plugin 'picky' (test_plugin_checks:picky) raised ValueError on run 'r-2': "
+    "cannot read this one; fix the plugin, or remove it"
+)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_run_the_plugin_breaks_on_is_never_skipped_as_an_invalid_line(
+    tmp_path: Path, workers: str
+) -> None:
+    # Skipped, r-2 (the one failing run) would leave the gate to pass on r-0 and r-1.
+    source = failing_runs(tmp_path)
+    config_path = picky_config(tmp_path, allowed=1)
+    args = ["score", str(source), "-c", str(config_path), "--workers", workers]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"error: {source}: the evaluators could not score 1 run(s), so nothing was judged "
+        "(gate.invalid_runs.max does not skip these: the gate could pass on the runs left); "
+        f"fix what each line says and run again\n{source}:3: evaluators.plugins.picky: {PICKY}\n"
+    )
+
+
+def test_the_api_refuses_a_run_the_plugin_breaks_on(tmp_path: Path) -> None:
+    records = [orjson.loads(line) for line in failing_runs(tmp_path).read_bytes().splitlines()]
+    config_path = picky_config(tmp_path, allowed=1)
+    for call in (score_runs, score_records):
+        with pytest.raises(InputError) as caught:
+            call(records, config=config_path, source="part-1")
+        assert [str(p) for p in caught.value.problems] == [
+            f"part-1:3: evaluators.plugins.picky: {PICKY}"
+        ]
 
 
 def test_workers_give_the_same_bytes_as_one(tmp_path: Path) -> None:
