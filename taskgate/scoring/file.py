@@ -87,7 +87,7 @@ def _judged(
     does not answer; when there are any, the judge is asked, the cache written, and the
     runs scored again with every verdict (by workers: they all have the verdicts)."""
     known = load_cache(judge)
-    first = Judging(judge, known)
+    first = Judging(judge, known.verdicts)
     reader = RunReader(source, tasks, progress=progress)
     scored = collected(reader, list(iter_scored(reader, config, 1, judging=first)))
     refuse_unjudgeable(scored, config.gate.invalid_runs.max)  # before asking anything
@@ -115,7 +115,7 @@ def _judged(
                 f"verdicts it gave are cached in {judge.cache}; fix the command and run again"
             )
             raise InputError(problems, headline=headline)
-        verdicts = {**known, **{a.question.key: a.verdict for a in answers if a.verdict}}
+        verdicts = {**known.verdicts, **{a.question.key: a.verdict for a in answers if a.verdict}}
         reader = RunReader(source, tasks)
         count = worker_count(source, workers)
         second = Judging(judge, verdicts, asking=False)

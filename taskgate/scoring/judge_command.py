@@ -43,18 +43,26 @@ class Answer:
     problem: str | None
 
 
-def load_cache(settings: JudgeSettings) -> dict[str, Verdict]:
+@dataclass(frozen=True)
+class JudgeCache:
+    """The verdicts of ``judge.cache`` by key, and each one's line as it is in the file."""
+
+    verdicts: dict[str, Verdict]
+    lines: dict[str, bytes]
+
+
+def load_cache(settings: JudgeSettings) -> JudgeCache:
     """The cached verdicts, by key; none when the file does not exist yet."""
     path = Path(settings.cache)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return JudgeCache({}, {})
     except OSError as error:
         raise InputError(
             [Problem(str(path), None, "judge.cache", f"cannot read the cache: {error.strerror}")]
         ) from None
-    verdicts: dict[str, Verdict] = {}
+    cache = JudgeCache({}, {})
     problems = []
     for number, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
@@ -76,34 +84,34 @@ def load_cache(settings: JudgeSettings) -> dict[str, Verdict]:
                 )
             )
             continue
-        verdicts[key] = verdict
+        cache.verdicts[key], cache.lines[key] = verdict, line
     if problems:
         raise InputError(problems, headline=f"{path}: the judge's cache is damaged")
-    return verdicts
+    return cache
 
 
-def save_cache(settings: JudgeSettings, known: dict[str, Verdict], answers: list[Answer]) -> None:
-    """The cache with the new verdicts, sorted by key, written atomically."""
-    new = {a.question.key: (a.question, a.verdict) for a in answers if a.verdict is not None}
-    if not new:
-        return
-    path = Path(settings.cache)
-    lines = []
-    for key in sorted({*known, *new}):
-        question, verdict = new[key] if key in new else (None, known[key])
-        assert verdict is not None  # answers without a verdict are left out above
-        entry: dict[str, object] = {
-            "key": key,
+def save_cache(settings: JudgeSettings, known: JudgeCache, answers: list[Answer]) -> None:
+    """The cache with the new verdicts, sorted by key, written atomically. The lines already
+    there keep their bytes: who asked, and which judge answered, stay as they were."""
+    lines = dict(known.lines)
+    for answer in answers:
+        question, verdict = answer.question, answer.verdict
+        if verdict is None or question.key in lines:
+            continue
+        entry = {
+            "key": question.key,
             "judge": settings.label,
             "verdict": verdict.verdict,
             "score": verdict.score,
             "reason": verdict.reason,
+            "asked_by": f"{question.run_id}: {question.what}",
         }
-        if question is not None:
-            entry["asked_by"] = f"{question.run_id}: {question.what}"
-        lines.append(orjson.dumps(entry, option=orjson.OPT_SORT_KEYS) + b"\n")
+        lines[question.key] = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
+    if len(lines) == len(known.lines):
+        return
+    path = Path(settings.cache)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, b"".join(lines))
+    write_atomic(path, b"".join(lines[key] + b"\n" for key in sorted(lines)))
 
 
 def ask(settings: JudgeSettings, questions: Sequence[Question]) -> list[Answer]:

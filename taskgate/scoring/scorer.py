@@ -103,7 +103,7 @@ class Scorer:
         """``judging``: the judge's verdicts; by default, with a judge configured, the
         cached ones (a question not in the cache is then a problem, never left to chance)."""
         if judging is None and config.judge is not None:
-            judging = Judging(config.judge, load_cache(config.judge), asking=False)
+            judging = Judging(config.judge, load_cache(config.judge).verdicts, asking=False)
         self.judging = judging
         self.evaluators = build_evaluators(config)
         self.blend = trajectory_score(blend_weights(config))

@@ -159,6 +159,26 @@ def test_a_rerun_asks_nothing_and_gives_the_same_bytes(tmp_path: Path) -> None:
     assert first.output == second.output
 
 
+def test_lines_already_cached_keep_their_bytes_when_new_verdicts_join_them(
+    tmp_path: Path,
+) -> None:
+    runs(tmp_path)
+    settings = str(config(tmp_path, "right"))
+    score(tmp_path, "-c", settings)
+    cache = tmp_path / "cache.jsonl"
+    first, second = cache.read_bytes().splitlines()
+    # Edited by hand, credited to another judge: believed, and left as written.
+    entry = orjson.loads(first)
+    kept = b'{ "key": "%s", "judge": "a person", "verdict": %s, "reason": "read it" }' % (
+        entry["key"].encode(),
+        b"true" if entry["verdict"] else b"false",
+    )
+    cache.write_bytes(kept + b"\n")
+    score(tmp_path, "-c", settings)
+    assert len(calls(tmp_path)) == 3  # the line deleted is asked again, the other is not
+    assert cache.read_bytes() == kept + b"\n" + second + b"\n"
+
+
 def test_explain_uses_cached_verdicts_asks_nothing_and_can_leave_the_judge_out(
     tmp_path: Path,
 ) -> None:
@@ -349,6 +369,9 @@ def test_a_command_that_does_not_exist_is_said(tmp_path: Path) -> None:
 
 
 def test_an_absent_cache_is_empty_and_an_unreadable_one_is_said(tmp_path: Path) -> None:
-    assert load_cache(JudgeSettings(command="j", model_family="x", cache=str(tmp_path / "c"))) == {}
+    assert (
+        load_cache(JudgeSettings(command="j", model_family="x", cache=str(tmp_path / "c"))).verdicts
+        == {}
+    )
     with pytest.raises(InputError, match="cannot read the cache: Is a directory"):
         load_cache(JudgeSettings(command="j", model_family="x", cache=str(tmp_path)))
