@@ -23,7 +23,7 @@ from taskgate.model.report import RunResult
 from taskgate.parallel import map_in_order
 from taskgate.read.runs import Progress, RunReader, read_record
 from taskgate.scoring.judge_command import answer_problems, ask, load_cache, save_cache
-from taskgate.scoring.judging import Judging
+from taskgate.scoring.judging import Judging, Question
 from taskgate.scoring.scorer import Scorer, shared_cohort
 
 BATCH_LINES = 64
@@ -83,13 +83,14 @@ def _judged(
     progress: Progress | None,
     workers: int | None,
 ) -> ScoredRuns:
-    """Scored with the judge: a first pass, in this process, finds the questions the cache
-    does not answer; when there are any, the judge is asked, the cache written, and the
-    runs scored again with every verdict (by workers: they all have the verdicts)."""
+    """Scored with the judge: a first pass finds the questions the cache does not answer;
+    when there are any, the judge is asked, the cache written, and the runs scored again
+    with every verdict. Both passes use the workers."""
     known = load_cache(judge)
     first = Judging(judge, known.verdicts)
     reader = RunReader(source, tasks, progress=progress)
-    scored = collected(reader, list(iter_scored(reader, config, 1, judging=first)))
+    count = worker_count(source, workers)
+    scored = collected(reader, list(iter_scored(reader, config, count, judging=first)))
     refuse_unjudgeable(scored, config.gate.invalid_runs.max)  # before asking anything
     if first.pending:
         if source == "-":
@@ -117,7 +118,6 @@ def _judged(
             raise InputError(problems, headline=headline)
         verdicts = {**known.verdicts, **{a.question.key: a.verdict for a in answers if a.verdict}}
         reader = RunReader(source, tasks)
-        count = worker_count(source, workers)
         second = Judging(judge, verdicts, asking=False)
         scored = collected(reader, list(iter_scored(reader, config, count, judging=second)))
     refuse_unjudgeable(scored, config.gate.invalid_runs.max)
@@ -160,6 +160,9 @@ class LineOutcome:
     evaluator_problem: Problem | None = None
     """What stopped the configured evaluators scoring a valid record (a broken plugin, a
     judge of the agent's family): it refuses the file, never counted as an invalid line."""
+    questions: tuple[Question, ...] = ()
+    """The questions for the judge scoring this run found uncached (from a worker, whose
+    Judging is its own copy)."""
 
 
 class LineScorer:
@@ -173,19 +176,30 @@ class LineScorer:
         judging: Judging | None = None,
     ) -> None:
         self.scorer, self.tasks, self.source = Scorer(config, judging), tasks, source
+        self.judging = judging
 
     def outcome(self, line: int, raw: bytes) -> LineOutcome:
         record, problems = read_record(self.source, line, raw, self.tasks)
         if record is None or problems:
             return LineOutcome(line, record.run_id if record else None, None, problems)
         try:
-            return LineOutcome(line, record.run_id, self.scorer.score(record).result, [])
+            result = self.scorer.score(record).result
+            return LineOutcome(line, record.run_id, result, [], questions=self._questions())
         except EvaluatorError as exc:
             problem = Problem(self.source, line, exc.field, exc.message)
             return LineOutcome(line, record.run_id, None, [], evaluator_problem=problem)
         except RecordError as exc:
             problem = Problem(self.source, line, exc.field, exc.message)
             return LineOutcome(line, record.run_id, None, [], problem)
+
+    def _questions(self) -> tuple[Question, ...]:
+        """The questions the last run found, taken from the Judging (the parent's own, when
+        scoring in one process: iter_scored puts them back in line order)."""
+        if self.judging is None or not self.judging.pending:
+            return ()
+        questions = tuple(self.judging.pending.values())
+        self.judging.pending.clear()
+        return questions
 
     def batch(self, lines: Lines) -> list[LineOutcome]:
         return [self.outcome(line, raw) for line, raw in lines]
@@ -232,6 +246,9 @@ def iter_scored(
             if not problems and outcome.scoring_problem is not None:
                 problems = [outcome.scoring_problem]
             if reader.accept(outcome.line, outcome.run_id, problems) and outcome.result:
+                if judging is not None:
+                    for question in outcome.questions:
+                        judging.pending.setdefault(question.key, question)
                 yield _shared(outcome.result)
     if unscored:
         headline = (

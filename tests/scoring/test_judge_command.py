@@ -210,6 +210,27 @@ def test_the_same_question_from_many_runs_is_asked_once(tmp_path: Path) -> None:
     assert report["dataset"]["judged"] == 10
 
 
+def test_workers_find_the_same_questions_and_give_the_same_bytes(tmp_path: Path) -> None:
+    runs(tmp_path, copies=40)  # 160 runs: batches for both workers in both passes
+    settings = str(config(tmp_path, "right"))
+    outputs = []
+    for workers in ("2", "1"):
+        (tmp_path / "cache.jsonl").unlink(missing_ok=True)
+        (tmp_path / "calls.jsonl").unlink(missing_ok=True)
+        result, report = score(tmp_path, "-c", settings, "--workers", workers)
+        assert result.exit_code == 0, result.output
+        assert report["dataset"]["judged"] == 80
+        outputs.append(
+            (
+                (tmp_path / "report.json").read_bytes(),
+                (tmp_path / "cache.jsonl").read_bytes(),
+                len(calls(tmp_path)),
+            )
+        )
+    assert outputs[0] == outputs[1]
+    assert outputs[0][2] == 2
+
+
 def test_a_wrong_judge_is_believed_and_shown(tmp_path: Path) -> None:
     runs(tmp_path)
     result, report = score(tmp_path, "-c", str(config(tmp_path, "wrong")))
