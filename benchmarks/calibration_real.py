@@ -47,14 +47,23 @@ CONFIG = Config.model_validate(
 )
 COMPARISON = {"regression", "tail_regression", "newly_failing"}
 SETS = {
-    "τ-bench gpt-4o airline (50 tasks x 4)": ("tau-bench", "tau-bench-gpt-4o-airline.json*"),
-    "τ²-bench grok-3 airline (4 tasks x 4)": ("tau2", "tau2-2025-10-13T114016*_airline.json*"),
+    # name: (importer, (the file as fixtures/labelled names it, as ../shared/data does))
+    "τ-bench gpt-4o airline (50 tasks x 4)": (
+        "tau-bench",
+        ("tau-bench-gpt-4o-airline.json*", "tau-bench/gpt-4o-airline.json*"),
+    ),
+    "τ²-bench grok-3 airline (4 tasks x 4)": (
+        "tau2",
+        ("tau2-2025-10-13T114016*_airline.json*", "tau2-bench/2025-10-13T11:40:16*_airline_*.json"),
+    ),
 }
 Split = tuple[list[RunResult], list[RunResult]]
 
 
-def load(fmt: str, pattern: str, data: Path) -> list[RunResult]:
-    inputs = sorted(str(p) for p in data.glob(pattern))
+def load(fmt: str, patterns: tuple[str, ...], data: Path) -> list[RunResult]:
+    inputs = sorted({str(p) for pattern in patterns for p in data.glob(pattern)})
+    if not inputs:
+        raise SystemExit(f"{data}: no file matches {' or '.join(patterns)}")
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "runs.jsonl"
         write_records(path, import_files(fmt, inputs).records)
@@ -165,8 +174,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "fixtures" / "labelled")
     args = parser.parse_args()
     print(f"alpha {CONFIG.gate.regression.alpha}, max_drop {CONFIG.gate.regression.max_drop}")
-    for name, (fmt, pattern) in SETS.items():
-        runs = load(fmt, pattern, args.data)
+    for name, (fmt, patterns) in SETS.items():
+        runs = load(fmt, patterns, args.data)
         rate = sum(r.passed is True for r in runs) / len(runs)
         print(f"{name}: {len(runs)} runs, pass rate {rate:.1%}")
         measure(runs, args.splits)
