@@ -12,7 +12,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from taskgate.errors import OutputError
@@ -55,14 +55,18 @@ def write_atomic(path: Path, data: bytes) -> None:
     write_all_atomic([(path, data)])
 
 
-def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
+Content = bytes | Iterable[bytes]
+"""A file's bytes, whole or as chunks (an output too large to hold in memory)."""
+
+
+def write_all_atomic(files: Sequence[tuple[Path, Content]]) -> None:
     """Write every file or, interrupted or failing, none: each is staged whole in a temporary
     file beside its target, then all are moved into place together.
 
     An output that is a symbolic link is written through it, to its target; one that is not
     a regular file (a device, a pipe) is written to as it is, since it cannot be replaced."""
     staged: list[tuple[str, Path]] = []
-    direct: list[tuple[Path, bytes]] = []
+    direct: list[tuple[Path, Content]] = []
     try:
         for path, data in files:
             target = _target(path)
@@ -101,7 +105,7 @@ def _is_special(path: Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
-def _write_special(path: Path, data: bytes) -> None:
+def _write_special(path: Path, data: Content) -> None:
     # Non-blocking open first: a pipe nobody reads would otherwise wait for ever (ENXIO).
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
@@ -115,7 +119,8 @@ def _write_special(path: Path, data: bytes) -> None:
     try:
         os.set_blocking(descriptor, True)
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            for chunk in [data] if isinstance(data, bytes) else data:
+                handle.write(chunk)
     except OSError as exc:
         raise _output_error(path, exc) from None
 
@@ -130,7 +135,7 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def _stage(path: Path, data: bytes) -> str:
+def _stage(path: Path, data: Content) -> str:
     """Write ``data`` to a new temporary file in ``path``'s folder; return its name."""
     folder = path.parent
     if not folder.is_dir():
@@ -146,7 +151,8 @@ def _stage(path: Path, data: bytes) -> str:
         raise _output_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in [data] if isinstance(data, bytes) else data:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, _mode_for(path))

@@ -24,6 +24,7 @@ STAGES = [
     "aggregate",
     "compare",
     "gate",
+    "monitor",
     "report",
     "api",
     "cli",

@@ -31,6 +31,7 @@ from taskgate.config.fields import (
 )
 from taskgate.config.gate_settings import GateSettings
 from taskgate.config.messages import format_number
+from taskgate.config.monitor_settings import MonitorSettings
 from taskgate.model.names import METRIC_NAMES, THRESHOLD_NAMES, CallOrder
 from taskgate.model.record import RESERVED_COHORT_KEYS, OutcomeMode
 
@@ -346,6 +347,8 @@ class Config(Section):
     runs that passed); names left out keep their defaults."""
     gate: GateSettings = Field(default_factory=GateSettings)
     """Gate rules."""
+    monitor: MonitorSettings = Field(default_factory=MonitorSettings)
+    """``taskgate monitor``: windows compared with their trailing ones, and the alerts."""
     judge: JudgeSettings | None = None
     """An opt-in judge for ambiguous outcomes and phrase criteria; null: deterministic."""
 

@@ -1,5 +1,5 @@
 """The config's JSON Schema (`taskgate schema config`), each key described by the docstring
-written under it in taskgate.config.model and taskgate.config.gate_settings.
+written under it in taskgate.config.model, gate_settings and monitor_settings.
 
 pydantic can read those docstrings itself, but it does so for every model when the module
 is imported, a tenth of a command's start-up; only this schema needs them.
@@ -12,7 +12,7 @@ import inspect
 from itertools import pairwise
 from typing import Any
 
-from taskgate.config import gate_settings, model
+from taskgate.config import gate_settings, model, monitor_settings
 
 FieldDocs = dict[str, dict[str, str]]
 """Per model class, per field: the docstring under the field."""
@@ -39,7 +39,9 @@ def field_docs(source: str) -> FieldDocs:
 
 def config_schema() -> dict[str, Any]:
     schema = model.Config.model_json_schema()
-    docs = {**field_docs(inspect.getsource(model)), **field_docs(inspect.getsource(gate_settings))}
+    docs: FieldDocs = {}
+    for module in (model, gate_settings, monitor_settings):
+        docs.update(field_docs(inspect.getsource(module)))
     for name, definition in [("Config", schema), *schema.get("$defs", {}).items()]:
         properties = definition.get("properties", {})
         for field, doc in docs.get(name, {}).items():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -269,6 +270,18 @@ class RunRecord(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     labels: dict[str, Any] = Field(default_factory=dict)
     """An outside judgment (e.g. a benchmark's reward); never used for scoring."""
+    started_at: datetime | None = None
+    """When the run started: an RFC 3339 time with its UTC offset. ``monitor`` puts the
+    run in the window this falls in; ``score`` does not use it."""
+    trace_id: Annotated[str, Field(min_length=1)] | None = None
+    """The run's trace in the tracing system it came from (32 hex digits for OpenTelemetry)."""
+    span_id: Annotated[str, Field(min_length=1)] | None = None
+    """The span of the run's top operation in that trace (16 hex digits for OpenTelemetry)."""
+
+    @field_validator("started_at", mode="before")
+    @classmethod
+    def _rfc3339(cls, value: Any) -> Any:
+        return None if value is None else rfc3339(value)
 
     @field_validator("error_kind")
     @classmethod
@@ -297,6 +310,28 @@ class RunRecord(BaseModel):
                 )
             labels[name] = _label(item)
         return labels
+
+
+_RFC3339 = regex.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:[Zz]|[+-]\d\d:\d\d)")
+
+
+def rfc3339(value: Any) -> datetime:
+    """An RFC 3339 time as an aware datetime in UTC; ValueError saying what is wrong.
+
+    The offset is required: a time without one names a different instant on every
+    machine's clock, so the window it falls in would depend on where the monitor ran."""
+    example = "such as 2026-11-03T14:22:05Z or 2026-11-03T15:22:05+01:00"
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        got = show_value(value)
+        raise ValueError(f"expected an RFC 3339 time with a UTC offset, {example}; got {got}")
+    text = value[:-1] + "+00:00" if value[-1] in "Zz" else value
+    digits = regex.search(r"\.(\d+)", text)
+    if digits is not None and len(digits.group(1)) > 6:  # datetime keeps microseconds
+        text = text.replace(digits.group(0), "." + digits.group(1)[:6], 1)
+    try:
+        return datetime.fromisoformat(text).astimezone(timezone.utc)
+    except ValueError as exc:
+        raise ValueError(f"not a valid time ({exc}); give one {example}") from None
 
 
 RESERVED_COHORT_KEYS = {

@@ -3,9 +3,12 @@ the report (SPEC §8), which is also the baseline format."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from taskgate.model.names import RuleLevel
 
@@ -34,6 +37,22 @@ class JudgedCheck(BaseModel):
     reason: str
     judge: str
     """The judge's name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """What ``monitor`` reads of a run beyond its scores; never written to reports."""
+
+    started_at: datetime | None
+    latency_ms: float | None
+    tool_calls: int
+    tool_errors: int
+    final_step: bool
+    """A final step reached within the step budget."""
+    trace_id: str | None
+    span_id: str | None
+    reasons: dict[str, str]
+    """Each evaluator's one-line reason."""
 
 
 class RunResult(BaseModel):
@@ -83,6 +102,8 @@ class RunResult(BaseModel):
     task_digest: str | None = Field(default=None, exclude=True)
     """A hash of the run's task definition, to find trials of one task_id whose tasks
     differ; not written to reports."""
+    observed: SkipJsonSchema[Observed | None] = Field(default=None, exclude=True)
+    """What monitor reads beyond the scores, when the scorer was asked to keep it."""
 
 
 class MetricSummary(BaseModel):

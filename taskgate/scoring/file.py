@@ -174,14 +174,17 @@ class LineScorer:
         tasks: dict[str, Task] | None,
         source: str,
         judging: Judging | None = None,
+        observe: bool = False,
     ) -> None:
-        self.scorer, self.tasks, self.source = Scorer(config, judging), tasks, source
-        self.judging = judging
+        self.scorer, self.tasks, self.source = Scorer(config, judging, observe), tasks, source
+        self.judging, self.observe = judging, observe
 
     def outcome(self, line: int, raw: bytes) -> LineOutcome:
         record, problems = read_record(self.source, line, raw, self.tasks)
         if record is None or problems:
             return LineOutcome(line, record.run_id if record else None, None, problems)
+        if self.observe and record.started_at is None:
+            return LineOutcome(line, record.run_id, None, [self._unplaced(line)])
         try:
             result = self.scorer.score(record).result
             return LineOutcome(line, record.run_id, result, [], questions=self._questions())
@@ -191,6 +194,13 @@ class LineScorer:
         except RecordError as exc:
             problem = Problem(self.source, line, exc.field, exc.message)
             return LineOutcome(line, record.run_id, None, [], problem)
+
+    def _unplaced(self, line: int) -> Problem:
+        message = (
+            "monitor puts every run in the window its start falls in, and this one has no "
+            "started_at; give it as an RFC 3339 time, such as 2026-11-03T14:22:05Z"
+        )
+        return Problem(self.source, line, "started_at", message)
 
     def _questions(self) -> tuple[Question, ...]:
         """The questions the last run found, taken from the Judging (the parent's own, when
@@ -206,9 +216,13 @@ class LineScorer:
 
 
 def _batch_scorer(
-    config: Config, tasks: dict[str, Task] | None, source: str, judging: Judging | None
+    config: Config,
+    tasks: dict[str, Task] | None,
+    source: str,
+    judging: Judging | None,
+    observe: bool,
 ) -> Callable[[Lines], list[LineOutcome]]:
-    return LineScorer(config, tasks, source, judging).batch
+    return LineScorer(config, tasks, source, judging, observe).batch
 
 
 _LOST = (
@@ -223,14 +237,16 @@ def iter_scored(
     workers: int = 1,
     lines: Iterable[tuple[int, bytes]] | None = None,
     judging: Judging | None = None,
+    observe: bool = False,
 ) -> Iterator[RunResult]:
     """Score every line the reader reads (or ``lines``, given); problems go to the reader,
-    results come out in line order. ``judging``: the judge's verdicts (see Scorer).
+    results come out in line order. ``judging``: the judge's verdicts (see Scorer);
+    ``observe``: keep what monitor reads of each run (RunResult.observed).
 
     Raises InputError, once every line is read, when the evaluators could not score some
     valid record (see EvaluatorError): a gate that skipped those runs could pass on the rest.
     """
-    start = partial(_batch_scorer, config, reader.tasks, reader.source, judging)
+    start = partial(_batch_scorer, config, reader.tasks, reader.source, judging, observe)
     numbered = reader.lines() if lines is None else lines
     unscored: list[Problem] = []
     count = 0

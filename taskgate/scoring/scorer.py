@@ -11,7 +11,7 @@ from typing import Any
 from taskgate.config.model import Config
 from taskgate.model.names import MetricName
 from taskgate.model.record import RunRecord, task_digest
-from taskgate.model.report import RunResult
+from taskgate.model.report import Observed, RunResult
 from taskgate.scoring.checks import RunChecks, check_settings
 from taskgate.scoring.context import RunContext
 from taskgate.scoring.evaluators.base import Evaluator, Score
@@ -99,9 +99,13 @@ def _with_handler(cohort: dict[str, str], handled_by: str | None) -> dict[str, s
 class Scorer:
     """Scores one record at a time with the configured panel; keeps no state between runs."""
 
-    def __init__(self, config: Config, judging: Judging | None = None) -> None:
+    def __init__(
+        self, config: Config, judging: Judging | None = None, observe: bool = False
+    ) -> None:
         """``judging``: the judge's verdicts; by default, with a judge configured, the
-        cached ones (a question not in the cache is then a problem, never left to chance)."""
+        cached ones (a question not in the cache is then a problem, never left to chance).
+        ``observe``: keep what monitor reads beyond the scores (RunResult.observed)."""
+        self.observe = observe
         if judging is None and config.judge is not None:
             judging = Judging(config.judge, load_cache(config.judge).verdicts, asking=False)
         self.judging = judging
@@ -151,6 +155,7 @@ class Scorer:
             tools=dict(Counter(call.name for call in ctx.calls)),
             task_digest=task_digest(record.task),
             judged=ctx.judged or None,
+            observed=_observed(ctx, scores) if self.observe else None,
         )
         return ScoredRun(ctx, scores, result, checks)
 
@@ -170,6 +175,20 @@ class Scorer:
         if not self.by_score or passed is None:
             return checks.reason
         return completion.reason
+
+
+def _observed(ctx: RunContext, scores: dict[str, Score]) -> Observed:
+    record = ctx.record
+    return Observed(
+        started_at=record.started_at,
+        latency_ms=record.usage.latency_ms,
+        tool_calls=len(ctx.calls),
+        tool_errors=sum(1 for call in ctx.calls if call.failed),
+        final_step=ctx.final_step_reached,
+        trace_id=record.trace_id,
+        span_id=record.span_id,
+        reasons={name: score.reason for name, score in scores.items()},
+    )
 
 
 def reward_of(labels: dict[str, Any]) -> float | None:

@@ -167,7 +167,7 @@ def test_the_config_is_frozen() -> None:
                 1,
                 "versoin",
                 "unknown key 'versoin'; expected one of: cohorts, evaluators, gate, judge, "
-                "thresholds, tools, version; did you mean 'version'?",
+                "monitor, thresholds, tools, version; did you mean 'version'?",
             ),
         ),
         (
@@ -501,7 +501,8 @@ def test_many_problems_are_all_listed_in_line_order(tmp_path: Path) -> None:
         "yellow must be at or below green",
         f"{path}:6: version: version 3 is not supported; supported versions: 1",
         f"{path}:7: colors: unknown key 'colors'; expected one of: "
-        "cohorts, evaluators, gate, judge, thresholds, tools, version; did you mean 'cohorts'?",
+        "cohorts, evaluators, gate, judge, monitor, thresholds, tools, version; "
+        "did you mean 'cohorts'?",
     ]
 
 

@@ -4,7 +4,7 @@ import inspect
 
 from pydantic import BaseModel
 
-from taskgate.config import fields, gate_settings, model
+from taskgate.config import fields, gate_settings, model, monitor_settings
 from taskgate.config.schema import config_schema, field_docs
 
 SOURCE = '''
@@ -36,7 +36,7 @@ def test_the_docstring_under_each_annotated_field() -> None:
 def _models() -> list[type[BaseModel]]:
     found = {
         value: None
-        for module in (model, gate_settings)
+        for module in (model, gate_settings, monitor_settings)
         for value in vars(module).values()
         if inspect.isclass(value)
         and issubclass(value, fields.Section)
@@ -49,6 +49,7 @@ def test_every_config_key_is_described() -> None:
     docs = {
         **field_docs(inspect.getsource(model)),
         **field_docs(inspect.getsource(gate_settings)),
+        **field_docs(inspect.getsource(monitor_settings)),
     }
     undocumented = [
         f"{model.__name__}.{name}"
@@ -58,8 +59,8 @@ def test_every_config_key_is_described() -> None:
     ]
     assert undocumented == []
     # 21, and the rules underpowered, behaviour, newly_failing and must_pass; plugins; the
-    # judge and its ask_when
-    assert len(_models()) == 31
+    # judge and its ask_when; monitor and its six kinds of alert sections
+    assert len(_models()) == 38
 
 
 def test_the_schema_carries_the_descriptions() -> None:
@@ -78,5 +79,6 @@ def test_the_schema_carries_the_descriptions() -> None:
         for prop in definition.get("properties", {}).values()
     ]
     # 63, and gate.regression.power, each new rule's level and its section in GateSettings,
-    # evaluators.plugins and a plugin's four keys, judge, its nine keys and ask_when's two
-    assert len(described) == 97 and all(described)
+    # evaluators.plugins and a plugin's four keys, judge, its nine keys and ask_when's two;
+    # monitor, its twelve keys and the sixteen of its six alert sections
+    assert len(described) == 126 and all(described)
