@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from taskgate.cli import gating, tools
+from taskgate.cli import gating, monitoring, tools
 
 app = typer.Typer(
     name="taskgate",
@@ -27,6 +27,7 @@ app = typer.Typer(
 # The commands, in the order --help lists them.
 app.command()(gating.score)
 app.command()(gating.diff)
+app.command()(monitoring.monitor)
 app.command()(tools.explain)
 app.command()(tools.validate)
 app.command()(tools.plan)

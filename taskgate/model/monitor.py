@@ -49,6 +49,8 @@ class WindowMetrics(BaseModel):
     steps_mean: float | None
     steps_p50: int | None
     steps_p90: int | None
+    steps_distribution: dict[str, int]
+    """Runs per step count (the count as a string key, JSON's only kind)."""
     cost_per_run: float | None
     """Mean usage.cost_usd over the runs that report it."""
     tokens_per_run: float | None

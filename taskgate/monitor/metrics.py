@@ -50,6 +50,7 @@ def window_metrics(summary: WindowSummary) -> WindowMetrics:
         steps_mean=None if not steps else rounded(hist_mean(steps) or 0.0),
         steps_p50=hist_percentile(steps, 0.5),
         steps_p90=hist_percentile(steps, 0.9),
+        steps_distribution={str(count): runs for count, runs in summary.steps},
         cost_per_run=rounded(summary.cost_micro_usd / summary.cost_runs / 1e6)
         if summary.cost_runs
         else None,

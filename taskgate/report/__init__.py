@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from taskgate.errors import TaskgateError
 
 if TYPE_CHECKING:
+    from taskgate.model.monitor import MonitorReport
     from taskgate.model.report import Report
 
 Renderer = Callable[["Report"], bytes]
@@ -48,3 +49,37 @@ def renderer_for(path: Path) -> Renderer:
             f"name the file with one of: {known}"
         )
     return RENDERERS[suffix]
+
+
+MonitorRenderer = Callable[["MonitorReport"], bytes]
+EVENTS = ".jsonl"
+"""A monitor output named .jsonl is the evaluation events, written as runs are scored."""
+
+
+def _monitor_when_used(module: str, name: str) -> MonitorRenderer:
+    def render(report: MonitorReport) -> bytes:
+        function: MonitorRenderer = getattr(import_module(f"taskgate.report.{module}"), name)
+        return function(report)
+
+    return render
+
+
+MONITOR_RENDERERS: dict[str, MonitorRenderer] = {
+    ".json": _monitor_when_used("json", "render_monitor_json"),
+    ".md": _monitor_when_used("monitor_markdown", "render_monitor_markdown"),
+    ".html": _monitor_when_used("monitor_html", "render_monitor_html"),
+}
+
+
+def monitor_renderer_for(path: Path) -> MonitorRenderer | None:
+    """The monitor's renderer for an output path, by its suffix; None for the events file."""
+    suffix = path.suffix.lower()
+    if suffix == EVENTS:
+        return None
+    if suffix not in MONITOR_RENDERERS:
+        known = ", ".join(sorted([*MONITOR_RENDERERS, EVENTS]))
+        raise TaskgateError(
+            f"-o {path}: unknown output format {suffix or '(no suffix)'!r} for monitor; "
+            f"name the file with one of: {known}"
+        )
+    return MONITOR_RENDERERS[suffix]

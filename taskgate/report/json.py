@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import orjson
 
+from taskgate.model.monitor import MonitorReport
 from taskgate.model.report import Report
 
 
@@ -13,3 +14,7 @@ def render_json(report: Report) -> bytes:
 
 def render_jsonl(report: Report) -> bytes:
     return b"".join(orjson.dumps(run.model_dump(mode="json")) + b"\n" for run in report.runs)
+
+
+def render_monitor_json(report: MonitorReport) -> bytes:
+    return orjson.dumps(report.model_dump(mode="json"), option=orjson.OPT_INDENT_2) + b"\n"
