@@ -26,14 +26,6 @@ if TYPE_CHECKING:
 
 
 def monitor(
-    runs: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="RUNS...",
-            help="Production run records: .jsonl or .jsonl.gz files (a day's sample each), "
-            "or - for stdin.",
-        ),
-    ],
     state: Annotated[
         Path,
         typer.Option(
@@ -43,6 +35,15 @@ def monitor(
             "(created when absent).",
         ),
     ],
+    runs: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Argument(
+            metavar="RUNS...",
+            help="Production run records: .jsonl or .jsonl.gz files (a day's sample each), "
+            "or - for stdin; may be left out with --merge.",
+            show_default=False,
+        ),
+    ] = None,
     window: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -110,9 +111,10 @@ def monitor(
         from taskgate.report.events import EventWriter
 
         outputs = output or []
+        sources = runs or []
         renderers = [(path, monitor_renderer_for(path)) for path in outputs]
-        _refuse_bad_arguments(runs, window)
-        refuse_overwriting_inputs([*outputs, state], [*runs, config, *(merge or [])])
+        _refuse_bad_arguments(sources, window, bool(merge))
+        refuse_overwriting_inputs([*outputs, state], [*sources, config, *(merge or [])])
         refuse_overwriting_inputs(outputs, [state])
         settings = load_config_option(config)
         events = any(render is None for _, render in renderers)
@@ -125,7 +127,7 @@ def monitor(
                 workers=workers,
                 events=None if spool is None else _sink(spool, EventWriter(settings)),
             )
-            report = run_monitor(runs, state, settings, options)
+            report = run_monitor(sources, state, settings, options)
             files: list[tuple[Path, bytes | Iterator[bytes]]] = [
                 (path, _chunks(spool) if render is None else render(report))
                 for path, render in renderers
@@ -136,10 +138,14 @@ def monitor(
     guarded(action)
 
 
-def _refuse_bad_arguments(runs: list[str], window: str | None) -> None:
+def _refuse_bad_arguments(runs: list[str], window: str | None, merging: bool) -> None:
     from taskgate.errors import TaskgateError
     from taskgate.monitor.windows import WINDOWS
 
+    if not runs and not merging:
+        raise TaskgateError(
+            "RUNS: no runs given; give run files (or - for stdin), or --merge a state file"
+        )
     if window is not None and window not in WINDOWS:
         raise TaskgateError(
             f"--window {window}: not a window size; give one of: {', '.join(WINDOWS)}"

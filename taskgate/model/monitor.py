@@ -70,6 +70,7 @@ AlertRule = Literal[
     "errors",
     "infrastructure",
 ]
+MonitorStatus = Literal["pass", "fail", "not_judged"]
 NoticeKind = Literal["small_window", "short_history", "underpowered", "config_changed"]
 
 
@@ -130,8 +131,21 @@ class MonitorReport(BaseModel):
     trailing: int
     inputs: list[str]
     """Each input as given, with what became of it: added, or already in the state."""
-    status: Literal["pass", "fail"]
+    status: MonitorStatus
+    """``not_judged`` when no window is complete or no cohort could be judged in it: exit 0,
+    since nothing was seen to block, but never called a pass."""
     exit_code: int
+    judged_cohorts: int
+    """The cohorts whose judged window was compared with enough trailing windows."""
     alerts: list[Alert]
     notices: list[Notice]
     cohorts: list[CohortSeries]
+
+    def why_not_judged(self) -> str:
+        """Why nothing was compared, for the status lines of every format."""
+        if self.judged_window is None:
+            return f"no {self.window} window is complete yet; nothing was compared"
+        return (
+            f"no cohort of the {self.window} window from {self.judged_window} had the runs and "
+            "the trailing windows to be compared (see the notices)"
+        )

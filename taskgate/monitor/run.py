@@ -16,7 +16,7 @@ from taskgate import __version__
 from taskgate.config.load import config_fingerprint
 from taskgate.config.model import Config
 from taskgate.errors import InputError, Problem
-from taskgate.model.monitor import Alert, CohortSeries, MonitorReport, Notice
+from taskgate.model.monitor import Alert, CohortSeries, MonitorReport, MonitorStatus, Notice
 from taskgate.model.report import RunResult
 from taskgate.monitor.alerts import Cohort, judge
 from taskgate.monitor.metrics import window_metrics
@@ -27,6 +27,8 @@ from taskgate.read.runs import Progress, RunReader, iter_lines
 from taskgate.scoring.file import iter_scored, worker_count
 
 ALL = "all"
+UNJUDGED = ("small_window", "short_history")
+"""Notices that mean a cohort's window was not compared at all."""
 EventSink = Callable[[RunResult], None]
 
 
@@ -175,11 +177,14 @@ def _report(
     judged = max(complete) if complete else None
     alerts: list[Alert] = []
     notices = [_config_notice(others)] if others else []
+    judged_cohorts = 0
     for cohort in _cohorts(merged, judged, state.window, settings.trailing):
         found, said = judge(cohort, settings)
         alerts.extend(found)
         notices.extend(said)
+        judged_cohorts += not any(notice.kind in UNJUDGED for notice in said)
     failed = any(alert.level == "fail" for alert in alerts)
+    status: MonitorStatus = "fail" if failed else "pass" if judged_cohorts else "not_judged"
     return MonitorReport(
         taskgate_version=__version__,
         config_fingerprint=fingerprint,
@@ -187,8 +192,9 @@ def _report(
         judged_window=judged,
         trailing=settings.trailing,
         inputs=inputs,
-        status="fail" if failed else "pass",
+        status=status,
         exit_code=1 if failed else 0,
+        judged_cohorts=judged_cohorts,
         alerts=alerts,
         notices=notices,
         cohorts=_series(merged, judged, state.window, settings.trailing),

@@ -196,9 +196,9 @@ def _ringed(report: MonitorReport, chart: Chart) -> set[tuple[str, str, str]]:
 def _banner(report: MonitorReport) -> str:
     fails = sum(alert.level == "fail" for alert in report.alerts)
     warns = len(report.alerts) - fails
-    if report.judged_window is None:
+    if report.status == "not_judged":
         word, cls = "NOT JUDGED", "note"
-        headline = f"no {report.window} window is complete yet; nothing was compared"
+        headline = report.why_not_judged()
     else:
         word, cls = ("FAIL", "fail") if report.status == "fail" else ("PASS", "pass")
         headline = (
@@ -255,7 +255,7 @@ def render_monitor_html(report: MonitorReport) -> bytes:
     starts = _starts(report.cohorts)
     charts = [_chart(chart, report, starts, _ringed(report, chart)) for chart in CHARTS]
     figures = "".join(f"<figure>{svg}</figure>" for svg in charts if svg is not None)
-    word = "NOT JUDGED" if report.judged_window is None else report.status.upper()
+    word = "NOT JUDGED" if report.status == "not_judged" else report.status.upper()
     title = escape(f"taskgate monitor {word}: {report.window} windows")
     page = [
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',

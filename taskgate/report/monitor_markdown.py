@@ -33,8 +33,8 @@ def _value(value: float | None, fmt: str = ".3f") -> str:
 def headline(report: MonitorReport) -> str:
     fails = sum(alert.level == "fail" for alert in report.alerts)
     warns = len(report.alerts) - fails
-    if report.judged_window is None:
-        return f"## taskgate monitor: not judged (no {report.window} window is complete yet)"
+    if report.status == "not_judged":
+        return f"## taskgate monitor: NOT JUDGED ({report.why_not_judged()})"
     word = "FAIL" if report.status == "fail" else "PASS"
     return (
         f"## taskgate monitor: {word}, {_plural(fails, 'failing alert')}, "

@@ -95,9 +95,9 @@ def notice_line(notice: Notice) -> Text:
 def status_line(report: MonitorReport) -> Text:
     fails = sum(alert.level == "fail" for alert in report.alerts)
     warns = len(report.alerts) - fails
-    if report.judged_window is None:
+    if report.status == "not_judged":
         text = Text("NOT JUDGED", style="bold yellow")
-        text.append(f": no {report.window} window is complete yet; nothing was compared")
+        text.append(f": {report.why_not_judged()}")
         return text
     if report.status == "fail":
         text = Text("FAIL", style="bold red")

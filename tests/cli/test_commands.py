@@ -319,6 +319,7 @@ def test_every_registered_command_is_covered_here() -> None:
         "explain",
         "import",
         "init",
+        "monitor",
         "plan",
         "schema",
         "score",
