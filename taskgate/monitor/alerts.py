@@ -17,11 +17,22 @@ from taskgate.model.monitor import Alert, AlertRule, Notice
 from taskgate.model.report import Level
 from taskgate.monitor.metrics import window_metrics
 from taskgate.monitor.summary import SCORE_STEPS, WindowSummary
-from taskgate.stats.histograms import hist_percentile, hist_tail, hist_variance, rank_shift_p
+from taskgate.stats.histograms import (
+    hist_percentile,
+    hist_tail,
+    hist_tail_variance,
+    hist_variance,
+    rank_shift_p,
+    total,
+)
 from taskgate.stats.measures import rounded
 from taskgate.stats.windows import Point, WindowDrop, rate_point, window_drop
 
 COMPLETION = "task_completion"
+TAIL_RUNS = 100
+"""Scored runs a window needs for its worst decile to be judged: ten runs in the decile.
+Fewer, and the tail is a handful of runs whose scores the trailing windows cannot say
+the spread of (a rare score missing from them would look like a drop)."""
 
 
 @dataclass(frozen=True)
@@ -59,12 +70,23 @@ def _completion(summary: WindowSummary, least: int) -> Point | None:
     return Point(mean, spread / count)
 
 
-def _tail(summary: WindowSummary, least: int) -> Point | None:
-    # The tail's own sampling noise is left to the spread between windows, which holds it.
-    histogram = dict(summary.scores.get(COMPLETION, ()))
-    if sum(histogram.values()) < least:
-        return None
-    return Point((hist_tail(histogram) or 0.0) / SCORE_STEPS, 0.0)
+def _tail_measure(trailing: list[WindowSummary]) -> Measure:
+    """The worst decile of task_completion, each window's noise the one it would have if
+    nothing changed: the trailing windows' pooled scores, drawn at the window's size. A
+    window's own estimate would say a tail of ties has no noise at all."""
+    pooled: Counter[int] = Counter()
+    for summary in trailing:
+        pooled.update(dict(summary.scores.get(COMPLETION, ())))
+    unit = (hist_tail_variance(pooled) or 0.0) * total(pooled) / SCORE_STEPS**2
+
+    def measure(summary: WindowSummary, least: int) -> Point | None:
+        histogram = dict(summary.scores.get(COMPLETION, ()))
+        count = total(histogram)
+        if count < max(least, TAIL_RUNS):
+            return None
+        return Point((hist_tail(histogram) or 0.0) / SCORE_STEPS, unit / count)
+
+    return measure
 
 
 def _error_share(summary: WindowSummary, least: int) -> Point | None:
@@ -76,11 +98,11 @@ def _error_share(summary: WindowSummary, least: int) -> Point | None:
 
 
 Measure = Callable[[WindowSummary, int], Point | None]
-DROPS: tuple[tuple[AlertRule, str, Measure], ...] = (
+DROPS: tuple[tuple[AlertRule, str, Measure | None], ...] = (
     ("final_step", "final_step_rate", _final_step),
     ("pass_rate", "pass_rate", _pass_rate),
     ("completion", COMPLETION, _completion),
-    ("tail", f"{COMPLETION}.tail", _tail),
+    ("tail", f"{COMPLETION}.tail", None),
     ("errors", "error_rate", _error_share),
 )
 
@@ -97,7 +119,8 @@ def judge(cohort: Cohort, settings: MonitorSettings) -> tuple[list[Alert], list[
     if len(trailing) < settings.min_trailing:
         return alerts, [_short(cohort, len(trailing), settings)]
     weak: list[str] = []
-    for rule, metric, measure in DROPS:
+    for rule, metric, fixed in DROPS:
+        measure = fixed or _tail_measure(trailing)  # the tail's noise is the trailing windows'
         found = _drop(cohort, judged, trailing, settings, rule, metric, measure, weak)
         alerts.extend(found)
     alerts.extend(_steps(cohort, judged, trailing, settings))
@@ -125,6 +148,8 @@ def _drop(
     least = settings.min_runs
     newest = measure(judged, least)
     points = [p for p in (measure(s, least) for s in trailing) if p is not None]
+    if rule == "tail" and newest is None and COMPLETION in judged.scores:
+        weak.append(f"{metric} (a window needs {TAIL_RUNS} scored runs for its worst decile)")
     if newest is None or len(points) < settings.min_trailing:
         return []
     if rule == "tail":

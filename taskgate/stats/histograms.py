@@ -46,19 +46,40 @@ def hist_percentile(histogram: Histogram, share: float) -> int | None:
 
 def hist_tail(histogram: Histogram) -> float | None:
     """Mean of the lowest ceil(n/10) values, as ``stats.measures.tail``."""
+    if not total(histogram):
+        return None
+    lowest = _lowest(histogram)
+    return sum(value * n for value, n in lowest) / sum(n for _, n in lowest)
+
+
+def _lowest(histogram: Histogram) -> list[tuple[int, int]]:
+    """The lowest ceil(n/10) values as (value, count) pairs: the tail ``hist_tail`` means."""
+    wanted = math.ceil(total(histogram) / 10)
+    taken, pairs = 0, []
+    for value in sorted(histogram):
+        take = min(histogram[value], wanted - taken)
+        if take:
+            pairs.append((value, take))
+            taken += take
+        if taken == wanted:
+            break
+    return pairs
+
+
+def hist_tail_variance(histogram: Histogram) -> float | None:
+    """The sampling variance of ``hist_tail``: the worst decile's mean is an expected
+    shortfall, whose estimate varies by (Var(X | X <= q) + (1 - a)(q - ES)^2) / (a n) with
+    a = 1/10 and q the decile (the asymptotic variance of the estimator). None when empty."""
     count = total(histogram)
     if not count:
         return None
-    wanted = math.ceil(count / 10)
-    taken = 0
-    summed = 0
-    for value in sorted(histogram):
-        take = min(histogram[value], wanted - taken)
-        summed += take * value
-        taken += take
-        if taken == wanted:
-            break
-    return summed / wanted
+    lowest = _lowest(histogram)
+    wanted = sum(n for _, n in lowest)
+    shortfall = sum(value * n for value, n in lowest) / wanted
+    within = sum(n * (value - shortfall) ** 2 for value, n in lowest) / wanted
+    decile = lowest[-1][0]
+    share = 0.1
+    return (within + (1 - share) * (decile - shortfall) ** 2) / (share * count)
 
 
 def rank_shift_p(later: Histogram, earlier: Histogram) -> float | None:

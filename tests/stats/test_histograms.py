@@ -16,6 +16,7 @@ from taskgate.stats.histograms import (
     hist_mean,
     hist_percentile,
     hist_tail,
+    hist_tail_variance,
     hist_variance,
     rank_shift_p,
 )
@@ -104,3 +105,30 @@ def test_a_clear_shift_right_is_significant_and_none_is_not() -> None:
     assert rank_shift_p({6: 30, 7: 40, 8: 30}, before) == pytest.approx(0.0, abs=1e-12)
     assert rank_shift_p(before, before) == pytest.approx(0.5)
     assert rank_shift_p({5: 10}, {5: 30}) is None  # every value the same: no test
+
+
+def test_the_tail_variance_by_hand() -> None:
+    # 20 values: the worst decile is the two lowest, 100 and 300 (ES 200, decile 300).
+    values = [100, 300] + [900] * 18
+    within = ((100 - 200) ** 2 + (300 - 200) ** 2) / 2
+    expected = (within + 0.9 * (300 - 200) ** 2) / (0.1 * 20)
+    assert hist_tail_variance(histogram(values)) == pytest.approx(expected)
+    assert hist_tail_variance({}) is None
+
+
+def test_the_tail_variance_is_what_resampling_finds() -> None:
+    # Scores the way task_completion has them: many at the top, a long lower tail.
+    import random
+
+    rng = random.Random(7)
+    population = [1000] * 60 + [800] * 15 + [500] * 10 + [300] * 8 + [0] * 7
+    size, rounds = 200, 3000
+    means = []
+    for _ in range(rounds):
+        sample = rng.choices(population, k=size)
+        found = hist_tail(histogram(sample))
+        assert found is not None
+        means.append(found)
+    predicted = hist_tail_variance(histogram(population * 2))
+    assert predicted is not None
+    assert statistics.variance(means) == pytest.approx(predicted, rel=0.2)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from taskgate.stats.student import t_sf
 from taskgate.stats.windows import Point, rate_point, window_drop
 
 Z = NormalDist()
@@ -31,8 +32,27 @@ def test_a_drop_by_hand() -> None:
     assert spread < 0.001
     assert found.trailing == pytest.approx(0.92)
     assert found.drop == pytest.approx(0.12)
-    assert found.p_value == pytest.approx(1 - Z.cdf(0.12 / scale))
+    assert (found.p_value, found.degrees_of_freedom) == (
+        pytest.approx(1 - Z.cdf(0.12 / scale)),
+        math.inf,
+    )
     assert found.min_detectable_drop == pytest.approx((Z.inv_cdf(0.99) + Z.inv_cdf(0.8)) * scale)
+
+
+def test_a_spread_estimated_from_few_windows_is_judged_with_its_degrees_of_freedom() -> None:
+    trailing = [Point(v, 0.0001) for v in (0.84, 0.96, 0.86, 0.94)]
+    newest = Point(0.70, 0.0004)
+    found = window_drop(trailing, newest, alpha=0.01)
+    spread = (0.06**2 + 0.06**2 + 0.04**2 + 0.04**2) / 3  # sample variance, by hand
+    expected = (spread - 0.0001) + 0.0004 + spread / 4
+    df = expected**2 * 3 / ((1 + 1 / 4) * spread) ** 2
+    assert found.degrees_of_freedom == pytest.approx(df)
+    assert 3.4 < df < 3.5  # little more than the four windows' n - 1
+    t = 0.2 / math.sqrt(expected)
+    assert found.p_value == pytest.approx(t_sf(t, df))
+    assert 0.025 < found.p_value < 0.05
+    # The normal curve would have called it significant at 1%: the few windows do not.
+    assert 1 - Z.cdf(t) < 0.01
 
 
 def test_windows_that_vary_more_than_their_noise_widen_the_test() -> None:
