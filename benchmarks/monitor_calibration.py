@@ -80,7 +80,7 @@ def daily(
     the day that ended; the days judged, each once."""
     config = config or default_config()
     state = folder / "state.jsonl"
-    days = []
+    days: list[Day] = []
     for day, found in sorted(generate.by_delivery_day(records).items()):
         path = folder / f"{day}.jsonl"
         generate.write(path, found)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -21,10 +22,10 @@ RECENT = 8
 Read = Callable[[WindowMetrics], float | None]
 COLUMNS: tuple[tuple[str, Read, str], ...] = (
     ("runs", lambda m: m.n, "d"),
-    ("final step", lambda m: m.final_step_rate, ".0%"),
+    ("final", lambda m: m.final_step_rate, ".0%"),
     ("pass", lambda m: m.pass_rate, ".0%"),
-    ("steps p50", lambda m: m.steps_p50, "d"),
-    ("cost/run", lambda m: m.cost_per_run, ".4f"),
+    ("step p50", lambda m: m.steps_p50, "d"),
+    ("cost", lambda m: m.cost_per_run, ".4f"),
     ("errors", lambda m: m.error_rate, ".0%"),
 )
 """The key metrics, each a sparkline over the recent windows and its newest value."""
@@ -64,10 +65,13 @@ def _label(dimension: str, cohort: str) -> str:
 
 
 def series_table(report: MonitorReport) -> Table:
-    table = Table(title=f"{report.window} windows up to {report.judged_window or 'now'}")
-    table.add_column("cohort")
+    # Each cell is a sparkline over its newest value, so the table fits 80 columns.
+    title = f"{report.window} windows up to {report.judged_window or 'now'}"
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
+    labels = [_label(series.dimension, series.cohort) for series in report.cohorts]
+    table.add_column("cohort", no_wrap=True, min_width=min(18, max(map(len, labels), default=6)))
     for name, _, _ in COLUMNS:
-        table.add_column(name, no_wrap=True)
+        table.add_column(name, no_wrap=True, min_width=RECENT)
     for series in report.cohorts:
         recent = _recent(series, report.judged_window)
         if not recent:
@@ -75,7 +79,7 @@ def series_table(report: MonitorReport) -> Table:
         cells = []
         for _, read, fmt in COLUMNS:
             values = [read(window) for window in recent]
-            cells.append(f"{sparkline(values)} {_newest(values[-1], fmt)}")
+            cells.append(f"{sparkline(values)}\n{_newest(values[-1], fmt)}")
         table.add_row(Text(printable(_label(series.dimension, series.cohort))), *cells)
     return table
 
