@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from types import ModuleType
 
@@ -40,7 +41,10 @@ def _generator() -> ModuleType:
 def write_day(path: Path, runs: int) -> int:
     """A weekday of about ``runs`` runs; the count written."""
     generate = _generator()
-    records = list(generate.month(seed=7, quiet=True, days=1, scale=runs / RUNS_A_DAY))
+    monday = date(2026, 11, 2)  # a weekday: the full count
+    records = list(
+        generate.month(seed=7, quiet=True, days=1, start=monday, scale=runs / RUNS_A_DAY)
+    )
     generate.write(path, records)
     return len(records)
 
@@ -49,7 +53,7 @@ def measure(day: Path, folder: Path, workers: int | None) -> tuple[float, float]
     """Seconds and peak RSS (MB) of one monitor run over ``day`` into a new state."""
     state = folder / f"state-{day.stem}.jsonl"
     command = [sys.executable, "-m", "taskgate", "monitor", str(day), "--state", str(state)]
-    command += ["--now", "2026-11-03T00:00:00Z", "-q"]
+    command += ["--now", "2026-11-03T00:10:00Z", "-q"]
     if workers is not None:
         command += ["--workers", str(workers)]
     script = (

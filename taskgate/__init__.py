@@ -27,6 +27,9 @@ _PUBLIC = {
     "diff": "taskgate.api",
     "explain": "taskgate.api",
     "render": "taskgate.api",
+    "summarise": "taskgate.api",
+    "write_state": "taskgate.api",
+    "monitor_runs": "taskgate.api",
     "load_config": "taskgate.config.load",
     "Config": "taskgate.config.model",
     "RunRecord": "taskgate.model.record",
@@ -37,6 +40,8 @@ _PUBLIC = {
     "TaskgateError": "taskgate.errors",
     "InputError": "taskgate.errors",
     "ConfigError": "taskgate.errors",
+    "WindowSummary": "taskgate.monitor.summary",
+    "MonitorReport": "taskgate.model.monitor",
 }
 
 __all__ = [  # noqa: RUF022 (in the order of _PUBLIC)
@@ -48,6 +53,9 @@ __all__ = [  # noqa: RUF022 (in the order of _PUBLIC)
     "diff",
     "explain",
     "render",
+    "summarise",
+    "write_state",
+    "monitor_runs",
     "load_config",
     "Config",
     "RunRecord",
@@ -58,15 +66,30 @@ __all__ = [  # noqa: RUF022 (in the order of _PUBLIC)
     "TaskgateError",
     "InputError",
     "ConfigError",
+    "WindowSummary",
+    "MonitorReport",
 ]
 
 if TYPE_CHECKING:
-    from taskgate.api import diff, explain, gate_runs, render, score, score_records, score_runs
+    from taskgate.api import (
+        diff,
+        explain,
+        gate_runs,
+        monitor_runs,
+        render,
+        score,
+        score_records,
+        score_runs,
+        summarise,
+        write_state,
+    )
     from taskgate.config.load import load_config
     from taskgate.config.model import Config
     from taskgate.errors import ConfigError, InputError, TaskgateError
+    from taskgate.model.monitor import MonitorReport
     from taskgate.model.record import RunRecord
     from taskgate.model.report import Finding, Report
+    from taskgate.monitor.summary import WindowSummary
     from taskgate.scoring.breakdown import Explanation
     from taskgate.scoring.file import ScoredRuns
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,6 +36,8 @@ from taskgate.scoring.file import (
 )
 
 if TYPE_CHECKING:
+    from taskgate.model.monitor import MonitorReport
+    from taskgate.monitor.summary import WindowSummary
     from taskgate.scoring.breakdown import Explanation
 
 ConfigLike = Config | str | os.PathLike[str] | None
@@ -268,3 +271,74 @@ def render(report: Report, fmt: Format) -> str:
     from taskgate.report import RENDERERS
 
     return RENDERERS[f".{fmt}"](report).decode("utf-8")
+
+
+def summarise(
+    runs: str | os.PathLike[str] | Iterable[Mapping[str, Any]],
+    *,
+    config: ConfigLike = None,
+    window: str = "1d",
+    source: str = "<records>",
+) -> list[WindowSummary]:
+    """Score production runs and summarise them per window and cohort, as ``monitor``
+    adds them to its state: one partition's share, to be written with ``write_state``
+    and merged with ``taskgate monitor --merge``.
+
+    ``runs`` is a file (``.jsonl``, ``.jsonl.gz`` or ``-``) or run records as dicts,
+    named ``source`` in messages. Every run needs ``started_at``. Summaries hold whole
+    numbers only, so those of several partitions add up exactly to one machine's.
+    """
+    from taskgate.monitor.run import summarise as summarise_runs
+    from taskgate.monitor.windows import WINDOWS
+
+    if window not in WINDOWS:
+        raise TaskgateError(
+            f"window {window}: not a window size; give one of: {', '.join(WINDOWS)}"
+        )
+    settings = _config(config)
+    if isinstance(runs, (str, os.PathLike)):
+        return summarise_runs(str(runs), settings, window).summaries
+    lines = _encoded(runs, source)
+    return summarise_runs(source, settings, window, lines=lines).summaries
+
+
+def write_state(
+    path: str | os.PathLike[str], summaries: Sequence[WindowSummary], *, window: str = "1d"
+) -> None:
+    """Write ``summaries`` as a new monitor state file at ``path`` (replacing the file,
+    atomically), for ``taskgate monitor --merge`` or ``monitor(merge=...)`` to add."""
+    from taskgate.monitor.state import State, save_state
+
+    other = sorted({summary.window for summary in summaries} - {window})
+    if other:
+        raise TaskgateError(
+            f"{path}: summaries of {', '.join(other)} windows cannot go in a {window} state; "
+            "give window= their size"
+        )
+    save_state(State(Path(path), window), list(summaries))
+
+
+def monitor_runs(
+    runs: Sequence[str | os.PathLike[str]],
+    *,
+    state: str | os.PathLike[str],
+    config: ConfigLike = None,
+    window: str | None = None,
+    now: datetime | None = None,
+    merge: Sequence[str | os.PathLike[str]] = (),
+    allow_config_change: bool = False,
+) -> MonitorReport:
+    """What ``taskgate monitor`` does: add ``runs`` (and the states in ``merge``) to the
+    state file and judge the newest window complete by ``now`` (default: the clock)."""
+    from datetime import timezone
+
+    from taskgate.monitor.run import MonitorOptions
+    from taskgate.monitor.run import monitor as run_monitor
+
+    options = MonitorOptions(
+        now=now or datetime.now(timezone.utc),
+        window=window,
+        merge=[Path(path) for path in merge],
+        allow_config_change=allow_config_change,
+    )
+    return run_monitor([str(path) for path in runs], Path(state), _config(config), options)

@@ -7,7 +7,7 @@ kept, so memory follows the number of windows and cohorts, not of runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,10 +21,10 @@ from taskgate.model.report import RunResult
 from taskgate.monitor.alerts import Cohort, judge
 from taskgate.monitor.metrics import window_metrics
 from taskgate.monitor.state import State, check_config, load_state, save_state
-from taskgate.monitor.summary import Accumulator, WindowSummary
+from taskgate.monitor.summary import Accumulator, Contribution, WindowSummary, contribution
 from taskgate.monitor.windows import WINDOWS, preceding, stamp, window_start
 from taskgate.read.runs import Progress, RunReader, iter_lines
-from taskgate.scoring.file import iter_scored, worker_count
+from taskgate.scoring.file import iter_reduced, iter_scored, worker_count
 
 ALL = "all"
 UNJUDGED = ("small_window", "short_history")
@@ -50,8 +50,10 @@ def summarise(
     workers: int | None = None,
     events: EventSink | None = None,
     progress: Progress | None = None,
+    lines: Iterable[bytes] | None = None,
 ) -> Summarised:
-    """Score every run of ``source`` and summarise them per window and cohort.
+    """Score every run of ``source`` (or ``lines``, given: JSON lines named ``source``)
+    and summarise them per window and cohort.
 
     Raises InputError when the file cannot be judged: more invalid lines than
     gate.invalid_runs.max allows (a run without started_at is one), or no runs at all."""
@@ -59,17 +61,18 @@ def summarise(
     wanted = set(config.cohorts) if config.cohorts is not None else None
     cells: dict[tuple[datetime, str, str], Accumulator] = {}
     count = 0
-    scored = iter_scored(reader, config, worker_count(source, workers), observe=True)
-    for run in scored:
-        observed = run.observed
-        assert observed is not None and observed.started_at is not None  # the reader checked
-        start = window_start(observed.started_at, window)
+    numbered = None if lines is None else reader.lines_of(lines)
+    processes = worker_count(source, workers) if lines is None else 1
+    for run in _contributions(reader, config, processes, numbered, events):
+        start = window_start(run.started_at, window)
         count += 1
-        for dimension, value in [(ALL, ALL), *run.cohort.items()]:
+        for dimension, value in ((ALL, ALL), *run.cohort):
             if dimension == ALL or wanted is None or dimension in wanted:
-                cells.setdefault((start, dimension, value), Accumulator()).add(run)
-        if events is not None:
-            events(run)
+                key = (start, dimension, value)
+                cell = cells.get(key)
+                if cell is None:
+                    cell = cells[key] = Accumulator()
+                cell.count(run)
     _refuse_unjudgeable(reader, count, config.gate.invalid_runs.max)
     fingerprint = config_fingerprint(config)
     summaries = [
@@ -77,6 +80,23 @@ def summarise(
         for (start, dimension, value), cell in sorted(cells.items())
     ]
     return Summarised(source, reader.sha256, count, summaries)
+
+
+def _contributions(
+    reader: RunReader,
+    config: Config,
+    workers: int,
+    lines: Iterable[tuple[int, bytes]] | None,
+    events: EventSink | None,
+) -> Iterator[Contribution]:
+    """Each run's contribution, made in the workers; with events, from the whole results,
+    which the events need."""
+    if events is None:
+        yield from iter_reduced(reader, config, contribution, workers, lines)
+        return
+    for run in iter_scored(reader, config, workers, lines, observe=True):
+        events(run)
+        yield contribution(run)
 
 
 def _refuse_unjudgeable(reader: RunReader, count: int, allowed: int) -> None:

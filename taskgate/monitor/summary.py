@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -74,6 +75,55 @@ def latency_of_bin(index: int) -> float:
     return 0.0 if index == 0 else LATENCY_BASE ** (index - 0.5)
 
 
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one run adds to the cells of its window: the few whole numbers ``Accumulator``
+    counts, made where the run was scored so that workers send these, not results."""
+
+    started_at: datetime
+    cohort: tuple[tuple[str, str], ...]
+    cost_micro_usd: int | None
+    tokens: int | None
+    infrastructure: bool
+    completed: bool
+    final_step: bool
+    budget_exceeded: bool
+    tool_calls: int
+    tool_errors: int
+    passed: bool | None
+    steps: int
+    latency_bin: int | None
+    scores: tuple[tuple[str, int], ...]
+    """Each metric the run was judged on, in thousandths."""
+
+
+def contribution(run: RunResult) -> Contribution:
+    observed = run.observed
+    assert observed is not None and observed.started_at is not None, "monitor observes"
+    infrastructure = run.status != "completed" and run.error_kind == "infrastructure"
+    latency = observed.latency_ms
+    return Contribution(
+        started_at=observed.started_at,
+        cohort=tuple(run.cohort.items()),
+        cost_micro_usd=None if run.cost_usd is None else round(run.cost_usd * 1_000_000),
+        tokens=run.tokens,
+        infrastructure=infrastructure,
+        completed=run.status == "completed",
+        final_step=observed.final_step,
+        budget_exceeded=run.step_budget_exceeded,
+        tool_calls=observed.tool_calls,
+        tool_errors=observed.tool_errors,
+        passed=run.passed,
+        steps=run.steps,
+        latency_bin=None if latency is None else latency_bin(latency),
+        scores=tuple(
+            (name, round(value * SCORE_STEPS))
+            for name, value in run.scores.items()
+            if value is not None
+        ),
+    )
+
+
 @dataclass
 class Accumulator:
     """The runs of one cohort in one window, as they are read."""
@@ -97,41 +147,41 @@ class Accumulator:
     scores: dict[str, Counter[int]] = field(default_factory=dict)
 
     def add(self, run: RunResult) -> None:
+        self.count(contribution(run))
+
+    def count(self, run: Contribution) -> None:
         """Count one run. A run the infrastructure failed is counted, and costs what it
         cost, but says nothing of the agent: it stays out of every agent metric."""
-        observed = run.observed
-        assert observed is not None, "monitor scores with observe=True"
         self.n += 1
-        self._add_usage(run.cost_usd, run.tokens)
-        if run.status != "completed" and run.error_kind == "infrastructure":
+        if run.cost_micro_usd is not None:
+            self.cost_runs += 1
+            self.cost_micro_usd += run.cost_micro_usd
+        if run.tokens is not None:
+            self.token_runs += 1
+            self.tokens += run.tokens
+        if run.infrastructure:
             self.infrastructure += 1
             return
-        if run.status == "completed":
+        if run.completed:
             self.completed += 1
         else:
             self.errors += 1
-        self.final_step += observed.final_step
-        self.budget_exceeded += run.step_budget_exceeded
-        self.tool_calls += observed.tool_calls
-        self.tool_errors += observed.tool_errors
+        self.final_step += run.final_step
+        self.budget_exceeded += run.budget_exceeded
+        self.tool_calls += run.tool_calls
+        self.tool_errors += run.tool_errors
         if run.passed is not None:
             self.judged += 1
             self.passed += run.passed
         self.steps[run.steps] += 1
-        if observed.latency_ms is not None:
-            self.latency[latency_bin(observed.latency_ms)] += 1
-        for name, value in run.scores.items():
-            if value is not None:
-                counts = self.scores.setdefault(name, Counter())
-                counts[round(value * SCORE_STEPS)] += 1
-
-    def _add_usage(self, cost: float | None, tokens: int | None) -> None:
-        if cost is not None:
-            self.cost_runs += 1
-            self.cost_micro_usd += round(cost * 1_000_000)
-        if tokens is not None:
-            self.token_runs += 1
-            self.tokens += tokens
+        if run.latency_bin is not None:
+            self.latency[run.latency_bin] += 1
+        scores = self.scores
+        for name, value in run.scores:
+            counts = scores.get(name)
+            if counts is None:
+                counts = scores[name] = Counter()
+            counts[value] += 1
 
     def summary(
         self, window: str, start: str, dimension: str, cohort: str, source: str, config: str

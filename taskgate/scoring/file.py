@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar, cast
 
 from taskgate.config.model import Config, JudgeSettings
 from taskgate.errors import MAX_KEPT_PROBLEMS, EvaluatorError, InputError, Problem, RecordError
@@ -163,6 +164,9 @@ class LineOutcome:
     questions: tuple[Question, ...] = ()
     """The questions for the judge scoring this run found uncached (from a worker, whose
     Judging is its own copy)."""
+    reduced: object = None
+    """With a ``reduce``, what it made of the result, which is then not sent (see
+    iter_reduced)."""
 
 
 class LineScorer:
@@ -175,9 +179,10 @@ class LineScorer:
         source: str,
         judging: Judging | None = None,
         observe: bool = False,
+        reduce: Callable[[RunResult], object] | None = None,
     ) -> None:
         self.scorer, self.tasks, self.source = Scorer(config, judging, observe), tasks, source
-        self.judging, self.observe = judging, observe
+        self.judging, self.observe, self.reduce = judging, observe, reduce
 
     def outcome(self, line: int, raw: bytes) -> LineOutcome:
         record, problems = read_record(self.source, line, raw, self.tasks)
@@ -187,7 +192,13 @@ class LineScorer:
             return LineOutcome(line, record.run_id, None, [self._unplaced(line)])
         try:
             result = self.scorer.score(record).result
-            return LineOutcome(line, record.run_id, result, [], questions=self._questions())
+            questions = self._questions()
+            if self.reduce is not None:
+                reduced = self.reduce(result)
+                return LineOutcome(
+                    line, record.run_id, None, [], questions=questions, reduced=reduced
+                )
+            return LineOutcome(line, record.run_id, result, [], questions=questions)
         except EvaluatorError as exc:
             problem = Problem(self.source, line, exc.field, exc.message)
             return LineOutcome(line, record.run_id, None, [], evaluator_problem=problem)
@@ -221,10 +232,12 @@ def _batch_scorer(
     source: str,
     judging: Judging | None,
     observe: bool,
+    reduce: Callable[[RunResult], object] | None = None,
 ) -> Callable[[Lines], list[LineOutcome]]:
-    return LineScorer(config, tasks, source, judging, observe).batch
+    return LineScorer(config, tasks, source, judging, observe, reduce).batch
 
 
+T = TypeVar("T")
 _LOST = (
     "a worker process stopped before finishing its share of the runs (killed, or out of "
     "memory); nothing was written. Run again; --workers 1 scores in this process alone"
@@ -246,7 +259,36 @@ def iter_scored(
     Raises InputError, once every line is read, when the evaluators could not score some
     valid record (see EvaluatorError): a gate that skipped those runs could pass on the rest.
     """
-    start = partial(_batch_scorer, config, reader.tasks, reader.source, judging, observe)
+    for outcome in _accepted(reader, config, workers, lines, judging, observe, None):
+        assert outcome.result is not None
+        yield _shared(outcome.result)
+
+
+def iter_reduced(
+    reader: RunReader,
+    config: Config,
+    reduce: Callable[[RunResult], T],
+    workers: int = 1,
+    lines: Iterable[tuple[int, bytes]] | None = None,
+) -> Iterator[T]:
+    """``iter_scored`` with ``reduce`` applied to every result where it was scored (in the
+    workers), observing: what a consumer that keeps only a little of each run needs sent
+    back, rather than the whole result. ``reduce`` must be a module-level function."""
+    for outcome in _accepted(reader, config, workers, lines, None, True, reduce):
+        yield cast(T, outcome.reduced)
+
+
+def _accepted(
+    reader: RunReader,
+    config: Config,
+    workers: int,
+    lines: Iterable[tuple[int, bytes]] | None,
+    judging: Judging | None,
+    observe: bool,
+    reduce: Callable[[RunResult], object] | None,
+) -> Iterator[LineOutcome]:
+    """The outcomes of the runs the reader accepts, in line order (see iter_scored)."""
+    start = partial(_batch_scorer, config, reader.tasks, reader.source, judging, observe, reduce)
     numbered = reader.lines() if lines is None else lines
     unscored: list[Problem] = []
     count = 0
@@ -261,11 +303,12 @@ def iter_scored(
             problems = outcome.problems
             if not problems and outcome.scoring_problem is not None:
                 problems = [outcome.scoring_problem]
-            if reader.accept(outcome.line, outcome.run_id, problems) and outcome.result:
+            scored = outcome.result is not None or outcome.reduced is not None
+            if reader.accept(outcome.line, outcome.run_id, problems) and scored:
                 if judging is not None:
                     for question in outcome.questions:
                         judging.pending.setdefault(question.key, question)
-                yield _shared(outcome.result)
+                yield outcome
     if unscored:
         headline = (
             f"{reader.source}: the evaluators could not score {count} run(s), so nothing was "
