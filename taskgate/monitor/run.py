@@ -217,7 +217,7 @@ def _report(
         judged_cohorts=judged_cohorts,
         alerts=alerts,
         notices=notices,
-        cohorts=_series(merged, judged, state.window, settings.trailing),
+        cohorts=_series(merged, judged, state.window, settings.trailing, now),
     )
 
 
@@ -243,14 +243,18 @@ def _cohorts(merged: Merged, judged: str | None, window: str, trailing: int) -> 
     return cohorts
 
 
-def _series(merged: Merged, judged: str | None, window: str, trailing: int) -> list[CohortSeries]:
-    """Every cohort's windows from the judged window's trailing ones on (all without one)."""
+def _series(
+    merged: Merged, judged: str | None, window: str, trailing: int, now: datetime
+) -> list[CohortSeries]:
+    """Every cohort's windows from the judged window's trailing ones on (all without one),
+    up to the one open at ``now``: windows after it (runs from a clock ahead) are left out."""
     oldest = None if judged is None else stamp(preceding(_parse(judged), window, trailing)[0])
+    newest = stamp(window_start(now, window))
     series = {
         pair: CohortSeries(dimension=pair[0], cohort=pair[1], windows=[]) for pair in _pairs(merged)
     }
     for (start, dimension, value), summary in merged.items():
-        if oldest is None or start >= oldest:
+        if (oldest is None or start >= oldest) and start <= newest:
             series[(dimension, value)].windows.append(window_metrics(summary))
     return [cohort for cohort in series.values() if cohort.windows]
 

@@ -129,8 +129,10 @@ def _chart(
         body.append(text(LEFT - 6, y(tick) + 4, shown, "c-tick", "end"))
     body.append(line(LEFT, BOTTOM, RIGHT, BOTTOM, "c-axis"))
     every = max(1, math.ceil(len(starts) / 8))
+    last = len(starts) - 1
     for index, start in enumerate(starts):
-        if index % every == 0 or index == len(starts) - 1:
+        # The last window is always labelled; a regular label too close before it is not.
+        if (index % every == 0 and last - index >= every / 2) or index == last:
             caption = _tick(start, report.window)
             body.append(text(x(start), BOTTOM + 16, caption, "c-tick", "middle"))
     if report.judged_window in starts:

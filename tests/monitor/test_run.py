@@ -113,6 +113,17 @@ def test_the_judged_window_is_the_newest_that_has_ended(tmp_path: Path) -> None:
     assert monitor([], state, CONFIG, early).judged_window is None
 
 
+def test_windows_after_the_one_open_now_are_kept_but_not_reported(tmp_path: Path) -> None:
+    days = write_days(tmp_path, NOV, 4)
+    state = tmp_path / "state.jsonl"
+    midday = MonitorOptions(now=datetime(2026, 11, 2, 12, tzinfo=timezone.utc))
+    report = monitor([str(p) for p in days], state, CONFIG, midday)
+    starts = [[window.start[:10] for window in series.windows] for series in report.cohorts]
+    assert starts == [["2026-11-01", "2026-11-02"]] * 2  # all runs, and segment a
+    later = MonitorOptions(now=datetime(2026, 11, 5, tzinfo=timezone.utc))
+    assert len(monitor([], state, CONFIG, later).cohorts[0].windows) == 4
+
+
 def test_a_state_of_another_window_size_is_refused(tmp_path: Path) -> None:
     state = tmp_path / "state.jsonl"
     monitor([str(p) for p in write_days(tmp_path, NOV, 1)], state, CONFIG, at(2))
