@@ -149,7 +149,7 @@ def _drop(
     newest = measure(judged, least)
     points = [p for p in (measure(s, least) for s in trailing) if p is not None]
     if rule == "tail" and newest is None and COMPLETION in judged.scores:
-        weak.append(f"{metric} (a window needs {TAIL_RUNS} scored runs for its worst decile)")
+        weak.append(f"{metric} (not judged below {TAIL_RUNS} scored runs)")
     if newest is None or len(points) < settings.min_trailing:
         return []
     if rule == "tail":
@@ -162,7 +162,7 @@ def _drop(
         return []
     test = window_drop(points, newest, alpha)
     if test.min_detectable_drop > limit:
-        weak.append(f"{metric} (detectable from {_points(test.min_detectable_drop)} points)")
+        weak.append(f"{metric} ({_points(test.min_detectable_drop)})")
     if test.drop <= limit or test.p_value >= alpha:
         return []
     sign = -1 if rule == "errors" else 1
@@ -340,5 +340,6 @@ def _underpowered(cohort: Cohort, weak: list[str]) -> Notice:
         window=cohort.window,
         dimension=cohort.dimension,
         cohort=cohort.cohort,
-        message="too few runs to see a drop of max_drop in " + ", ".join(weak),
+        message="too few runs to see a drop of max_drop; the drops that would be seen, in "
+        "points: " + ", ".join(weak),
     )
