@@ -183,6 +183,12 @@ def _drop(
     ]
 
 
+def _p(value: float) -> str:
+    """A p-value as said: two digits, and no false precision where the tail is too thin
+    for the normal and t approximations to mean it."""
+    return "p < 0.0001" if value < 0.0001 else f"p = {value:.2g}"
+
+
 def _points(share: float) -> str:
     return f"{share * 100:.1f}"
 
@@ -194,7 +200,7 @@ def _drop_message(
     return (
         f"{metric} {way} to {sign * newest.value:.3f} from {sign * test.trailing:.3f} over the "
         f"{count} trailing windows: {_points(test.drop)} points, beyond {_points(limit)} "
-        f"(p = {test.p_value:.2g})"
+        f"({_p(test.p_value)})"
     )
 
 
@@ -223,7 +229,7 @@ def _steps(
         return []
     message = (
         f"the step count shifted right: {name} {now} against {then} over the trailing windows "
-        f"(+{shift:.0%}, beyond +{rule.max_relative_increase:.0%}; rank test p = {p_value:.2g}); "
+        f"(+{shift:.0%}, beyond +{rule.max_relative_increase:.0%}; rank test {_p(p_value)}); "
         "completion often follows"
     )
     values = (now, then, rule.max_relative_increase)

@@ -1,0 +1,214 @@
+"""``taskgate monitor`` on the command line: exit codes, messages, outputs, reruns, stdin."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from taskgate.cli import app
+from tests.conftest import write_jsonl
+from tests.monitor.conftest import day_of_runs, write_days
+
+runner = CliRunner()
+NOV = date(2026, 11, 1)
+AFTER_DAY_9 = "2026-11-10T00:10:00Z"
+
+
+def invoke(*args: str, stdin: str | None = None) -> Any:
+    return runner.invoke(app, ["monitor", *args], input=stdin)
+
+
+def quiet_days(tmp_path: Path, days: int = 9) -> list[str]:
+    return [str(path) for path in write_days(tmp_path, NOV, days)]
+
+
+def broken_ninth_day(tmp_path: Path) -> list[str]:
+    """Eight quiet days, then a day on which no run reaches its final step."""
+    files = quiet_days(tmp_path, 8)
+    ninth = NOV + timedelta(days=8)
+    broken = day_of_runs(ninth, 40, final=False)
+    return [*files, str(write_jsonl(tmp_path / f"{ninth}.jsonl", broken))]
+
+
+def test_quiet_days_pass(tmp_path: Path) -> None:
+    result = invoke(
+        *quiet_days(tmp_path), "--state", str(tmp_path / "s.jsonl"), "--now", AFTER_DAY_9
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "PASS: no alert failed, 0 warnings in the 1d window from 2026-11-09T00:00:00Z; "
+        "2 notices (said above)"
+    )
+    # 40 runs a day cannot show a drop of 5 points: said, for both cohorts.
+    assert result.output.count("note ") == 2
+    assert "all runs" in result.output and "segment=a" in result.output
+
+
+def test_a_broken_day_fails_with_its_alerts(tmp_path: Path) -> None:
+    state = str(tmp_path / "s.jsonl")
+    result = invoke(*broken_ninth_day(tmp_path), "--state", state, "--now", AFTER_DAY_9, "-q")
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        "FAIL: 6 alerts failed, 0 warnings in the 1d window from 2026-11-09T00:00:00Z; "
+        "2 notices (said above)"
+    ]
+
+
+def test_outputs_are_written_in_every_format(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    names = ["report.json", "alerts.md", "charts.html", "events.jsonl"]
+    args = [arg for name in names for arg in ("-o", str(out / name))]
+    files = broken_ninth_day(tmp_path)
+    state = str(tmp_path / "s.jsonl")
+    result = invoke(*files, "--state", state, "--now", AFTER_DAY_9, *args)
+    assert result.exit_code == 1, result.output
+    # With outputs, the terminal gets the alerts and the status line only.
+    lines = result.output.splitlines()
+    rules = [line.split(" ")[1] for line in lines[:-1]]
+    assert rules == ["final_step", "pass_rate", "completion"] * 2  # all runs, then segment a
+    report = json.loads((out / "report.json").read_text())
+    assert (report["status"], report["exit_code"], report["judged_window"]) == (
+        "fail",
+        1,
+        "2026-11-09T00:00:00Z",
+    )
+    assert [alert["rule"] for alert in report["alerts"]] == rules
+    assert report["alerts"][0]["message"] == (
+        "final_step_rate fell to 0.000 from 1.000 over the 7 trailing windows: 100.0 points, "
+        "beyond 5.0 (p < 0.0001)"
+    )
+    markdown = (out / "alerts.md").read_text()
+    assert markdown.startswith("## taskgate monitor: FAIL, 6 failing alerts, 0 warnings\n")
+    assert (out / "charts.html").read_text().startswith("<!DOCTYPE html>")
+    events = (out / "events.jsonl").read_bytes().splitlines()
+    assert len(events) == 9 * 40  # a line per run read
+    assert json.loads(events[0])["resourceLogs"][0]["scopeLogs"][0]["logRecords"]
+
+
+def test_a_rerun_over_the_same_inputs_changes_nothing(tmp_path: Path) -> None:
+    files = quiet_days(tmp_path)
+    state = tmp_path / "s.jsonl"
+    assert invoke(*files, "--state", str(state), "--now", AFTER_DAY_9).exit_code == 0
+    before = state.read_bytes()
+    again = invoke(files[0], "--state", str(state), "--now", AFTER_DAY_9)
+    assert again.exit_code == 0
+    assert again.output.splitlines()[0].startswith(f"{files[0]}: already in the state (sha256 ")
+    assert state.read_bytes() == before
+
+
+def test_standard_input_is_read_once(tmp_path: Path) -> None:
+    text = Path(quiet_days(tmp_path, 1)[0]).read_text()
+    result = invoke(
+        "-", "--state", str(tmp_path / "s.jsonl"), "--now", "2026-11-02T00:10:00Z", stdin=text
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("-: 40 runs added (sha256 ")
+
+
+def test_nothing_complete_yet_is_not_judged(tmp_path: Path) -> None:
+    files = quiet_days(tmp_path, 1)
+    result = invoke(*files, "--state", str(tmp_path / "s.jsonl"), "--now", "2026-11-01T12:00:00Z")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[-1] == (
+        "NOT JUDGED: no 1d window is complete yet; nothing was compared"
+    )
+
+
+def test_a_window_with_too_short_a_history_is_not_judged(tmp_path: Path) -> None:
+    files = quiet_days(tmp_path, 1)
+    result = invoke(*files, "--state", str(tmp_path / "s.jsonl"), "--now", "2026-11-02T00:10:00Z")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[-3:] == [
+        "note all runs: 0 of the 7 trailing windows hold 20 runs or more, fewer than "
+        "monitor.min_trailing (3): not judged",
+        "note segment=a: 0 of the 7 trailing windows hold 20 runs or more, fewer than "
+        "monitor.min_trailing (3): not judged",
+        "NOT JUDGED: no cohort of the 1d window from 2026-11-01T00:00:00Z had the runs and the "
+        "trailing windows to be compared (see the notices)",
+    ]
+
+
+def test_partition_states_merged_give_one_machines_report(tmp_path: Path) -> None:
+    files = broken_ninth_day(tmp_path)
+    whole, merged = tmp_path / "whole.json", tmp_path / "merged.json"
+    invoke(*files, "--state", str(tmp_path / "one.jsonl"), "--now", AFTER_DAY_9, "-o", str(whole))
+    parts = []
+    for index, chunk in enumerate((files[:4], files[4:])):
+        part = tmp_path / f"part-{index}.jsonl"
+        assert invoke(*chunk, "--state", str(part), "--now", AFTER_DAY_9, "-q").exit_code in (0, 1)
+        parts += ["--merge", str(part)]
+    result = invoke(
+        "--state", str(tmp_path / "all.jsonl"), *parts, "--now", AFTER_DAY_9, "-o", str(merged)
+    )
+    assert result.exit_code == 1
+    one, other = json.loads(whole.read_text()), json.loads(merged.read_text())
+    del one["inputs"], other["inputs"]
+    assert one == other
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--window", "2d", "x.jsonl"],
+            "--window 2d: not a window size; give one of: 1h, 6h, 1d, 7d",
+        ),
+        (["-", "-"], "RUNS: - (standard input) is given more than once; give it once"),
+        (["a.jsonl", "a.jsonl"], "RUNS: a.jsonl is given more than once; give each file once"),
+        ([], "RUNS: no runs given; give run files (or - for stdin), or --merge a state file"),
+        (
+            ["-o", "r.xml", "a.jsonl"],
+            "-o r.xml: unknown output format '.xml' for monitor; name the file with one of: "
+            ".html, .json, .jsonl, .md",
+        ),
+        (
+            ["--now", "2026-11-02T00:00:00", "a.jsonl"],
+            "--now 2026-11-02T00:00:00: expected an RFC 3339 time with a UTC offset, such as "
+            "2026-11-03T14:22:05Z or 2026-11-03T15:22:05+01:00; got '2026-11-02T00:00:00'",
+        ),
+    ],
+)
+def test_bad_arguments_are_refused_with_exit_2(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = invoke("--state", str(tmp_path / "s.jsonl"), *args)
+    assert (result.exit_code, result.output) == (2, f"error: {message}\n")
+
+
+def test_a_state_of_another_window_size_or_not_a_state_is_refused(tmp_path: Path) -> None:
+    files = quiet_days(tmp_path, 2)
+    state = tmp_path / "s.jsonl"
+    invoke(files[0], "--state", str(state), "--now", AFTER_DAY_9)
+    result = invoke(files[1], "--state", str(state), "--window", "6h")
+    assert (result.exit_code, result.output) == (
+        2,
+        f"error: {state}:1: window: this state holds 1d windows and --window is 6h; give "
+        "--window 1d, or another --state file for 6h windows\n",
+    )
+    runs = tmp_path / "runs-as-state.jsonl"
+    runs.write_text('{"run_id": "x"}\n')
+    result = invoke(files[1], "--state", str(runs))
+    assert (result.exit_code, result.output) == (
+        2,
+        f"error: {runs}:1: the first line is not a monitor state header; give the file an "
+        "earlier taskgate monitor --state wrote, or a new path\n",
+    )
+
+
+def test_an_output_that_is_the_state_is_refused(tmp_path: Path) -> None:
+    files = quiet_days(tmp_path, 1)
+    state = tmp_path / "s.jsonl"
+    invoke(files[0], "--state", str(state), "--now", AFTER_DAY_9)
+    result = invoke(files[0], "--state", str(state), "-o", str(state))
+    assert (result.exit_code, result.output) == (
+        2,
+        f"error: cannot write {state}: the output is the input {state}; give another file name "
+        "for -o\n",
+    )
