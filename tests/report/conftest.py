@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from taskgate.api import score
+from taskgate.model.monitor import MonitorReport
 from taskgate.model.report import Report
 from tests.conftest import FIXTURES
 
@@ -26,3 +27,32 @@ def golden() -> Report:
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(REPO)
         return score("fixtures/golden.jsonl")
+
+
+HOSTILE = "<script>alert('x')</script> | `tick` *star*"
+"""A cohort value that would break out of Markdown tables or HTML if it were not escaped."""
+
+
+@pytest.fixture(scope="session")
+def monitor_failing(tmp_path_factory: pytest.TempPathFactory) -> MonitorReport:
+    """Eight quiet days of two segments (one named with markup), then a ninth on which no
+    run of the hostile segment reaches its final step; judged just after it."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from taskgate.config.load import default_config
+    from taskgate.monitor.run import MonitorOptions, monitor
+    from tests.conftest import write_jsonl
+    from tests.monitor.conftest import day_of_runs
+
+    folder = tmp_path_factory.mktemp("monitor")
+    files = []
+    for index in range(9):
+        day = date(2026, 11, 1) + timedelta(days=index)
+        quiet = day_of_runs(day, 30, segment="plain")
+        broken = index == 8
+        hostile = day_of_runs(day, 30, seed=1, segment=HOSTILE, final=not broken)
+        for number, run in enumerate(hostile):
+            run["run_id"] = f"h-{day:%m%d}-{number}"
+        files.append(str(write_jsonl(folder / f"{day}.jsonl", quiet + hostile)))
+    options = MonitorOptions(now=datetime(2026, 11, 10, 0, 10, tzinfo=timezone.utc))
+    return monitor(files, folder / "state.jsonl", default_config(), options)

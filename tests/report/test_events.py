@@ -1,0 +1,97 @@
+"""The monitor's evaluation events: a run's scores as OTLP JSON log records, the
+``gen_ai.evaluation.result`` events of the OpenTelemetry GenAI conventions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from taskgate.config.load import default_config
+from taskgate.model.report import RunResult
+from taskgate.read.runs import RunReader
+from taskgate.report.events import EVENT, EventWriter
+from tests.conftest import write_jsonl
+from tests.monitor.conftest import prod_run
+
+STARTED = datetime(2026, 11, 3, 14, 5, 9, 250000, tzinfo=timezone.utc)
+TRACE = "4BF92F3577B34DA6A3CE929D0E0E4736"
+SPAN = "00f067aa0ba902b7"
+
+
+def scored(tmp_path: Path, **fields: Any) -> RunResult:
+    from taskgate.scoring.file import iter_scored
+
+    record = prod_run("r-1", STARTED, **{k: v for k, v in fields.items() if k == "met"})
+    record["started_at"] = "2026-11-03T15:05:09.25+01:00"  # the same instant, another offset
+    record.update({k: v for k, v in fields.items() if k != "met"})
+    reader = RunReader(str(write_jsonl(tmp_path / "r.jsonl", [record])))
+    (run,) = iter_scored(reader, default_config(), observe=True)
+    return run
+
+
+def attributes(record: dict[str, Any]) -> dict[str, Any]:
+    return {item["key"]: next(iter(item["value"].values())) for item in record["attributes"]}
+
+
+def test_an_export_per_run_a_record_per_score(tmp_path: Path) -> None:
+    run = scored(tmp_path, trace_id=TRACE, span_id=SPAN)
+    export = orjson.loads(EventWriter(default_config()).line(run))
+    (resource,) = export["resourceLogs"]
+    assert resource["resource"] == {
+        "attributes": [{"key": "service.name", "value": {"stringValue": "taskgate"}}]
+    }
+    (scope,) = resource["scopeLogs"]
+    assert scope["scope"]["name"] == "taskgate"
+    records = scope["logRecords"]
+    assert [attributes(r)["gen_ai.evaluation.name"] for r in records] == [
+        name for name, score in run.scores.items() if score is not None
+    ]
+    # 2026-11-03T14:05:09.25Z in nanoseconds since the epoch, worked out by hand: 56 years
+    # with 14 leap days to 2026-01-01 (20,454 days), 304 more to November, 2 to the 3rd.
+    nanos = ((56 * 365 + 14 + 304 + 2) * 86_400 + 14 * 3600 + 5 * 60 + 9) * 10**9 + 250_000_000
+    first = records[0]
+    assert (first["timeUnixNano"], first["eventName"]) == (str(nanos), EVENT)
+    assert (first["traceId"], first["spanId"]) == (TRACE.lower(), SPAN)
+
+
+def test_task_completion_is_labelled_pass_or_fail_and_the_rest_by_band(tmp_path: Path) -> None:
+    writer = EventWriter(default_config())
+    failed = scored(tmp_path, met=False)
+    records = orjson.loads(writer.line(failed))["resourceLogs"][0]["scopeLogs"][0]["logRecords"]
+    labels = {attributes(r)["gen_ai.evaluation.name"]: attributes(r) for r in records}
+    completion = labels["task_completion"]
+    assert completion["gen_ai.evaluation.score.label"] == "fail"
+    assert completion["gen_ai.evaluation.score.value"] == failed.scores["task_completion"]
+    assert completion["gen_ai.evaluation.explanation"].startswith("Final step reached.")
+    assert completion["taskgate.run_id"] == "r-1"
+    assert completion["taskgate.cohort.segment"] == "a"
+    trajectory = labels["trajectory_score"]
+    value = trajectory["gen_ai.evaluation.score.value"]
+    band = "green" if value >= 0.7 else "yellow" if value >= 0.5 else "red"
+    assert trajectory["gen_ai.evaluation.score.label"] == band
+
+
+@pytest.mark.parametrize(
+    ("trace", "span"),
+    [("not-hex-at-all", "xyz"), ("ab" * 15, "00f067aa0ba902"), (TRACE + "00", SPAN + "0")],
+)
+def test_ids_that_are_not_opentelemetry_ones_are_kept_as_attributes(
+    tmp_path: Path, trace: str, span: str
+) -> None:
+    run = scored(tmp_path, trace_id=trace, span_id=span)
+    export = orjson.loads(EventWriter(default_config()).line(run))
+    record = export["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]
+    assert "traceId" not in record and "spanId" not in record
+    found = attributes(record)
+    assert (found["taskgate.trace_id"], found["taskgate.span_id"]) == (trace, span)
+
+
+def test_a_run_without_ids_has_neither(tmp_path: Path) -> None:
+    record = orjson.loads(EventWriter(default_config()).line(scored(tmp_path)))
+    first = record["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]
+    assert "traceId" not in first
+    assert "taskgate.trace_id" not in attributes(first)
