@@ -75,7 +75,7 @@ def load_state(path: Path, window: str | None) -> State:
             f"--window {header.window}, or another --state file for {window} windows"
         )
         raise InputError([Problem(source, 1, "window", message)])
-    summaries, problems = _summaries(source, lines)
+    summaries, problems = _summaries(source, lines, header.window)
     if problems:
         raise InputError(problems, headline=f"{source}: not a taskgate monitor state file")
     state = State(path, header.window, summaries, raw if raw.endswith(b"\n") else raw + b"\n")
@@ -93,14 +93,21 @@ def _header(source: str, line: bytes) -> StateHeader:
         raise InputError([Problem(source, 1, None, message)]) from None
 
 
-def _summaries(source: str, lines: list[bytes]) -> tuple[list[WindowSummary], list[Problem]]:
+def _summaries(
+    source: str, lines: list[bytes], window: str
+) -> tuple[list[WindowSummary], list[Problem]]:
     summaries: list[WindowSummary] = []
     problems: list[Problem] = []
     for number, line in enumerate(lines[1:], 2):
         if not line.strip():
             continue
         try:
-            summaries.append(WindowSummary.model_validate(orjson.loads(line)))
+            summary = WindowSummary.model_validate(orjson.loads(line))
+            if summary.window != window:
+                message = f"a {summary.window} window in a state of {window} windows"
+                problems.append(Problem(source, number, "window", message))
+                continue
+            summaries.append(summary)
         except orjson.JSONDecodeError as exc:
             problems.append(Problem(source, number, None, f"not JSON ({exc.msg})"))
         except ValidationError as exc:

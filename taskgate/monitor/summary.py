@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from taskgate.model.record import rfc3339
 from taskgate.model.report import RunResult
+from taskgate.monitor.windows import WINDOWS, stamp, window_start
 
 SCORE_STEPS = 1000
 """Scores are kept as whole thousandths."""
@@ -63,6 +65,47 @@ class WindowSummary(BaseModel):
     latency: Pairs
     scores: dict[str, Pairs]
     """Per metric, its scores in thousandths; metrics no run could be judged on are absent."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WindowSummary:
+        """A state line edited by hand or cut short must not be judged as if it were counts:
+        every histogram and count has to add up the way ``Accumulator`` makes them."""
+        if self.window not in WINDOWS:
+            raise ValueError(f"window {self.window!r} is not one of {', '.join(WINDOWS)}")
+        try:
+            start = rfc3339(self.start)
+        except ValueError as exc:
+            raise ValueError(f"start: {exc}") from None
+        if stamp(window_start(start, self.window)) != self.start:
+            raise ValueError(f"start {self.start} is not the start of a {self.window} window")
+        agent = self.n - self.infrastructure
+        _check(self.completed + self.errors == agent, "completed + errors + infrastructure != n")
+        _check(self.passed <= self.judged <= agent, "passed <= judged <= agent runs fails")
+        _check(self.tool_errors <= self.tool_calls, "tool_errors > tool_calls")
+        _check(max(self.final_step, self.budget_exceeded) <= agent, "a rate above its runs")
+        _check(max(self.cost_runs, self.token_runs) <= self.n, "usage counted on more than n")
+        _histogram("steps", self.steps, agent, exact=True)
+        _histogram("latency", self.latency, agent)
+        for name, pairs in self.scores.items():
+            _histogram(f"scores.{name}", pairs, agent, top=SCORE_STEPS)
+        return self
+
+
+def _check(holds: bool, what: str) -> None:
+    if not holds:
+        raise ValueError(f"the counts do not add up ({what}); this line was not written by monitor")
+
+
+def _histogram(
+    name: str, pairs: Pairs, runs: int, *, exact: bool = False, top: int | None = None
+) -> None:
+    values = [value for value, _ in pairs]
+    if values != sorted(set(values)) or any(count < 1 for _, count in pairs):
+        raise ValueError(f"{name}: values must be sorted and distinct, counts 1 or more")
+    if values and (values[0] < 0 or (top is not None and values[-1] > top)):
+        raise ValueError(f"{name}: a value out of range")
+    total = sum(count for _, count in pairs)
+    _check(total == runs if exact else total <= runs, f"{name} holds {total} runs of {runs}")
 
 
 def latency_bin(milliseconds: float) -> int:

@@ -222,3 +222,40 @@ def test_summaries_merge_exactly_in_any_order(scored: list[RunResult], data: st.
         exclude={"sources"}
     )
     assert merged.sources == tuple(sorted(f"s{k}" for k in set(groups)))
+
+
+def test_a_state_line_whose_counts_do_not_add_up_is_refused(tmp_path: Path) -> None:
+    state = tmp_path / "state.jsonl"
+    monitor([str(write_days(tmp_path, NOV, 1)[0])], state, CONFIG, at(2))
+    header, line, *_ = state.read_bytes().splitlines()
+    good = orjson.loads(line)
+    edits = [
+        {"completed": good["completed"] + 1},  # more completed runs than runs
+        {"steps": [[4, 1]]},  # a step histogram of fewer runs than the window's
+        {"scores": {"task_completion": [[1000, 0]]}},
+        {"scores": {"task_completion": [[1001, 40]]}},  # above a score of 1
+        {"start": "2026-11-01T05:00:00Z"},  # not where a day starts
+        {"start": "Nov 1"},
+        {"window": "2d"},
+        {"window": "6h", "start": "2026-11-01T00:00:00Z"},  # a 6h line in a day state
+    ]
+    lines = [header, *(orjson.dumps({**good, **edit}) for edit in edits)]
+    state.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.raises(InputError) as caught:
+        monitor([], state, CONFIG, at(2))
+    adds_up = "the counts do not add up ({}); this line was not written by monitor"
+    assert [(p.line, p.field, p.message) for p in caught.value.problems] == [
+        (2, None, adds_up.format("completed + errors + infrastructure != n")),
+        (3, None, adds_up.format("steps holds 1 runs of 40")),
+        (4, None, "scores.task_completion: values must be sorted and distinct, counts 1 or more"),
+        (5, None, "scores.task_completion: a value out of range"),
+        (6, None, "start 2026-11-01T05:00:00Z is not the start of a 1d window"),
+        (
+            7,
+            None,
+            "start: expected an RFC 3339 time with a UTC offset, such as 2026-11-03T14:22:05Z "
+            "or 2026-11-03T15:22:05+01:00; got 'Nov 1'",
+        ),
+        (8, None, "window '2d' is not one of 1h, 6h, 1d, 7d"),
+        (9, "window", "a 6h window in a state of 1d windows"),
+    ]
