@@ -77,9 +77,11 @@ def daily(
     records: Iterable[dict[str, Any]], folder: Path, config: Config | None = None
 ) -> list[Day]:
     """Monitor ``records`` a delivery day at a time, each run just after midnight judging
-    the day that ended; the days judged, each once."""
+    the day that ended; the days of the records judged."""
     config = config or default_config()
     state = folder / "state.jsonl"
+    records = list(records)
+    sampled = {date.fromisoformat(record["started_at"][:10]) for record in records}
     days: list[Day] = []
     for day, found in sorted(generate.by_delivery_day(records).items()):
         path = folder / f"{day}.jsonl"
@@ -87,7 +89,7 @@ def daily(
         now = datetime.combine(day + timedelta(days=1), time(0, 10), tzinfo=timezone.utc)
         report = monitor([str(path)], state, config, MonitorOptions(now=now))
         done = Day(day, report)
-        if not days or done.judged != days[-1].judged:  # a file of late runs alone judges none
+        if done.judged in sampled:  # not the day after the month, of late runs alone
             days.append(done)
     return days
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, Strict, model_validator
+from pydantic_core import PydanticCustomError
 
 from taskgate.config.fields import OpenShare, PositiveCount, Ratio, Section, Share
 from taskgate.model.names import RuleLevel
@@ -73,10 +76,11 @@ class OutageAlert(Section):
 class MonitorSettings(Section):
     """``taskgate monitor``: rolling windows of production runs and their alerts."""
 
-    trailing: PositiveCount = 7
-    """How many windows before the newest one it is compared with."""
-    min_trailing: PositiveCount = 3
-    """Fewer trailing windows with runs than this: the cohort is said, not judged."""
+    trailing: Annotated[int, Strict(), Field(ge=2, le=1000)] = 7
+    """How many windows before the newest one it is compared with (2 to 1000)."""
+    min_trailing: Annotated[int, Strict(), Field(ge=2)] = 3
+    """Fewer trailing windows with runs than this: the cohort is said, not judged. At
+    least 2 (a spread needs two), at most ``trailing``."""
     min_runs: PositiveCount = 20
     """Fewer runs than this in a window: the window is said, not judged."""
     completion: DropAlert = Field(default_factory=DropAlert)
@@ -97,3 +101,14 @@ class MonitorSettings(Section):
     """Runs with status error or timeout that were the agent's (or of unknown cause)."""
     infrastructure: OutageAlert = Field(default_factory=OutageAlert)
     """Runs that failed for infrastructure reasons."""
+
+    @model_validator(mode="after")
+    def _reachable(self) -> MonitorSettings:
+        if self.min_trailing > self.trailing:
+            raise PydanticCustomError(
+                "min_trailing",
+                "min_trailing ({least}) is more than trailing ({most}): no cohort could ever "
+                "be judged; lower min_trailing or raise trailing",
+                {"least": self.min_trailing, "most": self.trailing},
+            )
+        return self

@@ -71,7 +71,14 @@ AlertRule = Literal[
     "infrastructure",
 ]
 MonitorStatus = Literal["pass", "fail", "not_judged"]
-NoticeKind = Literal["small_window", "short_history", "underpowered", "config_changed"]
+NoticeKind = Literal[
+    "small_window",
+    "short_history",
+    "underpowered",
+    "config_changed",
+    "future_runs",
+    "skipped_runs",
+]
 
 
 class Alert(BaseModel):

@@ -329,9 +329,21 @@ def rfc3339(value: Any) -> datetime:
     if digits is not None and len(digits.group(1)) > 6:  # datetime keeps microseconds
         text = text.replace(digits.group(0), "." + digits.group(1)[:6], 1)
     try:
-        return datetime.fromisoformat(text).astimezone(timezone.utc)
-    except ValueError as exc:
+        moment = datetime.fromisoformat(text).astimezone(timezone.utc)
+    except (ValueError, OverflowError) as exc:
         raise ValueError(f"not a valid time ({exc}); give one {example}") from None
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError(
+            f"{value} is outside the times taskgate takes (from {EARLIEST:%Y} to before "
+            f"{LATEST:%Y}); check the clock that wrote it"
+        )
+    return moment
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
+"""The times ``rfc3339`` takes: a run, a window or a --now outside them is a broken clock,
+and window arithmetic near the ends of ``datetime`` would overflow."""
 
 
 RESERVED_COHORT_KEYS = {

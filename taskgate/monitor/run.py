@@ -40,6 +40,9 @@ class Summarised:
     digest: str
     runs: int
     summaries: list[WindowSummary]
+    skipped: list[Problem]
+    """The invalid lines gate.invalid_runs.max let through, with what is wrong with each."""
+    skipped_count: int = 0
 
 
 def summarise(
@@ -79,7 +82,9 @@ def summarise(
         cell.summary(window, stamp(start), dimension, value, reader.sha256, fingerprint)
         for (start, dimension, value), cell in sorted(cells.items())
     ]
-    return Summarised(source, reader.sha256, count, summaries)
+    return Summarised(
+        source, reader.sha256, count, summaries, reader.problems, reader.invalid_lines
+    )
 
 
 def _contributions(
@@ -145,12 +150,16 @@ def monitor(
     others = check_config(state, fingerprint, options.allow_config_change)
     known = set(state.sources)
     added: list[WindowSummary] = []
+    skips: list[Notice] = []
     inputs = [*(_merged_state(path, state, known, added) for path in options.merge)]
     for source in runs:
-        inputs.append(_add_input(source, config, state, known, added, options))
+        inputs.append(_add_input(source, config, state, known, added, options, skips))
     check_config(State(state.path, state.window, added), fingerprint, options.allow_config_change)
+    # Judged before it is written: what cannot be judged must not be kept either.
+    after = State(state.path, state.window, [*state.summaries, *added], state.raw)
+    report = _report(after, config, fingerprint, inputs, others, options.now)
     save_state(state, added)
-    return _report(state, config, fingerprint, inputs, others, options.now)
+    return report.model_copy(update={"notices": [*skips, *report.notices]})
 
 
 def _add_input(
@@ -160,6 +169,7 @@ def _add_input(
     known: set[str],
     added: list[WindowSummary],
     options: MonitorOptions,
+    skips: list[Notice],
 ) -> str:
     digest = digest_of(source) if source != "-" else None
     if digest in known and options.events is None:
@@ -169,7 +179,23 @@ def _add_input(
         return f"{source}: already in the state (sha256 {done.digest}); nothing added"
     known.add(done.digest)
     added.extend(done.summaries)
-    return f"{source}: {done.runs} runs added (sha256 {done.digest})"
+    said = f"{source}: {done.runs} runs added (sha256 {done.digest})"
+    if done.skipped_count:
+        skipped = (
+            f"{done.skipped_count} invalid records skipped, as gate.invalid_runs.max allows "
+            f"(first: {done.skipped[0]})"
+        )
+        said += f"; {skipped}"
+        skips.append(
+            Notice(
+                kind="skipped_runs",
+                window=None,
+                dimension=None,
+                cohort=None,
+                message=f"{source}: {skipped}",
+            )
+        )
+    return said
 
 
 def _merged_state(path: Path, state: State, known: set[str], added: list[WindowSummary]) -> str:
@@ -192,11 +218,15 @@ def _report(
 ) -> MonitorReport:
     settings = config.monitor
     merged = state.merged()
-    size = WINDOWS[state.window]
-    complete = [start for start, _, _ in merged if _parse(start) + size <= now]
-    judged = max(complete) if complete else None
+    # The window that ended last is judged, runs or none: a sample that stopped coming
+    # is said (no runs), never yesterday's verdict again.
+    last = stamp(window_start(now, state.window) - WINDOWS[state.window])
+    judged = last if any(start <= last for start, _, _ in merged) else None
     alerts: list[Alert] = []
     notices = [_config_notice(others)] if others else []
+    ahead = _runs_ahead(merged, stamp(window_start(now, state.window)))
+    if ahead:
+        notices.append(ahead)
     judged_cohorts = 0
     for cohort in _cohorts(merged, judged, state.window, settings.trailing):
         found, said = judge(cohort, settings)
@@ -263,6 +293,21 @@ def _parse(start: str) -> datetime:
     from taskgate.model.record import rfc3339
 
     return rfc3339(start)
+
+
+def _runs_ahead(merged: Merged, open_window: str) -> Notice | None:
+    """Runs in windows after the one open now: kept in the state, not in this report."""
+    later = [(start, s.n) for (start, dimension, _), s in merged.items() if dimension == ALL]
+    ahead = [(start, n) for start, n in later if start > open_window]
+    if not ahead:
+        return None
+    runs = sum(n for _, n in ahead)
+    message = (
+        f"{runs} runs start after the window open now ({open_window}), the first in the "
+        f"window from {min(ahead)[0]}: kept in the state, left out of this report; check the "
+        "clock of what wrote them, or --now"
+    )
+    return Notice(kind="future_runs", window=None, dimension=None, cohort=None, message=message)
 
 
 def _config_notice(others: list[str]) -> Notice:

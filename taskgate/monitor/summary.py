@@ -23,6 +23,8 @@ from taskgate.monitor.windows import WINDOWS, stamp, window_start
 
 SCORE_STEPS = 1000
 """Scores are kept as whole thousandths."""
+LATEST_MS = 1e15
+"""The largest latency a bin is kept for (31,000 years): larger bins are a broken line."""
 LATENCY_BASE = 1.01
 """Latency bins: bin 0 holds latencies under 1 ms, bin b >= 1 those in
 [1.01^(b-1), 1.01^b) ms; a percentile reads as its bin's geometric middle (within 0.5%)."""
@@ -85,7 +87,7 @@ class WindowSummary(BaseModel):
         _check(max(self.final_step, self.budget_exceeded) <= agent, "a rate above its runs")
         _check(max(self.cost_runs, self.token_runs) <= self.n, "usage counted on more than n")
         _histogram("steps", self.steps, agent, exact=True)
-        _histogram("latency", self.latency, agent)
+        _histogram("latency", self.latency, agent, top=latency_bin(LATEST_MS))
         for name, pairs in self.scores.items():
             _histogram(f"scores.{name}", pairs, agent, top=SCORE_STEPS)
         return self
@@ -109,9 +111,10 @@ def _histogram(
 
 
 def latency_bin(milliseconds: float) -> int:
+    """The bin of a latency; latencies beyond LATEST_MS go in its bin."""
     if milliseconds < 1:
         return 0
-    return 1 + math.floor(math.log(milliseconds) / math.log(LATENCY_BASE))
+    return 1 + math.floor(math.log(min(milliseconds, LATEST_MS)) / math.log(LATENCY_BASE))
 
 
 def latency_of_bin(index: int) -> float:

@@ -259,3 +259,56 @@ def test_a_state_line_whose_counts_do_not_add_up_is_refused(tmp_path: Path) -> N
         (8, None, "window '2d' is not one of 1h, 6h, 1d, 7d"),
         (9, "window", "a 6h window in a state of 1d windows"),
     ]
+
+
+def test_a_sample_that_stopped_coming_is_not_judged_on_old_windows(tmp_path: Path) -> None:
+    state = tmp_path / "state.jsonl"
+    monitor([str(p) for p in write_days(tmp_path, NOV, 8)], state, CONFIG, at(9))
+    later = monitor([], state, CONFIG, at(12))  # nothing came for 9, 10 and 11 November
+    assert (later.judged_window, later.status, later.exit_code) == (
+        "2026-11-11T00:00:00Z",
+        "not_judged",
+        0,
+    )
+    assert [notice.message for notice in later.notices if notice.cohort == "a"] == [
+        "no runs in the window, fewer than monitor.min_runs (20): not judged"
+    ]
+
+
+def test_runs_after_now_are_said(tmp_path: Path) -> None:
+    state = tmp_path / "state.jsonl"
+    ahead = write_jsonl(tmp_path / "ahead.jsonl", day_of_runs(date(2027, 5, 1), 30))
+    report = monitor([str(ahead)], state, CONFIG, at(9))
+    (notice,) = [n for n in report.notices if n.kind == "future_runs"]
+    assert notice.message == (
+        "30 runs start after the window open now (2026-11-09T00:00:00Z), the first in the "
+        "window from 2027-05-01T00:00:00Z: kept in the state, left out of this report; check "
+        "the clock of what wrote them, or --now"
+    )
+
+
+def test_a_time_outside_the_years_taken_is_an_invalid_line(tmp_path: Path) -> None:
+    runs = day_of_runs(NOV, 3)
+    runs[1]["started_at"] = "9999-12-31T12:00:00Z"
+    path = write_jsonl(tmp_path / "far.jsonl", runs)
+    with pytest.raises(InputError) as caught:
+        monitor([str(path)], tmp_path / "state.jsonl", CONFIG, at(2))
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:2: started_at: 9999-12-31T12:00:00Z is outside the times taskgate takes "
+        "(from 1970 to before 2200); check the clock that wrote it"
+    ]
+    assert not (tmp_path / "state.jsonl").exists()
+
+
+def test_invalid_records_let_through_are_said(tmp_path: Path) -> None:
+    runs = day_of_runs(NOV, 25)
+    del runs[3]["started_at"]
+    path = write_jsonl(tmp_path / "day.jsonl", runs)
+    lenient = Config.model_validate({"gate": {"invalid_runs": {"max": 1}}})
+    report = monitor([str(path)], tmp_path / "state.jsonl", lenient, at(2))
+    (notice,) = [n for n in report.notices if n.kind == "skipped_runs"]
+    assert notice.message.startswith(
+        f"{path}: 1 invalid records skipped, as gate.invalid_runs.max allows (first: {path}:4: "
+        "started_at: monitor puts every run in the window its start falls in"
+    )
+    assert report.inputs[0].endswith(notice.message.removeprefix(f"{path}: "))
