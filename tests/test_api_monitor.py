@@ -72,3 +72,19 @@ def test_a_state_takes_summaries_of_its_own_window_size(tmp_path: Path) -> None:
     taskgate.write_state(tmp_path / "s.jsonl", summaries, window="6h")
     header = orjson.loads((tmp_path / "s.jsonl").read_bytes().split(b"\n")[0])
     assert header == {"kind": "monitor_state", "state_version": 1, "window": "6h"}
+
+
+def test_a_naive_now_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(TaskgateError) as caught:
+        taskgate.monitor_runs([], state=tmp_path / "s.jsonl", now=datetime(2026, 11, 9))
+    assert caught.value.message == (
+        "now=2026-11-09T00:00:00: a datetime without a time zone names no instant; give one "
+        "with tzinfo (datetime.now(timezone.utc), say)"
+    )
+
+
+def test_writing_no_summaries_replaces_the_file_with_an_empty_state(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_text("old\n")
+    taskgate.write_state(path, [])
+    assert path.read_bytes() == b'{"kind":"monitor_state","state_version":1,"window":"1d"}\n'

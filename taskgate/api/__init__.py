@@ -315,7 +315,7 @@ def write_state(
             f"{path}: summaries of {', '.join(other)} windows cannot go in a {window} state; "
             "give window= their size"
         )
-    save_state(State(Path(path), window), list(summaries))
+    save_state(State(Path(path), window), list(summaries), always=True)
 
 
 def monitor_runs(
@@ -335,6 +335,11 @@ def monitor_runs(
     from taskgate.monitor.run import MonitorOptions
     from taskgate.monitor.run import monitor as run_monitor
 
+    if now is not None and now.utcoffset() is None:
+        raise TaskgateError(
+            f"now={now.isoformat()}: a datetime without a time zone names no instant; give "
+            "one with tzinfo (datetime.now(timezone.utc), say)"
+        )
     options = MonitorOptions(
         now=now or datetime.now(timezone.utc),
         window=window,

@@ -128,9 +128,10 @@ def check_config(state: State, fingerprint: str, allow_change: bool) -> list[str
     return others
 
 
-def save_state(state: State, added: list[WindowSummary]) -> None:
-    """The state with ``added`` appended, written atomically; nothing when none is added."""
-    if not added:
+def save_state(state: State, added: list[WindowSummary], *, always: bool = False) -> None:
+    """The state with ``added`` appended, written atomically; nothing when none is added,
+    unless ``always`` (a new state of no summaries is its header)."""
+    if not added and not always:
         return
     head = state.raw or orjson.dumps(StateHeader(window=state.window).model_dump()) + b"\n"
     lines = b"".join(orjson.dumps(summary.model_dump(mode="json")) + b"\n" for summary in added)

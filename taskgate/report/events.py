@@ -41,6 +41,8 @@ def _attributes(pairs: dict[str, str | float | int | bool | None]) -> list[dict[
 def _otel_id(value: str | None, digits: int) -> str | None:
     if value is None or len(value) != digits or not set(value.lower()) <= _HEX:
         return None
+    if not value.strip("0"):  # all zeros: the W3C trace context's invalid id
+        return None
     return value.lower()
 
 

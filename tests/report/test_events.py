@@ -77,7 +77,12 @@ def test_task_completion_is_labelled_pass_or_fail_and_the_rest_by_band(tmp_path:
 
 @pytest.mark.parametrize(
     ("trace", "span"),
-    [("not-hex-at-all", "xyz"), ("ab" * 15, "00f067aa0ba902"), (TRACE + "00", SPAN + "0")],
+    [
+        ("not-hex-at-all", "xyz"),
+        ("ab" * 15, "00f067aa0ba902"),
+        (TRACE + "00", SPAN + "0"),
+        ("0" * 32, "0" * 16),  # all zeros: invalid in the W3C trace context
+    ],
 )
 def test_ids_that_are_not_opentelemetry_ones_are_kept_as_attributes(
     tmp_path: Path, trace: str, span: str
