@@ -114,6 +114,7 @@ def monitor(
         sources = runs or []
         renderers = [(path, monitor_renderer_for(path)) for path in outputs]
         _refuse_bad_arguments(sources, window, bool(merge))
+        _refuse_output_as_state(outputs, state)
         refuse_overwriting_inputs([*outputs, state], [*sources, config, *(merge or [])])
         refuse_overwriting_inputs(outputs, [state])
         settings = load_config_option(config)
@@ -155,6 +156,18 @@ def _refuse_bad_arguments(runs: list[str], window: str | None, merging: bool) ->
     repeated = sorted({source for source in runs if source != "-" and runs.count(source) > 1})
     if repeated:
         raise TaskgateError(f"RUNS: {repeated[0]} is given more than once; give each file once")
+
+
+def _refuse_output_as_state(outputs: list[Path], state: Path) -> None:
+    """An output named as the state, which may not exist yet, would replace it."""
+    from taskgate.errors import TaskgateError
+
+    for path in outputs:
+        if path.absolute() == state.absolute() or (path.exists() and path.samefile(state)):
+            raise TaskgateError(
+                f"-o {path}: that is the --state file, which the report would replace; give "
+                "another file name for -o"
+            )
 
 
 def _now(value: str | None) -> datetime:

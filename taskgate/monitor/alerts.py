@@ -174,8 +174,8 @@ def _drop(
             dimension=cohort.dimension,
             cohort=cohort.cohort,
             metric=metric,
-            observed=rounded(sign * newest.value),
-            expected=rounded(sign * test.trailing),
+            observed=rounded(sign * newest.value) + 0.0,  # + 0.0: never a -0.0
+            expected=rounded(sign * test.trailing) + 0.0,
             limit=limit,
             p_value=rounded(test.p_value),
             message=_drop_message(metric, sign, newest, test, limit, len(points)),
@@ -198,7 +198,8 @@ def _drop_message(
 ) -> str:
     way = "rose" if sign < 0 else "fell"
     return (
-        f"{metric} {way} to {sign * newest.value:.3f} from {sign * test.trailing:.3f} over the "
+        f"{metric} {way} to {sign * newest.value + 0.0:.3f} from {sign * test.trailing + 0.0:.3f} "
+        "over the "
         f"{count} trailing windows: {_points(test.drop)} points, beyond {_points(limit)} "
         f"({_p(test.p_value)})"
     )
