@@ -98,6 +98,7 @@ def _summaries(
 ) -> tuple[list[WindowSummary], list[Problem]]:
     summaries: list[WindowSummary] = []
     problems: list[Problem] = []
+    seen: dict[tuple[str, str, str, tuple[str, ...]], int] = {}
     for number, line in enumerate(lines[1:], 2):
         if not line.strip():
             continue
@@ -106,6 +107,12 @@ def _summaries(
             if summary.window != window:
                 message = f"a {summary.window} window in a state of {window} windows"
                 problems.append(Problem(source, number, "window", message))
+                continue
+            key = (summary.start, summary.dimension, summary.cohort, summary.sources)
+            first = seen.setdefault(key, number)
+            if first != number:  # the same input's runs of the same cell, counted twice
+                message = f"the same window, cohort and inputs as line {first}; remove one"
+                problems.append(Problem(source, number, "sources", message))
                 continue
             summaries.append(summary)
         except orjson.JSONDecodeError as exc:

@@ -312,3 +312,16 @@ def test_invalid_records_let_through_are_said(tmp_path: Path) -> None:
         "started_at: monitor puts every run in the window its start falls in"
     )
     assert report.inputs[0].endswith(notice.message.removeprefix(f"{path}: "))
+
+
+def test_a_state_line_repeated_is_refused(tmp_path: Path) -> None:
+    state = tmp_path / "state.jsonl"
+    monitor([str(write_days(tmp_path, NOV, 1)[0])], state, CONFIG, at(2))
+    header, line, *rest = state.read_bytes().splitlines()
+    state.write_bytes(b"\n".join([header, line, *rest, line]) + b"\n")
+    with pytest.raises(InputError) as caught:
+        monitor([], state, CONFIG, at(2))
+    assert [str(p) for p in caught.value.problems] == [
+        f"{state}:{3 + len(rest)}: sources: the same window, cohort and inputs as line 2; "
+        "remove one"
+    ]
