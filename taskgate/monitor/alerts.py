@@ -228,13 +228,44 @@ def _steps(
     shift, name, now, then = max(shifts)
     if shift <= rule.max_relative_increase or p_value >= rule.alpha:
         return []
+    # The rank test pools the trailing runs; days differ by more than their runs do (the
+    # mix of tasks), so the shift must also stand out with windows as the unit: the share
+    # of runs above the trailing median, against the trailing windows' own shares.
+    across = _above_median_rise(judged, trailing, before)
+    if across is None or across >= rule.alpha:
+        return []
+    p_value = max(p_value, across)
     message = (
         f"the step count shifted right: {name} {now} against {then} over the trailing windows "
-        f"(+{shift:.0%}, beyond +{rule.max_relative_increase:.0%}; rank test {_p(p_value)}); "
-        "completion often follows"
+        f"(+{shift:.0%}, beyond +{rule.max_relative_increase:.0%}; rank test and window test "
+        f"{_p(p_value)}); completion often follows"
     )
     values = (now, then, rule.max_relative_increase)
     return [_alert(cohort, "steps", rule.level, f"steps_{name}", values, message, p_value)]
+
+
+def _above_median_rise(
+    judged: WindowSummary, trailing: list[WindowSummary], pooled: dict[int, int]
+) -> float | None:
+    """One-sided p that the newest window's share of runs above the trailing median rose
+    beyond the trailing windows' spread (the window drop test, on the negated share)."""
+    median = hist_percentile(pooled, 0.5)
+    if median is None:
+        return None
+
+    def share(summary: WindowSummary) -> Point | None:
+        counts = dict(summary.steps)
+        runs = total(counts)
+        if not runs:
+            return None
+        above = rate_point(sum(n for steps, n in counts.items() if steps > median), runs)
+        return Point(-above.value, above.noise)
+
+    newest = share(judged)
+    points = [point for point in map(share, trailing) if point is not None]
+    if newest is None or len(points) < 2:
+        return None
+    return window_drop(points, newest, 0.5).p_value
 
 
 def _increases(
