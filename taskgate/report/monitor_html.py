@@ -208,7 +208,8 @@ def _banner(report: MonitorReport) -> str:
             f"warning{'s' if warns != 1 else ''} in the {report.window} window from "
             f"{report.judged_window}, against the {report.trailing} before it"
         )
-    notices = f"<p>{len(report.notices)} notices: see below</p>" if report.notices else ""
+    count = len(report.notices)
+    notices = f"<p>{count} notice{'' if count == 1 else 's'}: see below</p>" if count else ""
     return (
         f'<section class="banner {cls}"><p class="word">{word}</p><div>'
         f'<p class="headline">{escape(headline)}</p>{notices}</div></section>'

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from taskgate.api import score
-from taskgate.model.monitor import MonitorReport
+from taskgate.model.monitor import Alert, MonitorReport, MonitorStatus, Notice
 from taskgate.model.report import Report
 from tests.conftest import FIXTURES
 
@@ -56,3 +56,26 @@ def monitor_failing(tmp_path_factory: pytest.TempPathFactory) -> MonitorReport:
         files.append(str(write_jsonl(folder / f"{day}.jsonl", quiet + hostile)))
     options = MonitorOptions(now=datetime(2026, 11, 10, 0, 10, tzinfo=timezone.utc))
     return monitor(files, folder / "state.jsonl", default_config(), options)
+
+
+DAY_9 = "2026-11-09T00:00:00Z"
+
+
+def made_monitor_report(
+    status: MonitorStatus, alerts: list[Alert], notices: list[Notice], judged: str | None = DAY_9
+) -> MonitorReport:
+    """A monitor report built by hand, without running the monitor."""
+    return MonitorReport(
+        taskgate_version="0.1.0",
+        config_fingerprint="sha256:0",
+        window="1d",
+        judged_window=judged,
+        trailing=7,
+        inputs=[],
+        status=status,
+        exit_code=1 if status == "fail" else 0,
+        judged_cohorts=0 if status == "not_judged" else 1,
+        alerts=alerts,
+        notices=notices,
+        cohorts=[],
+    )

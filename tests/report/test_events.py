@@ -11,10 +11,11 @@ import orjson
 import pytest
 
 from taskgate.config.load import default_config
-from taskgate.model.report import RunResult
+from taskgate.config.model import Config
+from taskgate.model.report import Observed, RunResult
 from taskgate.read.runs import RunReader
 from taskgate.report.events import EVENT, EventWriter
-from tests.conftest import write_jsonl
+from tests.conftest import make_result, write_jsonl
 from tests.monitor.conftest import prod_run
 
 STARTED = datetime(2026, 11, 3, 14, 5, 9, 250000, tzinfo=timezone.utc)
@@ -100,3 +101,99 @@ def test_a_run_without_ids_has_neither(tmp_path: Path) -> None:
     first = record["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]
     assert "traceId" not in first
     assert "taskgate.trace_id" not in attributes(first)
+
+
+def observed(started: datetime | None, **ids: str) -> Observed:
+    return Observed(
+        started_at=started,
+        latency_ms=None,
+        tool_calls=0,
+        tool_errors=0,
+        final_step=True,
+        trace_id=ids.get("trace"),
+        span_id=ids.get("span"),
+        reasons={"task_completion": "Final step reached."},
+    )
+
+
+def made(scores: dict[str, float | None], passed: bool | None, **ids: str) -> RunResult:
+    # 10^9 seconds after the epoch, and 123456 microseconds: 2001-09-09T01:46:40.123456Z.
+    started = datetime(2001, 9, 9, 1, 46, 40, 123456, tzinfo=timezone.utc)
+    return make_result("r-9", "t-9", scores=scores, passed=passed, observed=observed(started))
+
+
+def records_of(writer: EventWriter, run: RunResult) -> list[dict[str, Any]]:
+    export = orjson.loads(writer.line(run))
+    records: list[dict[str, Any]] = export["resourceLogs"][0]["scopeLogs"][0]["logRecords"]
+    return records
+
+
+def test_the_time_is_the_start_in_nanoseconds() -> None:
+    (record,) = records_of(EventWriter(default_config()), made({"task_completion": 1.0}, True))
+    assert record["timeUnixNano"] == "1000000000123456000"
+    unknown = make_result("r-1", "t-1", scores={"task_completion": 1.0}, observed=observed(None))
+    (record,) = records_of(EventWriter(default_config()), unknown)
+    assert record["timeUnixNano"] == "0"
+
+
+def test_labels_by_the_configs_bands() -> None:
+    config = Config.model_validate(
+        {"thresholds": {"trajectory_score": {"green": 0.8, "yellow": 0.4}}}
+    )
+    writer = EventWriter(config)
+    run = made({"trajectory_score": 0.8}, None)
+    labels = [
+        (score, writer.label(run, "trajectory_score", score))
+        for score in (1.0, 0.8, 0.79, 0.4, 0.39, 0.0)
+    ]
+    assert labels == [
+        (1.0, "green"),
+        (0.8, "green"),  # at the line is within it
+        (0.79, "yellow"),
+        (0.4, "yellow"),
+        (0.39, "red"),
+        (0.0, "red"),
+    ]
+    # task_completion of a judged run is its verdict, whatever the score; unjudged, its band.
+    assert writer.label(made({}, True), "task_completion", 0.1) == "pass"
+    assert writer.label(made({}, False), "task_completion", 0.99) == "fail"
+    assert writer.label(made({}, None), "task_completion", 0.6) == "yellow"
+    assert writer.label(run, "goal_progress", 0.5) is None  # no band for it
+
+
+def test_the_attributes_and_their_kinds() -> None:
+    run = made({"task_completion": 1.0, "goal_progress": 0.5, "grounding": None}, True)
+    writer = EventWriter(default_config())
+    completion, progress = records_of(writer, run)  # no record for a score of None
+    assert completion["attributes"] == [
+        {"key": "gen_ai.evaluation.name", "value": {"stringValue": "task_completion"}},
+        {"key": "gen_ai.evaluation.score.value", "value": {"doubleValue": 1.0}},
+        {"key": "gen_ai.evaluation.score.label", "value": {"stringValue": "pass"}},
+        {"key": "gen_ai.evaluation.explanation", "value": {"stringValue": "Final step reached."}},
+        {"key": "taskgate.run_id", "value": {"stringValue": "r-9"}},
+        {"key": "taskgate.task_id", "value": {"stringValue": "t-9"}},
+    ]
+    # No band and no reason for goal_progress: neither attribute is written.
+    assert [item["key"] for item in progress["attributes"]] == [
+        "gen_ai.evaluation.name",
+        "gen_ai.evaluation.score.value",
+        "taskgate.run_id",
+        "taskgate.task_id",
+    ]
+    assert records_of(writer, made({"grounding": None}, None)) == []
+
+
+def test_valid_ids_are_lower_cased_and_carried_on_every_record() -> None:
+    run = make_result(
+        "r-1",
+        "t-1",
+        scores={"task_completion": 1.0, "trajectory_score": 1.0},
+        observed=observed(None, trace=TRACE, span=SPAN.upper()),
+    )
+    records = records_of(EventWriter(default_config()), run)
+    assert [(r["traceId"], r["spanId"]) for r in records] == [(TRACE.lower(), SPAN)] * 2
+    for record in records:  # the ids are OpenTelemetry ones: no taskgate.trace_id beside them
+        assert {k for k in attributes(record) if k.startswith("taskgate.")} == {
+            "taskgate.run_id",
+            "taskgate.task_id",
+        }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from taskgate.model.monitor import MonitorReport
+from taskgate.model.monitor import Alert, MonitorReport, Notice
 from taskgate.report.monitor_markdown import headline, render_monitor_markdown
+from tests.report.conftest import DAY_9, HOSTILE, made_monitor_report
 
 ESCAPED = "segment=&lt;script&gt;alert('x')&lt;/script&gt; \\| \\`tick\\` *star*"
 
@@ -50,3 +51,86 @@ def test_headlines_say_not_judged(monitor_failing: MonitorReport) -> None:
     passed = monitor_failing.model_copy(update={"status": "pass", "alerts": []})
     assert headline(passed) == "## taskgate monitor: PASS, 0 failing alerts, 0 warnings"
     assert "\nNo alert.\n" in render_monitor_markdown(passed).decode()
+
+
+OUTAGE = Alert(
+    rule="infrastructure",
+    level="fail",
+    window=DAY_9,
+    dimension="all",
+    cohort="all",
+    metric="infrastructure_rate",
+    observed=0.25,
+    expected=None,  # an outage needs no history
+    limit=0.05,
+    message="10 of 40 runs (25%) failed for infrastructure reasons, beyond 5%",
+)
+SLOWER = Alert(
+    rule="latency",
+    level="warn",
+    window=DAY_9,
+    dimension="region|eu",
+    cohort="`west`",
+    metric="latency_p90_ms",
+    observed=4567.891,
+    expected=3000.0,
+    limit=0.5,
+    message="latency_p90_ms rose to 4567.89 from 3000 over the 7 trailing windows (+52%)",
+)
+
+
+def test_rows_of_an_outage_and_a_warning() -> None:
+    lines = (
+        render_monitor_markdown(made_monitor_report("fail", [OUTAGE, SLOWER], []))
+        .decode()
+        .splitlines()
+    )
+    assert lines == [
+        "## taskgate monitor: FAIL, 1 failing alert, 1 warning",
+        "",
+        "The 1d window from 2026-11-09T00:00:00Z, against the 7 before it.",
+        "",
+        "| level | cohort | rule | metric | now | trailing | what |",
+        "|---|---|---|---|---:|---:|---|",
+        "| fail | all runs | infrastructure | infrastructure_rate | 0.25 | - | 10 of 40 runs "
+        "(25%) failed for infrastructure reasons, beyond 5% |",
+        "| warn | region\\|eu=\\`west\\` | latency | latency_p90_ms | 4568 | 3000 | "
+        "latency_p90_ms rose to 4567.89 from 3000 over the 7 trailing windows (+52%) |",
+        "",
+        "<sub>taskgate 0.1.0, config sha256:0</sub>",
+    ]
+
+
+def test_notices_name_their_cohort_escaped() -> None:
+    notices = [
+        Notice(
+            kind="small_window",
+            window=DAY_9,
+            dimension="segment",
+            cohort=HOSTILE,
+            message="3 runs to judge the agent on in the window, fewer than monitor.min_runs "
+            "(20): not judged",
+        ),
+        Notice(
+            kind="config_changed",
+            window=None,
+            dimension=None,
+            cohort=None,
+            message="windows in the state were summarised under <another> config",
+        ),
+    ]
+    text = render_monitor_markdown(made_monitor_report("pass", [], notices)).decode()
+    assert text.splitlines()[:9] == [
+        "## taskgate monitor: PASS, 0 failing alerts, 0 warnings",
+        "",
+        "The 1d window from 2026-11-09T00:00:00Z, against the 7 before it.",
+        "",
+        "No alert.",
+        "",
+        "### Not judged, or judged with little power",
+        "",
+        f"- {ESCAPED}: 3 runs to judge the agent on in the window, fewer than "
+        "monitor.min_runs (20): not judged",
+    ]
+    assert "summarised under &lt;another&gt; config" in text
+    assert "<script" not in text and "<another>" not in text

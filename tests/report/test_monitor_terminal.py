@@ -6,13 +6,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
 
-from taskgate.model.monitor import MonitorReport
+from taskgate.model.monitor import Alert, MonitorReport, Notice, NoticeKind
+from taskgate.model.report import Level
 from taskgate.report.monitor_terminal import (
     BARS,
+    alert_line,
+    notice_line,
     render_monitor_terminal,
     sparkline,
     status_line,
 )
+from tests.report.conftest import DAY_9, made_monitor_report
 
 
 def test_sparklines_by_hand() -> None:
@@ -60,3 +64,73 @@ def test_the_table_fits_eighty_columns_and_names_every_cohort(
     assert all(len(line) <= 80 for line in text.splitlines())
     assert "all runs" in text and "segment=plain" in text
     assert "1d windows up to 2026-11-09T00:00:00Z" in text
+
+
+def made_alert(level: Level, cohort: str = "a") -> Alert:
+    return Alert(
+        rule="cost",
+        level=level,
+        window=DAY_9,
+        dimension="segment",
+        cohort=cohort,
+        metric="cost_per_run",
+        observed=0.02,
+        expected=0.01,
+        limit=0.5,
+        message="cost_per_run rose to 0.02 from 0.01 over the 7 trailing windows",
+    )
+
+
+def made_notice(kind: NoticeKind, dimension: str | None = "all") -> Notice:
+    return Notice(
+        kind=kind, window=DAY_9, dimension=dimension, cohort=dimension, message="said here"
+    )
+
+
+def test_status_lines_in_the_singular() -> None:
+    report = made_monitor_report(
+        "fail", [made_alert("fail"), made_alert("warn")], [made_notice("underpowered")]
+    )
+    line = status_line(report)
+    assert line.plain == (
+        "FAIL: 1 alert failed, 1 warning in the 1d window from 2026-11-09T00:00:00Z; "
+        "1 notice (said above)"
+    )
+    assert line.style == "bold red"
+
+
+def test_a_pass_is_green_unless_some_cohort_went_unjudged() -> None:
+    clean = status_line(made_monitor_report("pass", [], [made_notice("underpowered")]))
+    assert (clean.plain, clean.style) == (
+        "PASS: no alert failed, 0 warnings in the 1d window from 2026-11-09T00:00:00Z; "
+        "1 notice (said above)",
+        "bold green",
+    )
+    for kind in ("small_window", "short_history"):
+        partial = status_line(made_monitor_report("pass", [], [made_notice(kind, "segment")]))
+        assert partial.style == "bold yellow", kind
+    unjudged = status_line(made_monitor_report("not_judged", [], [made_notice("small_window")]))
+    assert (unjudged.plain, unjudged.style) == (
+        "NOT JUDGED: no cohort of the 1d window from 2026-11-09T00:00:00Z had the runs and "
+        "the trailing windows to be compared (see the notices)",
+        "bold yellow",
+    )
+
+
+def test_alert_and_notice_lines() -> None:
+    assert alert_line(made_alert("warn")).plain == (
+        "WARN cost segment=a: cost_per_run rose to 0.02 from 0.01 over the 7 trailing windows"
+    )
+    assert notice_line(made_notice("underpowered")).plain == "note all runs: said here"
+    assert notice_line(made_notice("config_changed", None)).plain == "note: said here"
+
+
+def test_control_characters_of_a_cohort_are_shown_not_sent() -> None:
+    # An escape sequence in a cohort value would repaint the terminal: shown as \x1b.
+    hostile = "\x1b[2K\x1b[1APASS\u202e"
+    report = made_monitor_report("fail", [made_alert("fail", hostile)], [])
+    console = Console(width=200, record=True, color_system=None)
+    console.print(render_monitor_terminal(report))
+    text = console.export_text()
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "FAIL cost segment=\\x1b[2K\\x1b[1APASS\\u202e: cost_per_run rose" in text
