@@ -27,6 +27,7 @@ from taskgate.model.jsondepth import MAX_DEPTH, TOO_DEEP, nesting_depth
 from taskgate.model.messages import describe, field_path, show_value
 from taskgate.model.record import RunRecord, Task
 from taskgate.read.aliases import alias_errors, missing_field_hint, task_alias_errors
+from taskgate.read.run_ids import FirstLines
 
 STDIN = "-"
 Progress = Callable[[int], None]
@@ -309,8 +310,9 @@ class RunReader:
     problems: list[Problem] = field(default_factory=list)
     invalid_lines: int = 0
     digest: Any = field(default_factory=hashlib.sha256)
-    seen: dict[str, int] = field(default_factory=dict)
-    """run_id -> the line it was first seen on."""
+    seen: FirstLines = field(default_factory=lambda: dict[str, int]())
+    """run_id -> the line it was first seen on (``RunIdDigests`` where only the check is
+    needed and the runs are many)."""
     progress: Progress | None = None
     """Told the size of each line read, for a progress bar."""
     unkept: int = 0

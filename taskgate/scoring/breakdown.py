@@ -99,15 +99,16 @@ def find_run(source: str, run_id: str, tasks: dict[str, Task] | None = None) -> 
     from taskgate.importers.documents import refuse_documents
 
     refuse_documents(source)
-    reader = RunReader(source, tasks)
+    seen: dict[str, int] = {}
+    reader = RunReader(source, tasks, seen=seen)
     for _, record in reader:
         if record.run_id == run_id:
             return record
-    others = [seen for seen in reader.seen if seen != run_id]  # its own line was unreadable
+    others = [other for other in seen if other != run_id]  # its own line was unreadable
     found = process.extract(run_id, others, scorer=fuzz.ratio, limit=3, score_cutoff=60)
     close = [choice for choice, _, _ in found]
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    message = f"no run with run_id {run_id!r} among {len(reader.seen)} runs{hint}"
+    message = f"no run with run_id {run_id!r} among {len(seen)} runs{hint}"
     if reader.problems:  # the run may be on a line that could not be read
         message += f"; {reader.invalid_lines} line(s) could not be read, listed below"
     raise InputError(
