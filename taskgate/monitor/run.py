@@ -23,6 +23,7 @@ from taskgate.monitor.metrics import window_metrics
 from taskgate.monitor.state import State, check_config, load_state, save_state
 from taskgate.monitor.summary import Accumulator, Contribution, WindowSummary, contribution
 from taskgate.monitor.windows import WINDOWS, preceding, stamp, window_start
+from taskgate.read.run_ids import RunIdDigests
 from taskgate.read.runs import Progress, RunReader, iter_lines
 from taskgate.scoring.file import iter_reduced, iter_scored, worker_count
 
@@ -60,7 +61,7 @@ def summarise(
 
     Raises InputError when the file cannot be judged: more invalid lines than
     gate.invalid_runs.max allows (a run without started_at is one), or no runs at all."""
-    reader = RunReader(source, progress=progress)
+    reader = RunReader(source, progress=progress, seen=RunIdDigests())
     wanted = set(config.cohorts) if config.cohorts is not None else None
     cells: dict[tuple[datetime, str, str], Accumulator] = {}
     count = 0
@@ -146,6 +147,9 @@ def monitor(
 ) -> MonitorReport:
     """Summarise ``runs`` into the state at ``state_path`` and judge the newest window."""
     state = load_state(state_path, options.window)
+    if not state.raw and options.window is None and options.merge:
+        # A new state made of partitions takes their window size, not the default.
+        state = State(state.path, load_state(options.merge[0], None).window)
     fingerprint = config_fingerprint(config)
     others = check_config(state, fingerprint, options.allow_config_change)
     known = set(state.sources)
@@ -199,7 +203,14 @@ def _add_input(
 
 
 def _merged_state(path: Path, state: State, known: set[str], added: list[WindowSummary]) -> str:
-    other = load_state(path, state.window)
+    other = load_state(path, None)
+    if other.window != state.window:
+        message = (
+            f"this partition holds {other.window} windows and the state {state.path} holds "
+            f"{state.window} windows; partitions merge only into a state of their window size: "
+            f"summarise them with --window {state.window}, or merge them into another --state"
+        )
+        raise InputError([Problem(str(path), 1, "window", message)])
     new = [s for s in other.summaries if not set(s.sources) <= known]
     for summary in new:
         known.update(summary.sources)

@@ -155,6 +155,27 @@ def test_partition_states_merged_give_one_machines_report(tmp_path: Path) -> Non
     assert one == other
 
 
+def test_partitions_of_6h_windows_make_a_new_state_of_6h_windows(tmp_path: Path) -> None:
+    files = quiet_days(tmp_path, 4)
+    part = tmp_path / "part.jsonl"
+    assert invoke(*files, "--state", str(part), "--window", "6h", "-q").exit_code == 0
+    merged = tmp_path / "merged.jsonl"
+    result = invoke("--merge", str(part), "--state", str(merged), "--now", AFTER_DAY_9, "-q")
+    assert result.exit_code == 0, result.output
+    assert merged.read_bytes().splitlines()[0] == (
+        b'{"kind":"monitor_state","state_version":1,"window":"6h"}'
+    )
+    daily = tmp_path / "daily.jsonl"
+    assert invoke(files[0], "--state", str(daily), "-q").exit_code == 0
+    result = invoke("--merge", str(part), "--state", str(daily), "--now", AFTER_DAY_9)
+    assert (result.exit_code, result.output) == (
+        2,
+        f"error: {part}:1: window: this partition holds 6h windows and the state {daily} "
+        "holds 1d windows; partitions merge only into a state of their window size: summarise "
+        "them with --window 1d, or merge them into another --state\n",
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
