@@ -34,11 +34,12 @@ class WindowMetrics(BaseModel):
     dimension: str
     cohort: str
     n: int
-    final_step_rate: float
+    final_step_rate: float | None
     """Share of runs that reached a final step within their budget. This and every rate
-    below but infrastructure_rate leave out the runs the infrastructure failed."""
-    budget_exceeded_rate: float
-    error_rate: float
+    below but infrastructure_rate leave out the runs the infrastructure failed; null when
+    the infrastructure failed every run of the window (there is no agent run to share)."""
+    budget_exceeded_rate: float | None
+    error_rate: float | None
     """Share of runs with status error or timeout not known to be the infrastructure's."""
     infrastructure_rate: float
     tool_error_rate: float | None

@@ -8,8 +8,9 @@ from taskgate.stats.histograms import hist_mean, hist_percentile, hist_tail
 from taskgate.stats.measures import rounded
 
 
-def _share(part: int, whole: int) -> float:
-    return rounded(part / whole)
+def _share(part: int, whole: int) -> float | None:
+    """``part`` of ``whole`` runs, null with no runs to share."""
+    return rounded(part / whole) if whole else None
 
 
 def _dict(pairs: Pairs) -> dict[int, int]:
@@ -31,7 +32,7 @@ def _latency(pairs: Pairs, share: float) -> float | None:
 
 def window_metrics(summary: WindowSummary) -> WindowMetrics:
     n = summary.n
-    agent = max(1, n - summary.infrastructure)  # the agent metrics' runs
+    agent = n - summary.infrastructure  # the agent metrics' runs
     steps = _dict(summary.steps)
     return WindowMetrics(
         start=summary.start,
@@ -41,12 +42,10 @@ def window_metrics(summary: WindowSummary) -> WindowMetrics:
         final_step_rate=_share(summary.final_step, agent),
         budget_exceeded_rate=_share(summary.budget_exceeded, agent),
         error_rate=_share(summary.errors, agent),
-        infrastructure_rate=_share(summary.infrastructure, n),
-        tool_error_rate=_share(summary.tool_errors, summary.tool_calls)
-        if summary.tool_calls
-        else None,
+        infrastructure_rate=rounded(summary.infrastructure / n),  # n is at least 1
+        tool_error_rate=_share(summary.tool_errors, summary.tool_calls),
         judged=summary.judged,
-        pass_rate=_share(summary.passed, summary.judged) if summary.judged else None,
+        pass_rate=_share(summary.passed, summary.judged),
         steps_mean=None if not steps else rounded(hist_mean(steps) or 0.0),
         steps_p50=hist_percentile(steps, 0.5),
         steps_p90=hist_percentile(steps, 0.9),

@@ -46,6 +46,11 @@ def _otel_id(value: str | None, digits: int) -> str | None:
     return value.lower()
 
 
+def _infrastructure(run: RunResult) -> bool:
+    """As the window summaries count it: status error or timeout, error_kind infrastructure."""
+    return run.status != "completed" and run.error_kind == "infrastructure"
+
+
 class EventWriter:
     """Turns scored runs into event lines, with the labels the config's thresholds give."""
 
@@ -56,6 +61,12 @@ class EventWriter:
         self.scope = {"name": "taskgate", "version": __version__}
 
     def label(self, run: RunResult, metric: str, score: float) -> str | None:
+        """The score's interpretation: ``infrastructure`` for every score of a run the
+        infrastructure failed (the monitor leaves those out of the agent metrics; a backend
+        counting ``fail`` labels must too), pass/fail for task_completion of a judged run,
+        else the config's threshold band."""
+        if _infrastructure(run):
+            return "infrastructure"
         if metric == COMPLETION and run.passed is not None:
             return "pass" if run.passed else "fail"
         band = self.thresholds.get(metric)
@@ -80,6 +91,7 @@ class EventWriter:
             **{f"taskgate.cohort.{key}": value for key, value in run.cohort.items()},
             "taskgate.trace_id": None if trace else observed.trace_id,
             "taskgate.span_id": None if span else observed.span_id,
+            "error.type": "infrastructure" if _infrastructure(run) else None,
         }
         records = []
         for metric, score in run.scores.items():

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from taskgate.monitor.summary import WindowSummary
 from tests.conftest import write_jsonl
 
 DAY = timedelta(days=1)
@@ -76,3 +77,37 @@ def write_days(folder: Path, first: date, days: int, count: int = 40, **changes:
         write_jsonl(folder / f"{first + DAY * n}.jsonl", day_of_runs(first + DAY * n, count))
         for n in range(days)
     ]
+
+
+def window_summary(
+    day: int, steps: dict[int, int], *, final: int | None = None, infrastructure: int = 0
+) -> WindowSummary:
+    """Day ``day`` of November 2026 as a window of runs that completed, with the step
+    counts given, and ``infrastructure`` runs more that the infrastructure failed."""
+    agent = sum(steps.values())
+    n = agent + infrastructure
+    return WindowSummary(
+        window="1d",
+        start=f"{date(2026, 11, 1) + timedelta(days=day):%Y-%m-%d}T00:00:00Z",
+        dimension="segment",
+        cohort="a",
+        sources=("0" * 64,),
+        config_fingerprint="f" * 16,
+        n=n,
+        completed=agent,
+        errors=0,
+        infrastructure=infrastructure,
+        final_step=agent if final is None else final,
+        budget_exceeded=0,
+        tool_calls=0,
+        tool_errors=0,
+        judged=0,
+        passed=0,
+        steps=tuple(sorted(steps.items())),
+        cost_runs=0,
+        cost_micro_usd=0,
+        token_runs=0,
+        tokens=0,
+        latency=(),
+        scores={},
+    )

@@ -3,44 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
 
 from taskgate.config.monitor_settings import MonitorSettings
 from taskgate.monitor.alerts import Cohort, judge
 from taskgate.monitor.summary import WindowSummary
 from taskgate.stats.histograms import rank_shift_p
-
-FIRST = date(2026, 11, 1)
-
-
-def summary(day: int, steps: dict[int, int], *, final: int | None = None) -> WindowSummary:
-    """A day's window of runs that all completed, with the step counts given."""
-    n = sum(steps.values())
-    return WindowSummary(
-        window="1d",
-        start=f"{FIRST + timedelta(days=day):%Y-%m-%d}T00:00:00Z",
-        dimension="segment",
-        cohort="a",
-        sources=("0" * 64,),
-        config_fingerprint="f" * 16,
-        n=n,
-        completed=n,
-        errors=0,
-        infrastructure=0,
-        final_step=n if final is None else final,
-        budget_exceeded=0,
-        tool_calls=0,
-        tool_errors=0,
-        judged=0,
-        passed=0,
-        steps=tuple(sorted(steps.items())),
-        cost_runs=0,
-        cost_micro_usd=0,
-        token_runs=0,
-        tokens=0,
-        latency=(),
-        scores={},
-    )
+from tests.monitor.conftest import window_summary as summary
 
 
 def three_or_four(day: int, runs: int, fours: float) -> WindowSummary:

@@ -197,3 +197,23 @@ def test_valid_ids_are_lower_cased_and_carried_on_every_record() -> None:
             "taskgate.run_id",
             "taskgate.task_id",
         }
+
+
+def test_a_run_the_infrastructure_failed_is_labelled_so_not_failed(tmp_path: Path) -> None:
+    outage = scored(tmp_path, status="error", error_kind="infrastructure", steps=[])
+    assert outage.passed is False  # the gate's verdict stands; the label says whose it was
+    records = records_of(EventWriter(default_config()), outage)
+    assert records
+    for record in records:
+        found = attributes(record)
+        assert found["gen_ai.evaluation.score.label"] == "infrastructure"
+        assert found["error.type"] == "infrastructure"
+    # The agent's own error is the agent's: labelled as any failure, no error.type.
+    own = scored(tmp_path, status="error", error_kind="agent", steps=[])
+    (completion,) = [
+        attributes(r)
+        for r in records_of(EventWriter(default_config()), own)
+        if attributes(r)["gen_ai.evaluation.name"] == "task_completion"
+    ]
+    assert completion["gen_ai.evaluation.score.label"] == "fail"
+    assert "error.type" not in completion
