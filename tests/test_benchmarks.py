@@ -52,3 +52,27 @@ def test_each_counted_stage_runs(dataset: Path, stage: str) -> None:
         text=True,
     )
     assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_the_stage_timer_names_every_stage() -> None:
+    small = ["--size", "40", "--runs", "20", "--repeats", "1"]
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "stages.py"), *small],
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    stages = [line[:42].strip() for line in done.stdout.splitlines()[2:]]
+    assert stages == [
+        "parse (orjson.loads): L",
+        "read: a checked record",
+        "score: the default panel",
+        "task_completion alone",
+        "goal_progress alone",
+        "tool_selection alone",
+        "function_calls alone",
+        "step_efficiency alone",
+        "grounding alone",
+        "hand-over: a line pickled + unpickled",
+        "hand-over: a result pickled + unpickled",
+    ]
