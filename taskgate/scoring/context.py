@@ -8,13 +8,10 @@ own settings differ from the context's (a test's, say) gets them computed for it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-
 from taskgate.config.fields import ArgumentMatch
 from taskgate.config.load import default_config
 from taskgate.model.names import CallOrder
-from taskgate.model.record import OutcomeMode
+from taskgate.model.record import OutcomeMode, RunRecord
 from taskgate.model.report import JudgedCheck
 from taskgate.scoring.calls import CallMatch, Credits, credit_matrix, match_calls
 from taskgate.scoring.checks import (
@@ -32,61 +29,115 @@ from taskgate.scoring.outcome_modes import OutcomeCheck
 DEFAULT_SETTINGS = check_settings(default_config())
 
 
-@dataclass(frozen=True)
 class RunContext(RunFacts):
-    settings: CheckSettings = DEFAULT_SETTINGS
-    judging: Judging | None = None
+    """A run's facts and its judgments under ``settings``, each made when first asked for."""
+
+    __slots__ = (
+        "_call_match",
+        "_checks",
+        "_credits",
+        "_criteria",
+        "_exact_credits",
+        "_outcome",
+        "judging",
+        "settings",
+    )
+    settings: CheckSettings
+    judging: Judging | None
     """The judge, for the outcome and criteria the rules find ambiguous; None: the rules."""
+    _criteria: tuple[list[CriterionResult], list[JudgedCheck]]
+    _outcome: tuple[OutcomeCheck | None, JudgedCheck | None]
+    _credits: Credits
+    _exact_credits: Credits
+    _call_match: CallMatch
+    _checks: RunChecks
 
-    @cached_property
-    def _criteria(self) -> tuple[list[CriterionResult], list[JudgedCheck]]:
-        results = evaluate_criteria(self, self.settings.keyword_share)
-        return (results, []) if self.judging is None else self.judging.criteria(self, results)
-
-    @cached_property
-    def _outcome(self) -> tuple[OutcomeCheck | None, JudgedCheck | None]:
-        check = judge_outcome(self, self.settings.outcome_match, self.settings.outcome_tolerance)
-        if check is None or self.judging is None:
-            return check, None
-        return self.judging.outcome(self, check)
+    def __init__(
+        self,
+        record: RunRecord,
+        settings: CheckSettings = DEFAULT_SETTINGS,
+        judging: Judging | None = None,
+    ) -> None:
+        super().__init__(record)
+        self.settings, self.judging = settings, judging
 
     @property
     def criteria(self) -> list[CriterionResult]:
-        return self._criteria[0]
+        return self._judged_criteria[0]
+
+    @property
+    def _judged_criteria(self) -> tuple[list[CriterionResult], list[JudgedCheck]]:
+        try:
+            return self._criteria
+        except AttributeError:
+            results = evaluate_criteria(self, self.settings.keyword_share)
+            judging = self.judging
+            self._criteria = (results, []) if judging is None else judging.criteria(self, results)
+            return self._criteria
 
     @property
     def outcome(self) -> OutcomeCheck | None:
         """The outcome under the task's mode; None when the task states no expected result."""
-        return self._outcome[0]
+        return self._judged_outcome[0]
+
+    @property
+    def _judged_outcome(self) -> tuple[OutcomeCheck | None, JudgedCheck | None]:
+        try:
+            return self._outcome
+        except AttributeError:
+            settings = self.settings
+            check = judge_outcome(self, settings.outcome_match, settings.outcome_tolerance)
+            judging = self.judging
+            self._outcome = (
+                (check, None) if check is None or judging is None else judging.outcome(self, check)
+            )
+            return self._outcome
 
     @property
     def judged(self) -> tuple[JudgedCheck, ...]:
         """The checks the judge decided: the outcome first, then criteria in order."""
-        outcome = self._outcome[1]
-        return (*(() if outcome is None else (outcome,)), *self._criteria[1])
+        outcome = self._judged_outcome[1]
+        return (*(() if outcome is None else (outcome,)), *self._judged_criteria[1])
 
-    @cached_property
+    @property
     def credits(self) -> Credits:
         """The credit of every pair of an expected call and a call made, under the
         settings' argument mode."""
-        return credit_matrix(self, self.settings.arguments)
+        try:
+            return self._credits
+        except AttributeError:
+            self._credits = credit_matrix(self, self.settings.arguments)
+            return self._credits
 
-    @cached_property
+    @property
     def exact_credits(self) -> Credits:
         """As ``credits``, with exact arguments (goal_progress counts calls made so)."""
         if self.settings.arguments == "exact":
             return self.credits
-        return credit_matrix(self, "exact")
+        try:
+            return self._exact_credits
+        except AttributeError:
+            self._exact_credits = credit_matrix(self, "exact")
+            return self._exact_credits
 
-    @cached_property
+    @property
     def call_match(self) -> CallMatch:
-        order = self.task.call_order or self.settings.order
-        return match_calls(self, order, self.settings.arguments, self.credits)
+        try:
+            return self._call_match
+        except AttributeError:
+            order = self.task.call_order or self.settings.order
+            self._call_match = match_calls(self, order, self.settings.arguments, self.credits)
+            return self._call_match
 
-    @cached_property
+    @property
     def checks(self) -> RunChecks:
         """Every check the task states, held or not: whether the run passes."""
-        return judge(self, self.settings, self.outcome, self.criteria, self.credits)
+        try:
+            return self._checks
+        except AttributeError:
+            settings = self.settings
+            self._checks = judge(self, settings, self.outcome, self.criteria, self.credits)
+            return self._checks
 
     def criteria_for(self, keyword_share: float) -> list[CriterionResult]:
         if keyword_share == self.settings.keyword_share:

@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 
 from taskgate.scoring.stated_facts import Fact, Seen, stated_facts
 
@@ -119,6 +118,10 @@ class _Sums:
     """The numbers a run saw, held as whole numbers of their finest unit (a cent, say) so
     that sums are integer arithmetic, and the sums of two of them, made when first needed."""
 
+    __slots__ = ("_pairs", "operands", "places", "spellings", "unit", "whole")
+    _pairs: set[int] | None
+    """The sums of two operands; None until first needed, and again after ``learn``."""
+
     def __init__(self, spellings: Iterable[str]) -> None:
         self.spellings: set[str] = set()
         self._add(spellings)
@@ -136,19 +139,20 @@ class _Sums:
         self.unit = Decimal(1).scaleb(-self.places)
         self.whole = {int(whole + fraction.ljust(self.places, "0")) for whole, fraction in parts}
         self.operands = sorted(self.whole)
-        self.__dict__.pop("pairs", None)
+        self._pairs = None
 
     def learn(self, fact: Fact) -> None:
         """A number derived from the ones seen may be an operand of the next."""
         if self.operands:
             self._add(_shown(v) for v in fact.values if isinstance(v, Decimal) and v >= 0)
 
-    @cached_property
+    @property
     def pairs(self) -> set[int]:
-        ops = self.operands
-        if len(ops) > MAX_PAIRS:
-            return set()
-        return {a + b for i, a in enumerate(ops) for b in ops[i:]}
+        if self._pairs is None:
+            ops = self.operands
+            too_many = len(ops) > MAX_PAIRS
+            self._pairs = set() if too_many else {a + b for i, a in enumerate(ops) for b in ops[i:]}
+        return self._pairs
 
     def make(self, target: Decimal) -> str | None:
         """``a + b``, ``a - b``, ``a * b`` or ``a + b + c`` of numbers seen that is ``target``."""

@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 from typing import Literal
 
 import regex
@@ -193,50 +192,56 @@ class Seen:
     """What a run saw, read for facts in every spelling: each kind read once, when a stated
     fact of that kind is first looked for."""
 
+    __slots__ = ("_compact", "_dates", "_spellings", "_times", "text")
+    _spellings: frozenset[str]
+    _dates: set[object]
+    _times: set[object]
+    _compact: str
+
     def __init__(self, texts: Iterable[str]) -> None:
         # One text, with a separator no pattern reads across, so the regular expressions run
         # once over it in C instead of once per text.
         self.text = "\x00".join(texts)
 
-    @cached_property
+    @property
     def spellings(self) -> frozenset[str]:
         """Every number seen, spelled as ``canonical`` spells it: digit runs and
         comma-grouped amounts; far fewer than the numbers a run saw."""
-        spelled = set(_ANY_NUMBER.findall(self.text))
-        for grouped in [digits for digits in spelled if "," in digits]:
-            runs = grouped.split(",")
-            spelled.update(runs)
-            spelled.discard(grouped)
-            if len(runs[0]) <= 3:  # 1234,567 is two numbers, not one
-                spelled.add("".join(runs))
-        # Most digit runs are already canonical: no leading zero, no decimals.
-        return frozenset(
-            digits if digits[0] != "0" and "." not in digits else canonical(digits)
-            for digits in spelled
-        )
+        try:
+            return self._spellings
+        except AttributeError:
+            self._spellings = _spellings(self.text)
+            return self._spellings
 
-    @cached_property
-    def numbers(self) -> set[Decimal]:
-        """Every number seen, by value."""
-        return {Decimal(digits) for digits in self.spellings}
-
-    @cached_property
+    @property
     def dates(self) -> set[object]:
         """Every date, and every full date's (month, day), which a yearless date may be."""
-        seen: set[object] = set()
-        for _, _, _, values in _dates(self.text, _ANY_ISO_DATE):
-            seen |= values
-            seen |= {_day_of(value) for value in values} - {None}
-        return seen
+        try:
+            return self._dates
+        except AttributeError:
+            seen: set[object] = set()
+            for _, _, _, values in _dates(self.text, _ANY_ISO_DATE):
+                seen |= values
+                seen |= {_day_of(value) for value in values} - {None}
+            self._dates = seen
+            return seen
 
-    @cached_property
+    @property
     def times(self) -> set[object]:
-        return {value for _, _, _, values in _times(self.text) for value in values}
+        try:
+            return self._times
+        except AttributeError:
+            self._times = {value for _, _, _, values in _times(self.text) for value in values}
+            return self._times
 
-    @cached_property
-    def _compact(self) -> str:
+    @property
+    def compact(self) -> str:
         """The text folded, without the separators a code may be written with or without."""
-        return _SEPARATORS.sub("", self.text.casefold())
+        try:
+            return self._compact
+        except AttributeError:
+            self._compact = _SEPARATORS.sub("", self.text.casefold())
+            return self._compact
 
     def holds(self, fact: Fact) -> bool:
         """The fact, in some spelling, is among what was seen."""
@@ -267,8 +272,23 @@ class Seen:
 
     def _has_code(self, code: str) -> bool:
         return _occurs(
-            self._compact, code, lambda before, after: not before.isalnum() and not after.isalnum()
+            self.compact, code, lambda before, after: not before.isalnum() and not after.isalnum()
         )
+
+
+def _spellings(text: str) -> frozenset[str]:
+    spelled = set(_ANY_NUMBER.findall(text))
+    for grouped in [digits for digits in spelled if "," in digits]:
+        runs = grouped.split(",")
+        spelled.update(runs)
+        spelled.discard(grouped)
+        if len(runs[0]) <= 3:  # 1234,567 is two numbers, not one
+            spelled.add("".join(runs))
+    # Most digit runs are already canonical: no leading zero, no decimals.
+    return frozenset(
+        digits if digits[0] != "0" and "." not in digits else canonical(digits)
+        for digits in spelled
+    )
 
 
 def _occurs(text: str, part: str, bounded: Callable[[str, str], bool]) -> bool:
