@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import given, settings
@@ -157,7 +158,7 @@ def test_an_extra_write_fails_under_superset() -> None:
 
 
 def test_config_write_tools_add_to_the_tasks() -> None:
-    settings = CheckSettings(**{**SETTINGS.__dict__, "write_tools": ("release*",)})
+    settings = replace(SETTINGS, write_tools=("release*",))
     brake = call("releaseBrakePedal", {})
     checks = run(call(**REFUND), brake, settings=settings)
     assert checks.reason == "Extra write: releaseBrakePedal()."
@@ -244,7 +245,7 @@ MODES: list[OutcomeMode] = ["exact", "contains", "numeric", "subset"]
     mode=st.sampled_from(MODES),
 )
 def test_an_extra_write_never_turns_a_failure_into_a_pass(extra: list[str], mode: str) -> None:
-    settings_ = CheckSettings(**{**SETTINGS.__dict__, "outcome_match": mode})
+    settings_ = replace(SETTINGS, outcome_match=mode)
     base = run(call(**REFUND), settings=settings_)
     more = run(
         call(**REFUND), *(call(name, {"n": i}) for i, name in enumerate(extra)), settings=settings_

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import gc
-import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -28,11 +27,12 @@ def test_a_scored_run_is_freed_as_soon_as_it_is_dropped(name: str) -> None:
     # Nothing a run's scoring builds may refer back to its context: a run in a reference
     # cycle stays in memory until the cycle collector's next full pass, and a large file
     # then holds hundreds of runs' trajectories at once.
+    # Counted by the cycle collector itself, which finds whatever only a cycle holds: weak
+    # references would do for the pure build, but compiled classes do not take them.
     scorer = Scorer(default_config())
-    kept = 0
+    runs = 0
     for _, record in RunReader(str(FIXTURES / name)):
-        scored = scorer.score(record)
-        context = weakref.ref(scored.ctx)
-        del scored
-        kept += context() is not None
-    assert kept == 0
+        scorer.score(record)
+        runs += 1
+    assert runs > 10
+    assert gc.collect() == 0
