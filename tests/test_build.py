@@ -48,7 +48,7 @@ def test_each_module_is_of_the_build_under_test(path: str) -> None:
     else:
         assert not compiled, (
             f"{loaded}: a compiled module shadows its source; remove the build's files "
-            "(git clean -fX -- '*.so') or run with TASKGATE_EXPECT_COMPILED=1"
+            "(find taskgate -name '*.so' -delete) or run with TASKGATE_EXPECT_COMPILED=1"
         )
 
 
