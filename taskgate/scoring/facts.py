@@ -88,12 +88,7 @@ class RunFacts:
     def __init__(self, record: RunRecord) -> None:
         self.record = record
         self.regex_clock = RegexClock()
-        steps = record.steps
-        self.agent_steps = agent_steps = (
-            tuple(step for step in steps if not step.is_user)
-            if any(step.is_user for step in steps)
-            else tuple(steps)
-        )
+        self.agent_steps = agent_steps = agent_steps_of(record)
         self.calls = calls_of(agent_steps)
         self.has_final_step = any(step.is_final for step in agent_steps)
         budget = self.task.step_budget
@@ -279,6 +274,13 @@ class RunFacts:
             return self._asked
 
 
+def agent_steps_of(record: RunRecord) -> tuple[Step, ...]:
+    steps = record.steps
+    if not any(step.is_user for step in steps):
+        return tuple(steps)
+    return tuple(step for step in steps if not step.is_user)
+
+
 def calls_of(steps: Iterable[Step]) -> tuple[ToolCall, ...]:
     return tuple(call for step in steps for call in step.tool_calls)
 
@@ -344,8 +346,7 @@ def seen_texts(record: RunRecord, observed: _Observed | None = None) -> Iterator
     the task's description and the messages it was given (a system prompt), never the
     agent's own words; read only when the result states a fact."""
     if observed is None:
-        steps = (step for step in record.steps if not step.is_user)
-        observed = _Observed(record, calls_of(steps))
+        observed = _Observed(record, calls_of(agent_steps_of(record)))
     yield from observed.texts
     yield from (text_of(call.error) for call in observed.calls if call.failed)
     yield from (step.message for step in record.steps if step.is_user and step.message)
