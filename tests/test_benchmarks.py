@@ -54,15 +54,18 @@ def test_each_counted_stage_runs(dataset: Path, stage: str) -> None:
     assert (done.returncode, done.stderr) == (0, "")
 
 
-def test_the_stage_timer_names_every_stage() -> None:
+def timed_small(script: str) -> list[str]:
+    """The lines a timing script prints for 20 runs of a 40-run dataset, timed once."""
     small = ["--size", "40", "--runs", "20", "--repeats", "1"]
     done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "stages.py"), *small],
-        capture_output=True,
-        text=True,
+        [sys.executable, str(BENCHMARKS / script), *small], capture_output=True, text=True
     )
     assert (done.returncode, done.stderr) == (0, "")
-    stages = [line[:42].strip() for line in done.stdout.splitlines()[2:]]
+    return done.stdout.splitlines()
+
+
+def test_the_stage_timer_names_every_stage() -> None:
+    stages = [line[:42].strip() for line in timed_small("stages.py")[2:]]
     assert stages == [
         "parse (orjson.loads): L",
         "read: a checked record",
@@ -75,4 +78,28 @@ def test_the_stage_timer_names_every_stage() -> None:
         "grounding alone",
         "hand-over: a line pickled + unpickled",
         "hand-over: a result pickled + unpickled",
+        "assembly: the report, per run",
     ]
+
+
+def test_the_read_timer_names_every_piece() -> None:
+    head, _, *rows = timed_small("read_paths.py")
+    pieces = [line[:42].strip() for line in rows]
+    today = [
+        "parse (orjson.loads): L",
+        "depth check",
+        "pydantic: the record, steps aside",
+        "pydantic: the steps, as Step objects",
+        "field-name checks",
+        "read: all of it (read_record)",
+    ]
+    if importlib.util.find_spec("msgspec") is None:
+        assert head.endswith("msgspec is not installed: pip install msgspec to time its rows too")
+        assert pieces == today
+    else:  # the prototype held the same values as the Step objects, or the script would fail
+        assert head.endswith("the same values as the Step objects, checked on every run")
+        assert pieces == [
+            *today,
+            "msgspec: the steps, checked",
+            "msgspec: the steps, as the scorer reads",
+        ]
