@@ -163,7 +163,8 @@ def _refuse_output_as_state(outputs: list[Path], state: Path) -> None:
     from taskgate.errors import TaskgateError
 
     for path in outputs:
-        if path.absolute() == state.absolute() or (path.exists() and path.samefile(state)):
+        same = path.exists() and state.exists() and path.samefile(state)  # a link to it
+        if path.absolute() == state.absolute() or same:
             raise TaskgateError(
                 f"-o {path}: that is the --state file, which the report would replace; give "
                 "another file name for -o"

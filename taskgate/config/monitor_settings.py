@@ -73,6 +73,14 @@ class OutageAlert(Section):
     """What a larger share yields."""
 
 
+class VanishedAlert(Section):
+    """A cohort with no runs in the judged window that its trailing windows had."""
+
+    level: RuleLevel = "fail"
+    """What a cohort that vanished yields: its sample stopped, or its traffic went elsewhere,
+    and either way nothing of it was judged."""
+
+
 class MonitorSettings(Section):
     """``taskgate monitor``: rolling windows of production runs and their alerts."""
 
@@ -95,12 +103,20 @@ class MonitorSettings(Section):
     """The step-count distribution."""
     cost: IncreaseAlert = Field(default_factory=IncreaseAlert)
     """Mean cost per run (usage.cost_usd)."""
+    tokens: IncreaseAlert = Field(default_factory=IncreaseAlert)
+    """Mean tokens per run (usage input_tokens + output_tokens)."""
     latency: IncreaseAlert = Field(default_factory=IncreaseAlert)
-    """The 90th percentile of usage.latency_ms."""
+    """The median and the 90th percentile of usage.latency_ms, each on its own."""
     errors: ShareAlert = Field(default_factory=ShareAlert)
     """Runs with status error or timeout that were the agent's (or of unknown cause)."""
+    budget: ShareAlert = Field(default_factory=ShareAlert)
+    """Runs that ran out of their step budget."""
+    tool_errors: ShareAlert = Field(default_factory=ShareAlert)
+    """Tool calls that failed, of all the tool calls of the window's runs."""
     infrastructure: OutageAlert = Field(default_factory=OutageAlert)
     """Runs that failed for infrastructure reasons."""
+    vanished: VanishedAlert = Field(default_factory=VanishedAlert)
+    """A cohort the trailing windows had and the judged window has no runs of."""
 
     @model_validator(mode="after")
     def _reachable(self) -> MonitorSettings:

@@ -67,9 +67,13 @@ AlertRule = Literal[
     "tail",
     "steps",
     "cost",
+    "tokens",
     "latency",
     "errors",
+    "budget",
+    "tool_errors",
     "infrastructure",
+    "vanished",
 ]
 MonitorStatus = Literal["pass", "fail", "not_judged"]
 NoticeKind = Literal[
@@ -140,8 +144,8 @@ class MonitorReport(BaseModel):
     inputs: list[str]
     """Each input as given, with what became of it: added, or already in the state."""
     status: MonitorStatus
-    """``not_judged`` when no window is complete or no cohort could be judged in it: exit 0,
-    since nothing was seen to block, but never called a pass."""
+    """``not_judged`` when no window is complete or no cohort could be judged in it: exit 1,
+    as for ``fail``, since a monitor that could not judge has not seen the agent pass."""
     exit_code: int
     judged_cohorts: int
     """The cohorts whose judged window was compared with enough trailing windows."""
@@ -153,6 +157,11 @@ class MonitorReport(BaseModel):
         """Why nothing was compared, for the status lines of every format."""
         if self.judged_window is None:
             return f"no {self.window} window is complete yet; nothing was compared"
+        if not any(notice.kind in ("small_window", "short_history") for notice in self.notices):
+            return (
+                f"no runs in the {self.window} window from {self.judged_window} or the "
+                f"{self.trailing} before it; nothing was compared (has the sample stopped?)"
+            )
         return (
             f"no cohort of the {self.window} window from {self.judged_window} had the runs and "
             "the trailing windows to be compared (see the notices)"

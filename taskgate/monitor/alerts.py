@@ -97,6 +97,26 @@ def _error_share(summary: WindowSummary, least: int) -> Point | None:
     return Point(-share.value, share.noise)  # a rise of the share is a drop of its negation
 
 
+def _budget_share(summary: WindowSummary, least: int) -> Point | None:
+    count = agent_runs(summary)
+    if count < least:
+        return None
+    share = rate_point(summary.budget_exceeded, count)
+    return Point(-share.value, share.noise)
+
+
+def _tool_error_share(summary: WindowSummary, least: int) -> Point | None:
+    """The share of tool calls that failed. Its noise is counted in runs, not calls: the
+    calls of one run fail together (a broken tool fails each retry), so calls are not
+    independent draws, and a run's worth of them is the smallest unit that may be."""
+    runs = agent_runs(summary)
+    if runs < least or not summary.tool_calls:
+        return None
+    smoothed = (summary.tool_errors + 0.5) / (summary.tool_calls + 1)
+    share = summary.tool_errors / summary.tool_calls
+    return Point(-share, smoothed * (1 - smoothed) / runs)
+
+
 Measure = Callable[[WindowSummary, int], Point | None]
 DROPS: tuple[tuple[AlertRule, str, Measure | None], ...] = (
     ("final_step", "final_step_rate", _final_step),
@@ -104,6 +124,8 @@ DROPS: tuple[tuple[AlertRule, str, Measure | None], ...] = (
     ("completion", COMPLETION, _completion),
     ("tail", f"{COMPLETION}.tail", None),
     ("errors", "error_rate", _error_share),
+    ("budget", "budget_exceeded_rate", _budget_share),
+    ("tool_errors", "tool_error_rate", _tool_error_share),
 )
 
 
@@ -114,6 +136,8 @@ def judge(cohort: Cohort, settings: MonitorSettings) -> tuple[list[Alert], list[
     if judged is not None:
         alerts.extend(_outage(cohort, judged, settings))
     if judged is None or agent_runs(judged) < settings.min_runs:
+        if judged is None:
+            alerts.extend(_vanished(cohort, settings))
         return alerts, [_small(cohort, judged, settings.min_runs)]
     trailing = [s for s in cohort.trailing if agent_runs(s) >= settings.min_runs]
     if len(trailing) < settings.min_trailing:
@@ -144,12 +168,17 @@ def _drop(
         "pass_rate": settings.pass_rate,
         "completion": settings.completion,
         "errors": settings.errors,
+        "budget": settings.budget,
+        "tool_errors": settings.tool_errors,
     }
     least = settings.min_runs
     newest = measure(judged, least)
     points = [p for p in (measure(s, least) for s in trailing) if p is not None]
     if rule == "tail" and newest is None and COMPLETION in judged.scores:
         weak.append(f"{metric} (not judged below {TAIL_RUNS} scored runs)")
+    elif rule != "tail" and newest is None and len(points) >= settings.min_trailing:
+        # the trailing windows measured it and this one cannot: said, never skipped
+        weak.append(f"{metric} (not judged: fewer than {least} runs of it in the window)")
     if newest is None or len(points) < settings.min_trailing:
         return []
     if rule == "tail":
@@ -165,7 +194,7 @@ def _drop(
         weak.append(f"{metric} ({_points(test.min_detectable_drop)})")
     if test.drop <= limit or test.p_value >= alpha:
         return []
-    sign = -1 if rule == "errors" else 1
+    sign = -1 if isinstance(rules.get(rule), ShareAlert) else 1  # a share that may not rise
     return [
         Alert(
             rule=rule,
@@ -274,12 +303,15 @@ def _increases(
     found: list[Alert] = []
     metrics = window_metrics(judged)
     before = [window_metrics(summary) for summary in trailing]
+    sections = {"cost": settings.cost, "tokens": settings.tokens, "latency": settings.latency}
     increases: tuple[tuple[AlertRule, str, float | None, list[float | None]], ...] = (
         ("cost", "cost_per_run", metrics.cost_per_run, [m.cost_per_run for m in before]),
+        ("tokens", "tokens_per_run", metrics.tokens_per_run, [m.tokens_per_run for m in before]),
+        ("latency", "latency_p50_ms", metrics.latency_p50_ms, [m.latency_p50_ms for m in before]),
         ("latency", "latency_p90_ms", metrics.latency_p90_ms, [m.latency_p90_ms for m in before]),
     )
     for rule, name, value, history in increases:
-        section = settings.cost if rule == "cost" else settings.latency
+        section = sections[rule]
         known = [v for v in history if v is not None]
         if section.level == "off" or value is None or not known:
             continue
@@ -346,6 +378,21 @@ def _outage(cohort: Cohort, judged: WindowSummary, settings: MonitorSettings) ->
             message=message,
         )
     ]
+
+
+def _vanished(cohort: Cohort, settings: MonitorSettings) -> list[Alert]:
+    """A cohort the trailing windows judged, with no run at all in the judged window."""
+    sizes = [summary.n for summary in cohort.trailing if agent_runs(summary) >= settings.min_runs]
+    level = settings.vanished.level
+    if level == "off" or len(sizes) < settings.min_trailing:  # too new to be missed
+        return []
+    usual = sum(sizes) / len(sizes)
+    message = (
+        f"no runs in the window, where {len(sizes)} trailing windows held {usual:.0f} on "
+        "average: the cohort vanished (its sample stopped, or its traffic went elsewhere), "
+        "and nothing of it was judged"
+    )
+    return [_alert(cohort, "vanished", level, "runs", (0.0, usual, 0.0), message)]
 
 
 def _small(cohort: Cohort, judged: WindowSummary | None, least: int) -> Notice:

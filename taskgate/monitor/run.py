@@ -254,7 +254,7 @@ def _report(
         trailing=settings.trailing,
         inputs=inputs,
         status=status,
-        exit_code=1 if failed else 0,
+        exit_code=0 if status == "pass" else 1,
         judged_cohorts=judged_cohorts,
         alerts=alerts,
         notices=notices,

@@ -109,14 +109,14 @@ def test_standard_input_is_read_once(tmp_path: Path) -> None:
     result = invoke(
         "-", "--state", str(tmp_path / "s.jsonl"), "--now", "2026-11-02T00:10:00Z", stdin=text
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert result.output.splitlines()[0].startswith("-: 40 runs added (sha256 ")
 
 
 def test_nothing_complete_yet_is_not_judged(tmp_path: Path) -> None:
     files = quiet_days(tmp_path, 1)
     result = invoke(*files, "--state", str(tmp_path / "s.jsonl"), "--now", "2026-11-01T12:00:00Z")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
         "NOT JUDGED: no 1d window is complete yet; nothing was compared"
     )
@@ -125,7 +125,7 @@ def test_nothing_complete_yet_is_not_judged(tmp_path: Path) -> None:
 def test_a_window_with_too_short_a_history_is_not_judged(tmp_path: Path) -> None:
     files = quiet_days(tmp_path, 1)
     result = invoke(*files, "--state", str(tmp_path / "s.jsonl"), "--now", "2026-11-02T00:10:00Z")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[-3:] == [
         "note all runs: 0 of the 7 trailing windows hold 20 runs or more, fewer than "
@@ -158,15 +158,15 @@ def test_partition_states_merged_give_one_machines_report(tmp_path: Path) -> Non
 def test_partitions_of_6h_windows_make_a_new_state_of_6h_windows(tmp_path: Path) -> None:
     files = quiet_days(tmp_path, 4)
     part = tmp_path / "part.jsonl"
-    assert invoke(*files, "--state", str(part), "--window", "6h", "-q").exit_code == 0
+    assert invoke(*files, "--state", str(part), "--window", "6h", "-q").exit_code == 1
     merged = tmp_path / "merged.jsonl"
     result = invoke("--merge", str(part), "--state", str(merged), "--now", AFTER_DAY_9, "-q")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert merged.read_bytes().splitlines()[0] == (
         b'{"kind":"monitor_state","state_version":1,"window":"6h"}'
     )
     daily = tmp_path / "daily.jsonl"
-    assert invoke(files[0], "--state", str(daily), "-q").exit_code == 0
+    assert invoke(files[0], "--state", str(daily), "-q").exit_code == 1
     result = invoke("--merge", str(part), "--state", str(daily), "--now", AFTER_DAY_9)
     assert (result.exit_code, result.output) == (
         2,
@@ -301,7 +301,7 @@ def test_a_window_with_too_few_runs_is_not_judged(tmp_path: Path) -> None:
     ninth = NOV + timedelta(days=8)
     files.append(str(write_jsonl(tmp_path / "few.jsonl", day_of_runs(ninth, 10))))
     result = invoke(*files, "--state", str(tmp_path / "s.jsonl"), "--now", AFTER_DAY_9)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert result.output.splitlines()[-3:] == [
         "note all runs: 10 runs to judge the agent on in the window, fewer than "
         "monitor.min_runs (20): not judged",
@@ -351,13 +351,13 @@ def test_a_rerun_of_every_input_says_each_is_there_and_judges_the_same(tmp_path:
 def test_a_compressed_copy_of_an_input_is_already_in_the_state(tmp_path: Path) -> None:
     (day,) = quiet_days(tmp_path, 1)
     state = str(tmp_path / "s.jsonl")
-    assert invoke(day, "--state", state, "--now", "2026-11-02T00:10:00Z").exit_code == 0
+    assert invoke(day, "--state", state, "--now", "2026-11-02T00:10:00Z").exit_code == 1
     packed, report = tmp_path / "day.jsonl.gz", tmp_path / "r.json"
     packed.write_bytes(gzip.compress(Path(day).read_bytes()))
     result = invoke(
         str(packed), "--state", state, "--now", "2026-11-02T00:10:00Z", "-o", str(report)
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     digest = hashlib.sha256(Path(day).read_bytes()).hexdigest()  # of the lines, not the gzip
     assert json.loads(report.read_text())["inputs"] == [
         f"{packed}: already in the state (sha256 {digest}); nothing added"
@@ -367,11 +367,11 @@ def test_a_compressed_copy_of_an_input_is_already_in_the_state(tmp_path: Path) -
 def test_events_are_written_for_runs_already_in_the_state(tmp_path: Path) -> None:
     files = quiet_days(tmp_path, 2)
     state = tmp_path / "s.jsonl"
-    assert invoke(*files, "--state", str(state), "--now", AFTER_DAY_9, "-q").exit_code == 0
+    assert invoke(*files, "--state", str(state), "--now", AFTER_DAY_9, "-q").exit_code == 1
     before = state.read_bytes()
     events = tmp_path / "events.jsonl"
     result = invoke(*files, "--state", str(state), "--now", AFTER_DAY_9, "-o", str(events))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert state.read_bytes() == before
     lines = events.read_bytes().splitlines()
     assert len(lines) == 2 * 40  # a line per run read, added or not
@@ -396,7 +396,7 @@ def test_events_of_standard_input(tmp_path: Path) -> None:
         str(events),
         stdin=Path(day).read_text(),
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert len(events.read_bytes().splitlines()) == 40
 
 
@@ -417,6 +417,18 @@ def test_an_input_that_cannot_be_judged_writes_nothing(tmp_path: Path) -> None:
     assert sorted(out.iterdir()) == [] and not state.exists()
 
 
+def test_an_existing_output_beside_a_new_state_is_written(tmp_path: Path) -> None:
+    """A report file left by an earlier run, and a state that does not exist yet: nothing
+    to refuse (the two are different files), and the report is written over."""
+    (day,) = quiet_days(tmp_path, 1)
+    report = tmp_path / "report.json"
+    report.write_text("old")
+    state = tmp_path / "new-state.jsonl"
+    result = invoke(day, "--state", str(state), "--now", "2026-11-02T00:10:00Z", "-o", str(report))
+    assert result.exit_code == 1, result.output
+    assert json.loads(report.read_bytes())["status"] == "not_judged" and state.exists()
+
+
 def test_an_output_that_is_a_new_state_is_refused(tmp_path: Path) -> None:
     (day,) = quiet_days(tmp_path, 1)
     state = tmp_path / "new-state.jsonl"
@@ -428,4 +440,4 @@ def test_an_output_that_is_a_new_state_is_refused(tmp_path: Path) -> None:
     )
     assert not state.exists()
     again = invoke(day, "--state", str(state), "--now", "2026-11-02T00:10:00Z")
-    assert again.exit_code == 0, again.output
+    assert again.exit_code == 1, again.output

@@ -6,7 +6,7 @@ from collections import Counter
 
 from taskgate.config.monitor_settings import MonitorSettings
 from taskgate.monitor.alerts import Cohort, judge
-from taskgate.monitor.summary import WindowSummary
+from taskgate.monitor.summary import WindowSummary, latency_bin, latency_of_bin
 from taskgate.stats.histograms import rank_shift_p
 from tests.monitor.conftest import window_summary as summary
 
@@ -116,3 +116,121 @@ def test_a_final_step_drop_beyond_max_drop_fails() -> None:
         "final_step_rate fell to 0.700 from 0.909 over the 7 trailing windows: 20.9 points, "
         "beyond 5.0 (p < 0.0001)"
     )
+
+
+def with_counts(day: int, runs: int, **counts: object) -> WindowSummary:
+    """``runs`` runs of 4 steps on day ``day``, with the counts given set."""
+    return summary(day, {4: runs}).model_copy(update=counts)
+
+
+def test_a_tool_error_rise_fails() -> None:
+    days = [with_counts(k, 1000, tool_calls=2000, tool_errors=40 + 5 * (k % 3)) for k in range(7)]
+    newest = with_counts(7, 1000, tool_calls=2000, tool_errors=600)
+    alerts, notices = judge(cohort([*days, newest]), MonitorSettings())
+    (alert,) = alerts
+    trailing = (3 * 40 + 2 * 45 + 2 * 50) / 7 / 2000
+    assert (alert.rule, alert.level, alert.metric, alert.observed, alert.limit) == (
+        "tool_errors",
+        "fail",
+        "tool_error_rate",
+        0.3,
+        0.05,
+    )
+    assert alert.expected == round(trailing, 6)
+    assert alert.message == (
+        f"tool_error_rate rose to 0.300 from {trailing:.3f} over the 7 trailing windows: "
+        f"{(0.3 - trailing) * 100:.1f} points, beyond 5.0 (p < 0.0001)"
+    )
+    assert notices == []
+
+
+def test_tool_errors_are_as_noisy_as_the_runs_that_made_them() -> None:
+    """20 runs of 100 calls each: 250 failed calls against 100 is a rise of 7.5 points that
+    2000 independent calls would put at p < 0.0001; but the calls of a run fail together,
+    and 20 runs cannot tell it from chance. Not an alert, and the notice says what drop
+    the window could have seen."""
+    days = [with_counts(k, 20, tool_calls=2000, tool_errors=100) for k in range(7)]
+    newest = with_counts(7, 20, tool_calls=2000, tool_errors=250)
+    alerts, notices = judge(cohort([*days, newest]), MonitorSettings())
+    assert alerts == []
+    (notice,) = notices
+    assert notice.kind == "underpowered" and "tool_error_rate (" in notice.message
+
+
+def test_more_runs_out_of_budget_fail() -> None:
+    days = [with_counts(k, 1000, budget_exceeded=20 + k % 2) for k in range(7)]
+    alerts, _ = judge(cohort([*days, with_counts(7, 1000, budget_exceeded=150)]), MonitorSettings())
+    (alert,) = alerts
+    assert (alert.rule, alert.level, alert.metric, alert.observed) == (
+        "budget",
+        "fail",
+        "budget_exceeded_rate",
+        0.15,
+    )
+    assert alert.message.startswith("budget_exceeded_rate rose to 0.150 from 0.020 over the 7 ")
+
+
+def test_tokens_per_run_rising_beyond_the_limit_warn() -> None:
+    days = [with_counts(k, 1000, token_runs=1000, tokens=500_000) for k in range(7)]
+    within = with_counts(7, 1000, token_runs=1000, tokens=750_000)  # +50%: not beyond
+    assert judge(cohort([*days, within]), MonitorSettings())[0] == []
+    beyond = with_counts(7, 1000, token_runs=1000, tokens=900_000)
+    (alert,) = judge(cohort([*days, beyond]), MonitorSettings())[0]
+    assert (alert.rule, alert.level, alert.metric, alert.observed, alert.expected) == (
+        "tokens",
+        "warn",
+        "tokens_per_run",
+        900.0,
+        500.0,
+    )
+    assert alert.message == (
+        "tokens_per_run rose to 900 from 500 over the 7 trailing windows (+80%, beyond +50%)"
+    )
+
+
+def test_a_median_latency_rise_alerts_though_the_90th_percentile_stays() -> None:
+    fast, slow = latency_bin(1000), latency_bin(8000)
+    days = [with_counts(k, 1000, latency=((fast, 600), (slow, 400))) for k in range(7)]
+    newest = with_counts(7, 1000, latency=((fast, 400), (slow, 600)))
+    alerts, _ = judge(cohort([*days, newest]), MonitorSettings())
+    assert [(a.rule, a.metric, a.level) for a in alerts] == [("latency", "latency_p50_ms", "warn")]
+    (alert,) = alerts
+    assert (alert.observed, alert.expected) == (
+        round(latency_of_bin(slow), 1),
+        round(latency_of_bin(fast), 1),
+    )
+
+
+def test_a_pass_rate_the_window_cannot_measure_is_said_not_skipped() -> None:
+    """The trailing days judged 100 runs each; the newest day's runs state nothing to check:
+    its pass rate cannot be compared, and the notice names it."""
+    days = [with_counts(k, 1000, judged=100, passed=90) for k in range(7)]
+    alerts, notices = judge(cohort([*days, with_counts(7, 1000)]), MonitorSettings())
+    assert alerts == []
+    assert [(n.kind, n.message) for n in notices] == [
+        (
+            "underpowered",
+            "too few runs to see a drop of max_drop; the drops that would be seen, in points: "
+            "pass_rate (not judged: fewer than 20 runs of it in the window)",
+        )
+    ]
+
+
+def vanished(trailing: int, settings: MonitorSettings) -> tuple[list[str], list[str]]:
+    days = [with_counts(k, 40) for k in range(trailing)]
+    alerts, notices = judge(
+        Cohort(f"2026-11-0{trailing + 1}", "segment", "a", None, days), settings
+    )
+    return [f"{a.rule} {a.level} {a.observed} {a.expected}" for a in alerts], [
+        n.kind for n in notices
+    ]
+
+
+def test_a_cohort_with_no_runs_in_the_window_vanished() -> None:
+    assert vanished(3, MonitorSettings()) == (["vanished fail 0.0 40.0"], ["small_window"])
+
+
+def test_a_cohort_too_new_to_be_missed_is_only_said() -> None:
+    assert vanished(2, MonitorSettings()) == ([], ["small_window"])
+    off = MonitorSettings.model_validate({"vanished": {"level": "off"}})
+    assert vanished(3, off) == ([], ["small_window"])

@@ -267,12 +267,22 @@ def test_a_sample_that_stopped_coming_is_not_judged_on_old_windows(tmp_path: Pat
     later = monitor([], state, CONFIG, at(12))  # nothing came for 9, 10 and 11 November
     assert (later.judged_window, later.status, later.exit_code) == (
         "2026-11-11T00:00:00Z",
-        "not_judged",
-        0,
+        "fail",
+        1,
     )
     assert [notice.message for notice in later.notices if notice.cohort == "a"] == [
         "no runs in the window, fewer than monitor.min_runs (20): not judged"
     ]
+    vanished = [(a.rule, a.level, a.observed) for a in later.alerts if a.cohort == "a"]
+    assert vanished == [("vanished", "fail", 0.0)]
+    (alert,) = [a for a in later.alerts if a.cohort == "a"]
+    # the 7 windows before 11 November hold runs from the 4th to the 8th: 5 days of 40
+    assert (alert.expected, alert.message) == (
+        40.0,
+        "no runs in the window, where 5 trailing windows held 40 on average: the cohort "
+        "vanished (its sample stopped, or its traffic went elsewhere), and nothing of it was "
+        "judged",
+    )
 
 
 def test_runs_after_now_are_said(tmp_path: Path) -> None:

@@ -38,13 +38,19 @@ def test_no_cell_breaks_out_of_its_table(monitor_failing: MonitorReport) -> None
 
 def test_headlines_say_not_judged(monitor_failing: MonitorReport) -> None:
     early = monitor_failing.model_copy(
-        update={"judged_window": None, "status": "not_judged", "alerts": [], "exit_code": 0}
+        update={"judged_window": None, "status": "not_judged", "alerts": [], "exit_code": 1}
     )
     assert headline(early) == (
         "## taskgate monitor: NOT JUDGED (no 1d window is complete yet; nothing was compared)"
     )
     unjudged = monitor_failing.model_copy(update={"status": "not_judged", "alerts": []})
     assert headline(unjudged) == (
+        "## taskgate monitor: NOT JUDGED (no runs in the 1d window from 2026-11-09T00:00:00Z "
+        "or the 7 before it; nothing was compared (has the sample stopped?))"
+    )
+    small = Notice(kind="small_window", window=DAY_9, dimension="all", cohort="all", message="")
+    said = unjudged.model_copy(update={"notices": [*unjudged.notices, small]})
+    assert headline(said) == (
         "## taskgate monitor: NOT JUDGED (no cohort of the 1d window from 2026-11-09T00:00:00Z "
         "had the runs and the trailing windows to be compared (see the notices))"
     )
