@@ -59,7 +59,7 @@ def monitor(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the report; format by name: .json .md .html, or .jsonl for the "
+            help="Write the report; format by name: .json .md .html .xml, or .jsonl for the "
             "evaluation events of the runs read.",
         ),
     ] = None,

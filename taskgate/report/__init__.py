@@ -68,6 +68,7 @@ MONITOR_RENDERERS: dict[str, MonitorRenderer] = {
     ".json": _monitor_when_used("json", "render_monitor_json"),
     ".md": _monitor_when_used("monitor_markdown", "render_monitor_markdown"),
     ".html": _monitor_when_used("monitor_html", "render_monitor_html"),
+    ".xml": _monitor_when_used("monitor_junit", "render_monitor_junit"),
 }
 
 

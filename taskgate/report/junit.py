@@ -52,7 +52,7 @@ def _attribute(text: str) -> str:
     return _SPACES.sub(" ", xml_safe(text))
 
 
-def _element(tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+def xml_element(tag: str, text: str | None = None, **attributes: str) -> ET.Element:
     element = ET.Element(tag, {key: _attribute(value) for key, value in attributes.items()})
     if text is not None:
         element.text = xml_safe(text)
@@ -124,24 +124,24 @@ def _detail(finding: Finding) -> str:
 
 
 def testcase(rule: str, name: str, case: Case) -> ET.Element:
-    element = _element("testcase", classname=f"taskgate.{rule}", name=name, time="0")
+    element = xml_element("testcase", classname=f"taskgate.{rule}", name=name, time="0")
     fails = [f for f in case.findings if f.level == "fail"]
     warns = [f for f in case.findings if f.level == "warn"]
     if fails:
         text = "\n\n".join(_detail(f) for f in fails)
-        element.append(_element("failure", text, message=fails[0].message, type=rule))
+        element.append(xml_element("failure", text, message=fails[0].message, type=rule))
     elif case.skipped is not None:
-        element.append(_element("skipped", message=case.skipped))
+        element.append(xml_element("skipped", message=case.skipped))
     output = ([case.note] if case.note else []) + [f"WARN {f.message}" for f in warns]
     if output:
-        element.append(_element("system-out", "\n".join(output)))
+        element.append(xml_element("system-out", "\n".join(output)))
     return element
 
 
 def input_case(problem: str) -> ET.Element:
     """A line skipped as an invalid record: ``source:line: what was wrong``."""
-    element = _element("testcase", classname=INPUT_SUITE, name=problem.split(": ")[0], time="0")
-    element.append(_element("error", problem, message=problem, type="invalid_record"))
+    element = xml_element("testcase", classname=INPUT_SUITE, name=problem.split(": ")[0], time="0")
+    element.append(xml_element("error", problem, message=problem, type="invalid_record"))
     return element
 
 
@@ -156,7 +156,9 @@ def _counts(cases: list[ET.Element]) -> dict[str, int]:
 
 def testsuite(name: str, cases: list[ET.Element]) -> tuple[ET.Element, dict[str, int]]:
     counts = _counts(cases)
-    element = _element("testsuite", name=name, **{k: str(v) for k, v in counts.items()}, time="0")
+    element = xml_element(
+        "testsuite", name=name, **{k: str(v) for k, v in counts.items()}, time="0"
+    )
     element.extend(cases)
     return element, counts
 
@@ -172,7 +174,7 @@ def build_tree(report: Report) -> ET.Element:
     suites = [testsuite(name, cases) for name, cases in _all_cases(report)]
     totals = {key: sum(counts[key] for _, counts in suites) for key in _COUNTS}
     counts = {key: str(value) for key, value in totals.items()}
-    root = _element("testsuites", name="taskgate", **counts, time="0")
+    root = xml_element("testsuites", name="taskgate", **counts, time="0")
     root.extend(element for element, _ in suites)
     return root
 

@@ -8,6 +8,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from typer.testing import CliRunner
@@ -64,7 +65,7 @@ def test_a_broken_day_fails_with_its_alerts(tmp_path: Path) -> None:
 def test_outputs_are_written_in_every_format(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    names = ["report.json", "alerts.md", "charts.html", "events.jsonl"]
+    names = ["report.json", "alerts.md", "charts.html", "events.jsonl", "junit.xml"]
     args = [arg for name in names for arg in ("-o", str(out / name))]
     files = broken_ninth_day(tmp_path)
     state = str(tmp_path / "s.jsonl")
@@ -91,6 +92,12 @@ def test_outputs_are_written_in_every_format(tmp_path: Path) -> None:
     events = (out / "events.jsonl").read_bytes().splitlines()
     assert len(events) == 9 * 40  # a line per run read
     assert json.loads(events[0])["resourceLogs"][0]["scopeLogs"][0]["logRecords"]
+    suites = ElementTree.parse(out / "junit.xml").getroot()
+    assert [(c.get("name"), c.find("failure") is not None) for c in suites.iter("testcase")] == [
+        ("verdict", False),
+        ("all", True),
+        ("segment=a", True),
+    ]
 
 
 def test_a_rerun_over_the_same_inputs_changes_nothing(tmp_path: Path) -> None:
@@ -187,14 +194,14 @@ def test_partitions_of_6h_windows_make_a_new_state_of_6h_windows(tmp_path: Path)
         (["a.jsonl", "a.jsonl"], "RUNS: a.jsonl is given more than once; give each file once"),
         ([], "RUNS: no runs given; give run files (or - for stdin), or --merge a state file"),
         (
-            ["-o", "r.xml", "a.jsonl"],
-            "-o r.xml: unknown output format '.xml' for monitor; name the file with one of: "
-            ".html, .json, .jsonl, .md",
+            ["-o", "r.txt", "a.jsonl"],
+            "-o r.txt: unknown output format '.txt' for monitor; name the file with one of: "
+            ".html, .json, .jsonl, .md, .xml",
         ),
         (
             ["-o", "report", "a.jsonl"],
             "-o report: unknown output format '(no suffix)' for monitor; name the file with one "
-            "of: .html, .json, .jsonl, .md",
+            "of: .html, .json, .jsonl, .md, .xml",
         ),
         (
             ["--now", "yesterday", "a.jsonl"],
@@ -405,7 +412,7 @@ def test_an_input_that_cannot_be_judged_writes_nothing(tmp_path: Path) -> None:
     broken = write_jsonl(tmp_path / "broken.jsonl", [{"run_id": "x"}])
     state, out = tmp_path / "s.jsonl", tmp_path / "out"
     out.mkdir()
-    names = ["r.json", "r.md", "r.html", "e.jsonl"]
+    names = ["r.json", "r.md", "r.html", "e.jsonl", "r.xml"]
     args = [arg for name in names for arg in ("-o", str(out / name))]
     result = invoke(*files, str(broken), "--state", str(state), "--now", AFTER_DAY_9, *args)
     assert result.exit_code == 2

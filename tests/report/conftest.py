@@ -73,7 +73,7 @@ def made_monitor_report(
         trailing=7,
         inputs=[],
         status=status,
-        exit_code=1 if status == "fail" else 0,
+        exit_code=0 if status == "pass" else 1,
         judged_cohorts=0 if status == "not_judged" else 1,
         alerts=alerts,
         notices=notices,
