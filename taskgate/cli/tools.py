@@ -243,15 +243,18 @@ class SchemaName(str, Enum):
     record = "record"
     config = "config"
     report = "report"
+    monitor = "monitor"
 
 
 def schema(name: Annotated[SchemaName, typer.Argument(help="Which format.")]) -> None:
-    """Print the JSON Schema of the run record, the config or the report."""
+    """Print the JSON Schema of the run record, the config, the report or the monitor's
+    report."""
 
     def action() -> int:
         import orjson
 
         from taskgate.config.schema import config_schema
+        from taskgate.model.monitor import MonitorReport
         from taskgate.model.record import RunRecord
         from taskgate.model.report import Report
 
@@ -259,6 +262,7 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="Which format.")]) ->
             "record": RunRecord.model_json_schema,
             "config": config_schema,
             "report": Report.model_json_schema,
+            "monitor": MonitorReport.model_json_schema,
         }
         text = orjson.dumps(schemas[name.value](), option=orjson.OPT_INDENT_2).decode()
         sys.stdout.write(text + "\n")

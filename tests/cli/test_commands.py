@@ -271,7 +271,7 @@ def test_init_writes_the_starter_config_and_refuses_to_overwrite(tmp_path: Path)
     assert invoke("init", str(target), "--force").exit_code == 0
 
 
-@pytest.mark.parametrize("name", ["record", "config", "report"])
+@pytest.mark.parametrize("name", ["record", "config", "report", "monitor"])
 def test_schema_prints_json_schema(name: str) -> None:
     result = invoke("schema", name)
     assert result.exit_code == 0
