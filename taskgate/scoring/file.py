@@ -11,6 +11,7 @@ of trajectories.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -319,11 +320,38 @@ def _accepted(
 
 
 def _shared(result: RunResult) -> RunResult:
-    """Results that crossed from a worker come with their own copies of shared values."""
+    """One object for each value many results hold: every result is kept to the end, and
+    each came with its own copies (from a worker's pickle, or fresh from the scorer)."""
     cohort = shared_cohort(result.cohort)
     if cohort is not result.cohort:
         object.__setattr__(result, "cohort", cohort)  # same value, one object for all runs
+    reason = _REASONS.setdefault(result.reason, result.reason)
+    if reason is not result.reason:
+        object.__setattr__(result, "reason", reason)
+    scores = result.scores
+    for metric, value in scores.items():
+        if value is not None:
+            scores[metric] = _shared_score(value)
+    if len(_REASONS) > _MOST_SHARED or len(_SCORE_VALUES) > _MOST_SHARED:
+        _REASONS.clear()  # all distinct: sharing no longer pays for the table
+        _SCORE_VALUES.clear()
     return result
+
+
+def _shared_score(value: float) -> float:
+    if value == 0.0:  # 0.0 and -0.0 are one key, and print apart: each kept as it is
+        return _ZERO if math.copysign(1.0, value) > 0 else value
+    if value != value:  # NaN equals no key, itself included
+        return value
+    return _SCORE_VALUES.setdefault(value, value)
+
+
+# A file's results say few distinct reasons (the failed check, the outcome's verdict) and
+# hold few distinct scores (rounded to six places; many are 0, 0.5 or 1).
+_REASONS: dict[str, str] = {}
+_SCORE_VALUES: dict[float, float] = {}
+_MOST_SHARED = 1 << 16
+_ZERO = 0.0
 
 
 def batches(lines: Iterable[tuple[int, bytes]]) -> Iterator[Lines]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from taskgate.api import score
 from taskgate.config.model import Config
 from taskgate.errors import InputError
 from taskgate.report.json import render_json
-from taskgate.scoring.file import BATCH_LINES, batches, worker_count
+from taskgate.scoring import file as file_module
+from taskgate.scoring.file import BATCH_LINES, _shared, batches, score_file, worker_count
 from tests.conftest import FIXTURES
 
 
@@ -82,3 +84,32 @@ def test_a_bug_in_a_worker_reaches_the_parent_with_its_traceback(
     message = str(caught.value)
     assert message.startswith("a worker process failed:\nTraceback (most recent call last):")
     assert message.rstrip().endswith("ZeroDivisionError: boom")
+
+
+def test_results_share_equal_reasons_and_scores_and_keep_their_values() -> None:
+    """Equal reasons and scores become one object each across the results kept (most of
+    the memory of a large file); every value reads as it did, -0.0 and NaN included."""
+    scored = score_file(str(FIXTURES / "golden.jsonl"), Config())
+    runs = scored.runs
+    by_reason: dict[str, set[int]] = {}
+    for run in runs:
+        by_reason.setdefault(run.reason, set()).add(id(run.reason))
+    assert len(by_reason) < len(runs) and all(len(ids) == 1 for ids in by_reason.values())
+    ones = [run.scores["tool_selection"] for run in runs if run.scores["tool_selection"] == 1.0]
+    assert len(ones) > 1 and len({id(value) for value in ones}) == 1
+    made = runs[0].model_copy(deep=True)
+    made.scores.update({"task_completion": -0.0, "goal_progress": math.nan, "tool_selection": 0.0})
+    kept = _shared(made)
+    signs = [
+        math.copysign(1.0, kept.scores[name]) for name in ("task_completion", "tool_selection")
+    ]
+    assert signs == [-1.0, 1.0] and math.isnan(kept.scores["goal_progress"])
+
+
+def test_sharing_stops_growing_once_every_value_is_new(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(file_module, "_MOST_SHARED", 3)
+    monkeypatch.setattr(file_module, "_REASONS", {})
+    run = score_file(str(FIXTURES / "golden.jsonl"), Config()).runs[0]
+    for number in range(10):
+        _shared(run.model_copy(update={"reason": f"reason {number}"}))
+        assert len(file_module._REASONS) <= 4
