@@ -321,7 +321,7 @@ def _accepted(
 
 def _shared(result: RunResult) -> RunResult:
     """One object for each value many results hold: every result is kept to the end, and
-    each came with its own copies (from a worker's pickle, or fresh from the scorer)."""
+    each came with its own copies (sent back by a worker, or fresh from the scorer)."""
     cohort = shared_cohort(result.cohort)
     if cohort is not result.cohort:
         object.__setattr__(result, "cohort", cohort)  # same value, one object for all runs
