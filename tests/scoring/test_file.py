@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from taskgate.api import score
 from taskgate.config.model import Config
 from taskgate.errors import InputError
+from taskgate.model.report import RunResult
 from taskgate.report.json import render_json
 from taskgate.scoring import file as file_module
 from taskgate.scoring.file import BATCH_LINES, _shared, batches, score_file, worker_count
@@ -106,10 +108,43 @@ def test_results_share_equal_reasons_and_scores_and_keep_their_values() -> None:
     assert signs == [-1.0, 1.0] and math.isnan(kept.scores["goal_progress"])
 
 
+def test_results_share_tool_names_and_tasks_in_a_compact_dict() -> None:
+    """Results from a worker hold fresh copies of every string; kept, they share tool names
+    and tasks with the results before them, in a dict a third of the size, and read,
+    compare and dump exactly as before."""
+    first = score_file(str(FIXTURES / "golden.jsonl"), Config()).runs[0]
+    assert first.tools and first.task_id and first.task_digest
+
+    def new(text: str) -> str:
+        copied = (text + ".")[:-1]
+        assert copied == text and copied is not text
+        return copied
+
+    fresh = RunResult.model_validate(
+        {
+            **first.__dict__,
+            "task_id": new(first.task_id),
+            "task_digest": new(first.task_digest),
+            "tools": {new(name): count for name, count in first.tools.items()},
+        }
+    )
+    assert fresh == first
+    validated_size = sys.getsizeof(fresh.__dict__)
+    kept = _shared(fresh)
+    assert kept == first and kept.model_dump_json() == first.model_dump_json()
+    assert kept.tools is not None
+    shared = [a is b for a, b in zip(kept.tools, first.tools, strict=True)]
+    assert shared == [True] * len(first.tools)
+    assert kept.task_id is first.task_id and kept.task_digest is first.task_digest
+    assert list(kept.__dict__) == list(RunResult.model_fields)
+    if sys.implementation.name == "cpython" and sys.version_info[:2] == (3, 11):
+        assert sys.getsizeof(kept.__dict__) * 3 < validated_size
+
+
 def test_sharing_stops_growing_once_every_value_is_new(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(file_module, "_MOST_SHARED", 3)
-    monkeypatch.setattr(file_module, "_REASONS", {})
+    monkeypatch.setattr(file_module, "_TEXTS", {})
     run = score_file(str(FIXTURES / "golden.jsonl"), Config()).runs[0]
     for number in range(10):
         _shared(run.model_copy(update={"reason": f"reason {number}"}))
-        assert len(file_module._REASONS) <= 4
+        assert len(file_module._TEXTS) <= 4
