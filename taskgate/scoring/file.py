@@ -344,8 +344,9 @@ def _shared(result: RunResult) -> RunResult:
 
 def _compact(values: dict[str, object]) -> dict[str, object]:
     """The same fields in a dict of the kind a fresh instance hands out, which keeps the
-    field names once for the class (264 bytes a result, against 832 for the dict pydantic
-    fills). Filled one key at a time: update() on an empty dict copies the other's layout."""
+    field names once for the class (264 bytes a result on CPython 3.11, against 832 for the
+    dict pydantic fills). Filled one key at a time: update() on an empty dict copies the
+    other's layout."""
     compact = RunResult.__new__(RunResult).__dict__
     for field, value in values.items():
         compact[field] = value

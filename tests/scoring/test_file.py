@@ -110,7 +110,7 @@ def test_results_share_equal_reasons_and_scores_and_keep_their_values() -> None:
 
 def test_results_share_tool_names_and_tasks_in_a_compact_dict() -> None:
     """Results from a worker hold fresh copies of every string; kept, they share tool names
-    and tasks with the results before them, in a dict a third of the size, and read,
+    and tasks with the results before them, in a dict half the size or less, and read,
     compare and dump exactly as before."""
     first = score_file(str(FIXTURES / "golden.jsonl"), Config()).runs[0]
     assert first.tools and first.task_id and first.task_digest
@@ -137,8 +137,8 @@ def test_results_share_tool_names_and_tasks_in_a_compact_dict() -> None:
     assert shared == [True] * len(first.tools)
     assert kept.task_id is first.task_id and kept.task_digest is first.task_digest
     assert list(kept.__dict__) == list(RunResult.model_fields)
-    if sys.implementation.name == "cpython" and sys.version_info[:2] == (3, 11):
-        assert sys.getsizeof(kept.__dict__) * 3 < validated_size
+    if sys.implementation.name == "cpython" and sys.version_info >= (3, 11):
+        assert sys.getsizeof(kept.__dict__) * 2 < validated_size  # 264 or 304 bytes, not 832
 
 
 def test_sharing_stops_growing_once_every_value_is_new(monkeypatch: pytest.MonkeyPatch) -> None:
